@@ -1,0 +1,760 @@
+//! Cases: one petition moving through a workflow, its state changed only by appending events.
+//!
+//! Every command is checked completely before anything is written, so a rejected command leaves
+//! the case exactly as it was. The history records each command in full (actor, payload, time),
+//! so [`replay`] re-runs it through the same checks and rebuilds the same case.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Map;
+
+use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
+use crate::guard::Scope;
+use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
+use crate::workflow::Workflow;
+
+/// Longest case id, in bytes.
+pub const MAX_CASE_ID_BYTES: usize = 128;
+/// Longest actor id, unit or channel, in bytes.
+pub const MAX_NAME_BYTES: usize = 128;
+
+/// The person (or system) acting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Host-supplied id of the person.
+    pub id: String,
+    /// The roles the person holds now. Roles the workflow does not declare are ignored and
+    /// not recorded.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The organisational unit the person acts for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+impl Actor {
+    /// An actor with an id and roles, and no unit.
+    pub fn new(id: impl Into<String>, roles: &[&str]) -> Self {
+        Actor {
+            id: id.into(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            unit: None,
+        }
+    }
+}
+
+/// Field values given to a command: typed (no parsing) or as a JSON object.
+#[derive(Clone, Copy, Debug)]
+pub enum Values<'a> {
+    /// Already typed values, by field id.
+    Typed(&'a [(String, Value)]),
+    /// A JSON object, read against the field types.
+    Json(&'a Map<String, serde_json::Value>),
+}
+
+impl Values<'_> {
+    /// No values.
+    pub const NONE: Values<'static> = Values::Typed(&[]);
+}
+
+/// A request to move a case along a transition.
+#[derive(Clone, Copy, Debug)]
+pub struct Command<'a> {
+    /// Transition id.
+    pub transition: &'a str,
+    /// Who acts.
+    pub actor: &'a Actor,
+    /// Values the transition requires or sets.
+    pub payload: Values<'a>,
+    /// When, in UTC milliseconds since the epoch.
+    pub at: i64,
+}
+
+/// What a new case starts with.
+#[derive(Clone, Copy, Debug)]
+pub struct Opening<'a> {
+    /// Host-supplied unique case id.
+    pub case_id: &'a str,
+    /// Intake channel, for example `wechat`, `weibo`, `web`, `app`, `hotline`, `letter`, `visit`.
+    pub channel: &'a str,
+    /// Initial field values; required fields must be present.
+    pub fields: Values<'a>,
+    /// Who opens it.
+    pub actor: &'a Actor,
+    /// When, in UTC milliseconds since the epoch.
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct ActorRecord {
+    id: Box<str>,
+    roles: u64,
+    unit: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum EventKind {
+    Opened {
+        channel: Box<str>,
+        fields: Box<[(u16, Value)]>,
+    },
+    Transitioned {
+        transition: u16,
+        from: u16,
+        to: u16,
+        payload: Box<[(u16, Value)]>,
+    },
+}
+
+/// One entry of a case's history, in compact form. [`Case::history`] gives the JSON form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    at: i64,
+    actor: ActorRecord,
+    kind: EventKind,
+}
+
+impl Event {
+    /// When it happened, UTC milliseconds.
+    pub fn at(&self) -> i64 {
+        self.at
+    }
+
+    /// Who acted.
+    pub fn actor_id(&self) -> &str {
+        &self.actor.id
+    }
+}
+
+/// An event in its portable JSON form: what `history` returns and `replay` reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventRecord {
+    /// The case was opened.
+    Opened {
+        /// Position in the history, from 0.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who.
+        actor: Actor,
+        /// Case id.
+        case_id: String,
+        /// Workflow id.
+        workflow: String,
+        /// Workflow version.
+        version: u32,
+        /// Intake channel.
+        channel: String,
+        /// Field values given.
+        fields: Map<String, serde_json::Value>,
+    },
+    /// A transition was taken.
+    Transitioned {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who.
+        actor: Actor,
+        /// Transition id.
+        transition: String,
+        /// State left.
+        from: String,
+        /// State entered.
+        to: String,
+        /// Payload given.
+        payload: Map<String, serde_json::Value>,
+    },
+}
+
+/// The JSON view of a case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseView {
+    /// Case id.
+    pub id: String,
+    /// Workflow id.
+    pub workflow: String,
+    /// Workflow version the case is pinned to.
+    pub version: u32,
+    /// Current state id.
+    pub state: String,
+    /// Current state's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_title: Option<String>,
+    /// Current state's category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Whether the case is closed.
+    pub terminal: bool,
+    /// Intake channel.
+    pub channel: String,
+    /// Field values.
+    pub fields: Map<String, serde_json::Value>,
+    /// When it was opened.
+    pub opened_at: i64,
+    /// When its last event happened.
+    pub updated_at: i64,
+    /// Number of events in its history.
+    pub events: usize,
+}
+
+/// A case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    id: Box<str>,
+    workflow: Arc<Workflow>,
+    state: u16,
+    fields: Box<[Option<Value>]>,
+    history: Vec<Event>,
+}
+
+impl PartialEq for Case {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && Arc::ptr_eq(&self.workflow, &other.workflow)
+            && self.state == other.state
+            && self.fields == other.fields
+            && self.history == other.history
+    }
+}
+
+impl Case {
+    /// Opens a case on `workflow`.
+    ///
+    /// # Errors
+    /// `case.invalid_id`, `case.invalid_actor`, `case.invalid_channel`, `case.invalid_time`, or
+    /// the field problems (`case.unknown_field`, `case.missing_field`, `case.field_type`, ...).
+    pub fn open(workflow: Arc<Workflow>, opening: &Opening<'_>) -> Result<Case, CaseError> {
+        if let Some(reason) = bad_name(opening.case_id, MAX_CASE_ID_BYTES) {
+            return Err(CaseError::InvalidId {
+                case_id: opening.case_id.to_owned(),
+                reason,
+            });
+        }
+        let actor = record_actor(&workflow, opening.actor)?;
+        if let Some(reason) = bad_name(opening.channel, MAX_NAME_BYTES) {
+            return Err(CaseError::InvalidChannel {
+                channel: opening.channel.to_owned(),
+                reason,
+            });
+        }
+        check_time(opening.at)?;
+        let given = read_values(
+            &workflow,
+            FieldSource::Fields,
+            opening.fields,
+            |problems, given| {
+                for f in workflow.fields.iter().filter(|f| f.required) {
+                    if !given
+                        .iter()
+                        .any(|ix| workflow.field(*ix).is_some_and(|g| g.id == f.id))
+                    {
+                        problems.push(FieldProblem::Missing {
+                            field: f.id.to_string(),
+                        });
+                    }
+                }
+            },
+        )?;
+        let mut fields = vec![None; workflow.fields.len()];
+        for (ix, v) in given.iter() {
+            if let Some(slot) = fields.get_mut(usize::from(*ix)) {
+                *slot = Some(v.clone());
+            }
+        }
+        let state = workflow.initial;
+        Ok(Case {
+            id: opening.case_id.into(),
+            workflow,
+            state,
+            fields: fields.into(),
+            history: vec![Event {
+                at: opening.at,
+                actor,
+                kind: EventKind::Opened {
+                    channel: opening.channel.into(),
+                    fields: given,
+                },
+            }],
+        })
+    }
+
+    /// Applies a command: checks, in order, that the case is not closed, that time does not go
+    /// backwards, that the transition leaves the current state, that the actor holds an allowed
+    /// role, that the guard holds, and that the payload is complete and well typed; then
+    /// appends one event. On error nothing changes.
+    ///
+    /// # Errors
+    /// `case.terminal`, `case.invalid_time`, `case.time_went_backwards`,
+    /// `case.unknown_transition`, `case.transition_not_from_state`, `case.invalid_actor`,
+    /// `case.role_not_allowed`, `case.guard_failed`, or field problems in the payload.
+    pub fn apply(&mut self, cmd: &Command<'_>) -> Result<(), CaseError> {
+        let wf = &*self.workflow;
+        if wf.is_terminal(self.state) {
+            return Err(CaseError::Terminal {
+                case_id: self.id.to_string(),
+                state: wf.state_id(self.state).to_owned(),
+            });
+        }
+        check_time(cmd.at)?;
+        let last = self.updated_at();
+        if cmd.at < last {
+            return Err(CaseError::TimeWentBackwards { at: cmd.at, last });
+        }
+        let available = || {
+            wf.outgoing(self.state)
+                .iter()
+                .map(|t| wf.transition_id(*t).to_owned())
+                .collect()
+        };
+        let Some(t_ix) = wf.transition_index(cmd.transition) else {
+            return Err(CaseError::UnknownTransition {
+                transition: cmd.transition.to_owned(),
+                available: available(),
+            });
+        };
+        let (Some(t), true) = (wf.transition(t_ix), wf.outgoing(self.state).contains(&t_ix)) else {
+            return Err(CaseError::TransitionNotFromState {
+                transition: cmd.transition.to_owned(),
+                state: wf.state_id(self.state).to_owned(),
+                available: available(),
+            });
+        };
+        let actor = record_actor(wf, cmd.actor)?;
+        if actor.roles & t.roles == 0 {
+            return Err(CaseError::RoleNotAllowed {
+                actor: cmd.actor.id.clone(),
+                transition: cmd.transition.to_owned(),
+                allowed: wf.role_names(t.roles),
+            });
+        }
+        if let Some(guard) = &t.guard {
+            let scope = Scope {
+                fields: &self.fields,
+                actor_id: &actor.id,
+                actor_unit: actor.unit.as_deref(),
+                actor_roles: actor.roles,
+                roles: &wf.roles,
+            };
+            if !guard.eval(&scope) {
+                return Err(CaseError::GuardFailed {
+                    transition: cmd.transition.to_owned(),
+                    guard_path: format!("/transitions/{t_ix}/guard"),
+                });
+            }
+        }
+        let payload = read_values(wf, FieldSource::Payload, cmd.payload, |problems, given| {
+            for &f in t.requires.iter() {
+                if !given.contains(&f) {
+                    problems.push(FieldProblem::MissingPayload {
+                        field: wf.field(f).map_or("", |f| &f.id).to_owned(),
+                        transition: cmd.transition.to_owned(),
+                    });
+                }
+            }
+        })?;
+
+        // Every check passed: only now is the case written.
+        let (from, to) = (self.state, t.to);
+        for (ix, v) in payload.iter().filter(|(ix, _)| t.set.contains(ix)) {
+            if let Some(slot) = self.fields.get_mut(usize::from(*ix)) {
+                *slot = Some(v.clone());
+            }
+        }
+        self.state = to;
+        self.history.push(Event {
+            at: cmd.at,
+            actor,
+            kind: EventKind::Transitioned {
+                transition: t_ix,
+                from,
+                to,
+                payload,
+            },
+        });
+        Ok(())
+    }
+
+    /// The case id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The workflow the case is pinned to.
+    pub fn workflow(&self) -> &Arc<Workflow> {
+        &self.workflow
+    }
+
+    /// The current state id.
+    pub fn state(&self) -> &str {
+        self.workflow.state_id(self.state)
+    }
+
+    /// Whether the case is closed.
+    pub fn is_terminal(&self) -> bool {
+        self.workflow.is_terminal(self.state)
+    }
+
+    /// A field's value, if set.
+    pub fn field(&self, id: &str) -> Option<&Value> {
+        let ix = self.workflow.field_index(id)?;
+        self.fields.get(usize::from(ix))?.as_ref()
+    }
+
+    /// The channel the case came in on.
+    pub fn channel(&self) -> &str {
+        match self.history.first().map(|e| &e.kind) {
+            Some(EventKind::Opened { channel, .. }) => channel,
+            _ => "",
+        }
+    }
+
+    /// When the case was opened.
+    pub fn opened_at(&self) -> i64 {
+        self.history.first().map_or(0, |e| e.at)
+    }
+
+    /// When its last event happened.
+    pub fn updated_at(&self) -> i64 {
+        self.history.last().map_or(0, |e| e.at)
+    }
+
+    /// The compact history.
+    pub fn events(&self) -> &[Event] {
+        &self.history
+    }
+
+    /// The JSON view.
+    pub fn view(&self) -> CaseView {
+        let wf = &*self.workflow;
+        let mut fields = Map::new();
+        for (f, v) in wf.fields.iter().zip(self.fields.iter()) {
+            if let Some(v) = v {
+                fields.insert(f.id.to_string(), v.to_json());
+            }
+        }
+        CaseView {
+            id: self.id.to_string(),
+            workflow: wf.id().to_owned(),
+            version: wf.version(),
+            state: self.state().to_owned(),
+            state_title: wf.state_title(self.state).map(str::to_owned),
+            category: wf.state_category(self.state).map(str::to_owned),
+            terminal: self.is_terminal(),
+            channel: self.channel().to_owned(),
+            fields,
+            opened_at: self.opened_at(),
+            updated_at: self.updated_at(),
+            events: self.history.len(),
+        }
+    }
+
+    /// The history in JSON form, from event `from` on.
+    pub fn history(&self, from: usize) -> Vec<EventRecord> {
+        let wf = &*self.workflow;
+        let values = |items: &[(u16, Value)]| -> Map<String, serde_json::Value> {
+            items
+                .iter()
+                .filter_map(|(ix, v)| wf.field(*ix).map(|f| (f.id.to_string(), v.to_json())))
+                .collect()
+        };
+        (from..)
+            .zip(self.history.iter().skip(from))
+            .map(|(seq, e)| {
+                let actor = Actor {
+                    id: e.actor.id.to_string(),
+                    roles: wf.role_names(e.actor.roles),
+                    unit: e.actor.unit.as_deref().map(str::to_owned),
+                };
+                let seq = seq as u64;
+                match &e.kind {
+                    EventKind::Opened { channel, fields } => EventRecord::Opened {
+                        seq,
+                        at: e.at,
+                        actor,
+                        case_id: self.id.to_string(),
+                        workflow: wf.id().to_owned(),
+                        version: wf.version(),
+                        channel: channel.to_string(),
+                        fields: values(fields),
+                    },
+                    EventKind::Transitioned {
+                        transition,
+                        from,
+                        to,
+                        payload,
+                    } => EventRecord::Transitioned {
+                        seq,
+                        at: e.at,
+                        actor,
+                        transition: wf.transition_id(*transition).to_owned(),
+                        from: wf.state_id(*from).to_owned(),
+                        to: wf.state_id(*to).to_owned(),
+                        payload: values(payload),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Transitions `actor` could take now: they leave the current state, the actor holds an
+    /// allowed role and the guard holds. Payload is not considered.
+    pub fn available(&self, actor: &Actor) -> Vec<Available> {
+        let wf = &*self.workflow;
+        let mask = wf.role_mask(&actor.roles);
+        let scope = Scope {
+            fields: &self.fields,
+            actor_id: &actor.id,
+            actor_unit: actor.unit.as_deref(),
+            actor_roles: mask,
+            roles: &wf.roles,
+        };
+        wf.outgoing(self.state)
+            .iter()
+            .filter_map(|&ix| wf.transition(ix).map(|t| (ix, t)))
+            .filter(|(_, t)| t.roles & mask != 0 && t.guard.as_ref().is_none_or(|g| g.eval(&scope)))
+            .map(|(ix, t)| Available {
+                id: t.id.to_string(),
+                title: wf.transition_title(ix).map(str::to_owned),
+                to: wf.state_id(t.to).to_owned(),
+                requires: t
+                    .requires
+                    .iter()
+                    .filter_map(|f| wf.field(*f))
+                    .map(|f| f.id.to_string())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    pub(crate) fn state_index(&self) -> u16 {
+        self.state
+    }
+}
+
+/// A transition an actor can take now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Available {
+    /// Transition id.
+    pub id: String,
+    /// Its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The state it enters.
+    pub to: String,
+    /// Payload fields it requires.
+    pub requires: Vec<String>,
+}
+
+/// The workflow id and version a history was recorded on, after checking that it starts with
+/// an `opened` event numbered 0.
+///
+/// # Errors
+/// `history.empty`, `history.bad_sequence`.
+pub fn history_workflow(history: &[EventRecord]) -> Result<(&str, u32), HistoryError> {
+    match history.first() {
+        None => Err(HistoryError::Empty),
+        Some(EventRecord::Opened {
+            seq: 0,
+            workflow,
+            version,
+            ..
+        }) => Ok((workflow, *version)),
+        Some(EventRecord::Opened { .. }) => Err(HistoryError::BadSequence {
+            index: 0,
+            reason: "`seq` must count from 0",
+        }),
+        Some(EventRecord::Transitioned { .. }) => Err(HistoryError::BadSequence {
+            index: 0,
+            reason: "the first event must be `opened`",
+        }),
+    }
+}
+
+/// Rebuilds a case by re-running every recorded command through the same checks.
+///
+/// # Errors
+/// `history.empty`, `history.bad_sequence` when the first event is not `opened` or `seq` skips,
+/// `history.rejected` when a recorded command is refused, `history.mismatch` when the workflow or
+/// a state differs from what the history records.
+pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, HistoryError> {
+    let (wf_id, version) = history_workflow(history)?;
+    if wf_id != workflow.id() || version != workflow.version() {
+        return Err(HistoryError::Mismatch {
+            index: 0,
+            recorded: format!("{wf_id}@{version}"),
+            replayed: format!("{}@{}", workflow.id(), workflow.version()),
+        });
+    }
+    let mut events = history.iter().enumerate();
+    let Some((
+        _,
+        EventRecord::Opened {
+            at,
+            actor,
+            case_id,
+            channel,
+            fields,
+            ..
+        },
+    )) = events.next()
+    else {
+        return Err(HistoryError::Empty);
+    };
+    let opening = Opening {
+        case_id,
+        channel,
+        fields: Values::Json(fields),
+        actor,
+        at: *at,
+    };
+    let mut case = Case::open(workflow, &opening)
+        .map_err(|error| HistoryError::Rejected { index: 0, error })?;
+    for (index, record) in events {
+        let EventRecord::Transitioned {
+            seq,
+            at,
+            actor,
+            transition,
+            from,
+            to,
+            payload,
+        } = record
+        else {
+            return Err(HistoryError::BadSequence {
+                index,
+                reason: "only the first event may be `opened`",
+            });
+        };
+        if *seq != index as u64 {
+            return Err(HistoryError::BadSequence {
+                index,
+                reason: "`seq` must count up by one",
+            });
+        }
+        let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
+            index,
+            recorded: recorded.to_owned(),
+            replayed: replayed.to_owned(),
+        };
+        if case.state() != from {
+            return Err(mismatch(from, case.state()));
+        }
+        let cmd = Command {
+            transition,
+            actor,
+            payload: Values::Json(payload),
+            at: *at,
+        };
+        case.apply(&cmd)
+            .map_err(|error| HistoryError::Rejected { index, error })?;
+        if case.state() != to {
+            return Err(mismatch(to, case.state()));
+        }
+    }
+    Ok(case)
+}
+
+fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> {
+    if let Some(reason) = bad_name(&actor.id, MAX_NAME_BYTES) {
+        return Err(CaseError::InvalidActor { reason });
+    }
+    if let Some(unit) = &actor.unit {
+        if bad_name(unit, MAX_NAME_BYTES).is_some() {
+            return Err(CaseError::InvalidActor {
+                reason: "a unit is 1 to 128 bytes with no control characters",
+            });
+        }
+    }
+    Ok(ActorRecord {
+        id: actor.id.as_str().into(),
+        roles: wf.role_mask(&actor.roles),
+        unit: actor.unit.as_deref().map(Into::into),
+    })
+}
+
+fn check_time(at: i64) -> Result<(), CaseError> {
+    if (MIN_INSTANT..=MAX_INSTANT).contains(&at) {
+        Ok(())
+    } else {
+        Err(CaseError::InvalidTime { at })
+    }
+}
+
+fn bad_name(s: &str, max: usize) -> Option<&'static str> {
+    if s.is_empty() {
+        Some("it is empty")
+    } else if s.len() > max {
+        Some("it is too long")
+    } else if s.chars().any(char::is_control) {
+        Some("it contains control characters")
+    } else {
+        None
+    }
+}
+
+/// Reads values against the workflow's field types, sorted by field and without duplicates
+/// (the last one given wins). `extra` adds problems that need the whole set, such as missing
+/// required fields. Every problem is reported.
+fn read_values(
+    wf: &Workflow,
+    source: FieldSource,
+    values: Values<'_>,
+    extra: impl FnOnce(&mut Vec<FieldProblem>, &[u16]),
+) -> Result<Box<[(u16, Value)]>, CaseError> {
+    let mut problems = Vec::new();
+    let mut out: Vec<(u16, Value)> = Vec::new();
+    // Fields given at all, well typed or not: a badly typed field is wrong, not missing.
+    let mut given: Vec<u16> = Vec::new();
+    let mut take =
+        |id: &str, read: &dyn Fn(&crate::workflow::Field) -> Result<Value, FieldProblem>| {
+            let Some(ix) = wf.field_index(id) else {
+                problems.push(FieldProblem::Unknown {
+                    field: id.to_owned(),
+                });
+                return;
+            };
+            let Some(field) = wf.field(ix) else { return };
+            given.push(ix);
+            match read(field) {
+                Ok(v) => out.push((ix, v)),
+                Err(p) => problems.push(p),
+            }
+        };
+    match values {
+        Values::Typed(items) => {
+            for (id, v) in items {
+                take(id, &|f| {
+                    v.check(&f.id, f.kind, &f.values).map(|()| v.clone())
+                });
+            }
+        }
+        Values::Json(map) => {
+            for (id, json) in map {
+                take(id, &|f| Value::from_json(&f.id, f.kind, &f.values, json));
+            }
+        }
+    }
+    // Stable sort keeps the order given among equal fields, so the last one given wins.
+    out.sort_by_key(|(ix, _)| *ix);
+    let mut deduped: Vec<(u16, Value)> = Vec::with_capacity(out.len());
+    for (ix, v) in out {
+        match deduped.last_mut() {
+            Some(last) if last.0 == ix => last.1 = v,
+            _ => deduped.push((ix, v)),
+        }
+    }
+    extra(&mut problems, &given);
+    if problems.is_empty() {
+        Ok(deduped.into_boxed_slice())
+    } else {
+        Err(CaseError::Fields {
+            place: source,
+            problems,
+        })
+    }
+}

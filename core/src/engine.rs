@@ -1,0 +1,372 @@
+//! The engine: workflows by id and version, and the cases running on them.
+//!
+//! Every operation of the JSON API ([`crate::api`]) is a typed method here first; the JSON layer
+//! only converts.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
+use crate::definition::WorkflowDef;
+use crate::error::{CaseError, Diagnostic, GraphError, HistoryError, SnapshotError, WorkflowError};
+use crate::graph::{self, GraphFormat, PathToClose};
+use crate::workflow::{FixedMap, Workflow};
+
+/// The snapshot format this library reads and writes.
+pub const SNAPSHOT_FORMAT: u64 = 1;
+
+/// Bounds on what callers may send. Defaults are generous for real use and small enough that
+/// one request cannot exhaust a host's memory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest request accepted by the JSON API, in bytes.
+    pub max_request_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_request_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// A workflow that was loaded, and the warnings its definition raised.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The workflow.
+    pub workflow: Arc<Workflow>,
+    /// Non-fatal problems of the definition.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The whole engine as data: every workflow definition and every case's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Snapshot format; must be 1.
+    pub format: u64,
+    /// Workflow definitions, by id then version.
+    pub workflows: Vec<WorkflowDef>,
+    /// Cases, by id.
+    pub cases: Vec<CaseSnapshot>,
+}
+
+/// One case in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSnapshot {
+    /// Case id.
+    pub id: String,
+    /// State at snapshot time; checked against the replayed history on restore.
+    pub state: String,
+    /// The full history.
+    pub history: Vec<EventRecord>,
+}
+
+/// Holds workflows and cases. Deterministic: the same calls give the same results everywhere.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    workflows: BTreeMap<(String, u32), Arc<Workflow>>,
+    cases: FixedMap<Box<str>, Case>,
+    limits: Limits,
+}
+
+impl Engine {
+    /// An empty engine with default limits.
+    pub fn new() -> Self {
+        Engine::default()
+    }
+
+    /// An empty engine with the given limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        Engine {
+            limits,
+            ..Engine::default()
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Validates and loads a workflow. Loading the same id and version again with an identical
+    /// definition is a no-op, so hosts can load their definitions at every start.
+    ///
+    /// # Errors
+    /// [`WorkflowError::Invalid`] with every problem of the definition;
+    /// [`WorkflowError::VersionConflict`] when this id and version is loaded with a different
+    /// definition (publish changes as a new version: running cases stay on theirs).
+    pub fn load_workflow(&mut self, def: WorkflowDef) -> Result<Loaded, WorkflowError> {
+        let key = (def.id.clone(), def.version);
+        if let Some(existing) = self.workflows.get(&key) {
+            if *existing.definition() != def {
+                return Err(WorkflowError::VersionConflict {
+                    id: def.id,
+                    version: def.version,
+                });
+            }
+        }
+        let compiled = Workflow::compile(def)?;
+        let workflow = self
+            .workflows
+            .entry(key)
+            .or_insert_with(|| Arc::new(compiled.workflow))
+            .clone();
+        Ok(Loaded {
+            workflow,
+            warnings: compiled.warnings,
+        })
+    }
+
+    /// A loaded workflow: the given version, or the highest one loaded.
+    pub fn workflow(&self, id: &str, version: Option<u32>) -> Option<&Arc<Workflow>> {
+        match version {
+            Some(v) => self.workflows.get(&(id.to_owned(), v)),
+            None => self
+                .workflows
+                .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
+                .next_back()
+                .map(|(_, w)| w),
+        }
+    }
+
+    fn workflow_or_err(&self, id: &str, version: Option<u32>) -> Result<&Arc<Workflow>, CaseError> {
+        self.workflow(id, version)
+            .ok_or_else(|| CaseError::WorkflowNotFound {
+                id: id.to_owned(),
+                version,
+            })
+    }
+
+    /// Every loaded workflow, by id then version.
+    pub fn workflows(&self) -> impl Iterator<Item = &Arc<Workflow>> {
+        self.workflows.values()
+    }
+
+    /// Opens a case on workflow `workflow` (the given version, or the highest loaded).
+    ///
+    /// # Errors
+    /// `workflow.not_found`, `case.already_exists`, and the errors of [`Case::open`].
+    pub fn open_case(
+        &mut self,
+        workflow: &str,
+        version: Option<u32>,
+        opening: &Opening<'_>,
+    ) -> Result<&Case, CaseError> {
+        let wf = self.workflow_or_err(workflow, version)?.clone();
+        if self.cases.contains_key(opening.case_id) {
+            return Err(CaseError::AlreadyExists {
+                case_id: opening.case_id.to_owned(),
+            });
+        }
+        let case = Case::open(wf, opening)?;
+        Ok(self.cases.entry(opening.case_id.into()).or_insert(case))
+    }
+
+    /// Applies a command to a case. On error the case is unchanged.
+    ///
+    /// # Errors
+    /// `case.not_found`, and the errors of [`Case::apply`].
+    pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
+        let case = self
+            .cases
+            .get_mut(case_id)
+            .ok_or_else(|| CaseError::NotFound {
+                case_id: case_id.to_owned(),
+            })?;
+        case.apply(cmd)?;
+        Ok(case)
+    }
+
+    /// A case by id.
+    pub fn case(&self, case_id: &str) -> Option<&Case> {
+        self.cases.get(case_id)
+    }
+
+    fn case_or_err(&self, case_id: &str) -> Result<&Case, CaseError> {
+        self.case(case_id).ok_or_else(|| CaseError::NotFound {
+            case_id: case_id.to_owned(),
+        })
+    }
+
+    /// Number of cases.
+    pub fn case_count(&self) -> usize {
+        self.cases.len()
+    }
+
+    /// Transitions `actor` can take on a case now.
+    ///
+    /// # Errors
+    /// `case.not_found`.
+    pub fn available_transitions(
+        &self,
+        case_id: &str,
+        actor: &Actor,
+    ) -> Result<Vec<Available>, CaseError> {
+        Ok(self.case_or_err(case_id)?.available(actor))
+    }
+
+    /// A case's history in JSON form.
+    ///
+    /// # Errors
+    /// `case.not_found`.
+    pub fn history(&self, case_id: &str) -> Result<Vec<EventRecord>, CaseError> {
+        Ok(self.case_or_err(case_id)?.history(0))
+    }
+
+    /// Rebuilds a case from its history on a loaded workflow, without adding it to the engine.
+    ///
+    /// # Errors
+    /// `history.*` errors; `history.rejected` wrapping `workflow.not_found` when the history's
+    /// workflow is not loaded.
+    pub fn replay(&self, history: &[EventRecord]) -> Result<Case, HistoryError> {
+        let (workflow, version) = case::history_workflow(history)?;
+        let wf = self
+            .workflow_or_err(workflow, Some(version))
+            .map_err(|error| HistoryError::Rejected { index: 0, error })?;
+        case::replay(wf.clone(), history)
+    }
+
+    /// The fewest transitions from `from` (default: the initial state) to a terminal state.
+    ///
+    /// # Errors
+    /// `workflow.not_found`, `graph.unknown_state`.
+    pub fn shortest_path(
+        &self,
+        workflow: &str,
+        version: Option<u32>,
+        from: Option<&str>,
+    ) -> Result<PathToClose, GraphError> {
+        let wf = self.workflow_or_err(workflow, version)?;
+        let start = match from {
+            Some(s) => wf.state_index(s).ok_or_else(|| GraphError::UnknownState {
+                state: s.to_owned(),
+            })?,
+            None => wf.initial,
+        };
+        // A valid workflow has no traps, so a path always exists; the fallback is unreachable.
+        Ok(
+            graph::shortest_path(wf, start).unwrap_or_else(|| PathToClose {
+                from: wf.state_id(start).to_owned(),
+                to: wf.state_id(start).to_owned(),
+                steps: Vec::new(),
+            }),
+        )
+    }
+
+    /// Draws a workflow as DOT or Mermaid; with `case_id`, that case's workflow version is
+    /// drawn and its current state highlighted.
+    ///
+    /// # Errors
+    /// `workflow.not_found`, `case.not_found`.
+    pub fn export_graph(
+        &self,
+        workflow: &str,
+        version: Option<u32>,
+        format: GraphFormat,
+        case_id: Option<&str>,
+    ) -> Result<String, CaseError> {
+        match case_id {
+            Some(id) => {
+                let case = self.case_or_err(id)?;
+                Ok(graph::export(
+                    case.workflow(),
+                    format,
+                    Some(case.state_index()),
+                ))
+            }
+            None => Ok(graph::export(
+                self.workflow_or_err(workflow, version)?,
+                format,
+                None,
+            )),
+        }
+    }
+
+    /// The whole engine as data, sorted, so equal engines give equal snapshots.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut ids: Vec<&Box<str>> = self.cases.keys().collect();
+        ids.sort();
+        Snapshot {
+            format: SNAPSHOT_FORMAT,
+            workflows: self
+                .workflows
+                .values()
+                .map(|w| w.definition().clone())
+                .collect(),
+            cases: ids
+                .into_iter()
+                .filter_map(|id| self.cases.get(id))
+                .map(|c| CaseSnapshot {
+                    id: c.id().to_owned(),
+                    state: c.state().to_owned(),
+                    history: c.history(0),
+                })
+                .collect(),
+        }
+    }
+
+    /// Replaces the engine's workflows and cases with a snapshot's, replaying every case.
+    /// All or nothing: on error the engine is unchanged. Limits are kept.
+    ///
+    /// # Errors
+    /// `snapshot.unsupported_format`, definition errors, `snapshot.duplicate`,
+    /// `history.*` errors, `snapshot.state_mismatch`.
+    pub fn restore(&mut self, snapshot: Snapshot) -> Result<(), SnapshotError> {
+        if snapshot.format != SNAPSHOT_FORMAT {
+            return Err(SnapshotError::UnsupportedFormat {
+                found: snapshot.format,
+            });
+        }
+        let mut fresh = Engine::with_limits(self.limits.clone());
+        for (index, def) in snapshot.workflows.into_iter().enumerate() {
+            let key = (def.id.clone(), def.version);
+            if fresh.workflows.contains_key(&key) {
+                return Err(SnapshotError::Duplicate {
+                    what: "workflow",
+                    id: format!("{}@{}", key.0, key.1),
+                    path: format!("/workflows/{index}"),
+                });
+            }
+            fresh
+                .load_workflow(def)
+                .map_err(|error| SnapshotError::Workflow { index, error })?;
+        }
+        for (index, entry) in snapshot.cases.iter().enumerate() {
+            let case = fresh
+                .replay(&entry.history)
+                .map_err(|error| SnapshotError::History { index, error })?;
+            if case.id() != entry.id {
+                return Err(SnapshotError::History {
+                    index,
+                    error: HistoryError::Mismatch {
+                        index: 0,
+                        recorded: entry.id.clone(),
+                        replayed: case.id().to_owned(),
+                    },
+                });
+            }
+            if case.state() != entry.state {
+                return Err(SnapshotError::StateMismatch {
+                    index,
+                    case_id: entry.id.clone(),
+                    recorded: entry.state.clone(),
+                    replayed: case.state().to_owned(),
+                });
+            }
+            if fresh.cases.insert(entry.id.as_str().into(), case).is_some() {
+                return Err(SnapshotError::Duplicate {
+                    what: "case",
+                    id: entry.id.clone(),
+                    path: format!("/cases/{index}/id"),
+                });
+            }
+        }
+        *self = fresh;
+        Ok(())
+    }
+}

@@ -1,0 +1,902 @@
+//! Errors: typed enums for each layer, and the one serializable shape they all become.
+//!
+//! Every error has a stable, dot-separated `code` (`case.guard_failed`) that hosts may match on,
+//! a lowercase human `message` naming the offending input in backticks, and, where the problem
+//! sits in a document or request, a JSON Pointer `path` (`/transitions/3/to`). Codes are never
+//! reused or renamed; [`ALL_CODES`] lists them and `docs/errors.md` documents each one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::value::FieldKind;
+
+/// One error in the serializable form every binding returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, for example `case.role_not_allowed`.
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+    /// JSON Pointer to the offending place in the request or document, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// A hint on how to fix it, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl ErrorDetail {
+    pub(crate) fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorDetail {
+            code: code.to_owned(),
+            message: message.into(),
+            path: None,
+            help: None,
+        }
+    }
+
+    pub(crate) fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub(crate) fn help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+}
+
+/// Every error code the library can return, in documentation order.
+pub const ALL_CODES: &[&str] = &[
+    "request.invalid_json",
+    "request.invalid",
+    "request.too_large",
+    "definition.invalid",
+    "definition.unsupported_format",
+    "definition.invalid_id",
+    "definition.duplicate_id",
+    "definition.unknown_state",
+    "definition.unknown_role",
+    "definition.unknown_field",
+    "definition.no_initial_state",
+    "definition.multiple_initial_states",
+    "definition.no_terminal_state",
+    "definition.transition_from_terminal",
+    "definition.empty_from",
+    "definition.empty_roles",
+    "definition.empty_enum",
+    "definition.unexpected_values",
+    "definition.guard_type_mismatch",
+    "definition.unknown_enum_value",
+    "definition.guard_constant",
+    "definition.unreachable_state",
+    "definition.trap_state",
+    "definition.too_many",
+    "definition.unused_role",
+    "definition.missing_title",
+    "workflow.not_found",
+    "workflow.version_conflict",
+    "graph.unknown_state",
+    "case.not_found",
+    "case.already_exists",
+    "case.invalid_id",
+    "case.invalid_actor",
+    "case.invalid_channel",
+    "case.invalid_time",
+    "case.terminal",
+    "case.time_went_backwards",
+    "case.unknown_transition",
+    "case.transition_not_from_state",
+    "case.role_not_allowed",
+    "case.guard_failed",
+    "case.unknown_field",
+    "case.missing_field",
+    "case.missing_payload",
+    "case.field_type",
+    "case.invalid_enum_value",
+    "case.invalid_value",
+    "history.empty",
+    "history.bad_sequence",
+    "history.mismatch",
+    "history.rejected",
+    "snapshot.unsupported_format",
+    "snapshot.duplicate",
+    "snapshot.state_mismatch",
+];
+
+/// A problem found in a workflow definition. Most are errors; [`DefinitionError::is_warning`]
+/// tells the few that only warn.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DefinitionError {
+    /// The document does not have the shape of a definition (wrong type, unknown key, ...).
+    #[error("{message}")]
+    Invalid {
+        /// What the JSON reader found.
+        message: String,
+    },
+    /// `format` is not a version this library reads.
+    #[error("definition format `{found}` is not supported")]
+    UnsupportedFormat {
+        /// The format found in the document.
+        found: u64,
+    },
+    /// An id is empty, too long, or uses characters outside its alphabet.
+    #[error("id `{id}` is not valid: {reason}")]
+    InvalidId {
+        /// The offending id.
+        id: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+    /// Two items of the same kind share an id.
+    #[error("duplicate {kind} id `{id}`")]
+    DuplicateId {
+        /// `state`, `transition`, `field` or `role`.
+        kind: &'static str,
+        /// The repeated id.
+        id: String,
+    },
+    /// A reference to a state that is not declared.
+    #[error("unknown state `{id}`")]
+    UnknownState {
+        /// The unknown id.
+        id: String,
+    },
+    /// A reference to a role that is not declared.
+    #[error("unknown role `{id}`")]
+    UnknownRole {
+        /// The unknown id.
+        id: String,
+    },
+    /// A reference to a field that is not declared.
+    #[error("unknown field `{id}`")]
+    UnknownField {
+        /// The unknown id.
+        id: String,
+    },
+    /// No state has `"initial": true`.
+    #[error("no state is marked initial")]
+    NoInitialState,
+    /// More than one state has `"initial": true`.
+    #[error("state `{id}` is marked initial, but `{first}` already is")]
+    MultipleInitialStates {
+        /// The second initial state.
+        id: String,
+        /// The first initial state.
+        first: String,
+    },
+    /// No state has `"terminal": true`, so no case could ever close.
+    #[error("no state is marked terminal, so no case could ever close")]
+    NoTerminalState,
+    /// A transition names a terminal state in `from`.
+    #[error("transition `{transition}` leaves terminal state `{state}`")]
+    TransitionFromTerminal {
+        /// The transition.
+        transition: String,
+        /// The terminal state it leaves.
+        state: String,
+    },
+    /// A transition's `from` is an empty list, or a wildcard that matches no state.
+    #[error("transition `{transition}` leaves no state")]
+    EmptyFrom {
+        /// The transition.
+        transition: String,
+    },
+    /// A transition allows no role, so nobody could take it.
+    #[error("transition `{transition}` allows no role, so nobody could take it")]
+    EmptyRoles {
+        /// The transition.
+        transition: String,
+    },
+    /// An enum field lists no values.
+    #[error("enum field `{field}` lists no values")]
+    EmptyEnum {
+        /// The field.
+        field: String,
+    },
+    /// A field that is not an enum lists values.
+    #[error("field `{field}` is of type `{kind}`; only enum fields list values")]
+    UnexpectedValues {
+        /// The field.
+        field: String,
+        /// Its declared type.
+        kind: FieldKind,
+    },
+    /// A guard compares operands of incompatible types.
+    #[error("cannot compare {left} with {right} using `{op}`")]
+    GuardTypeMismatch {
+        /// The operator.
+        op: &'static str,
+        /// The left operand's description.
+        left: String,
+        /// The right operand's description.
+        right: String,
+    },
+    /// A guard compares an enum field with a value it cannot hold.
+    #[error("`{value}` is not a value of enum field `{field}`")]
+    UnknownEnumValue {
+        /// The enum field.
+        field: String,
+        /// The literal.
+        value: String,
+    },
+    /// A guard compares two literals; its outcome never depends on the case.
+    #[error("condition compares two constants, so it never depends on the case")]
+    GuardConstant,
+    /// A state cannot be reached from the initial state.
+    #[error("state `{state}` cannot be reached from the initial state `{initial}`")]
+    UnreachableState {
+        /// The unreachable state.
+        state: String,
+        /// The initial state.
+        initial: String,
+    },
+    /// No terminal state can be reached from a non-terminal state: a case there is stuck forever.
+    #[error("no terminal state can be reached from state `{state}`")]
+    TrapState {
+        /// The trap.
+        state: String,
+    },
+    /// More items of a kind than the engine supports.
+    #[error("too many {what}: {count}, at most {max}")]
+    TooMany {
+        /// `states`, `transitions`, `fields` or `roles`.
+        what: &'static str,
+        /// How many the document has.
+        count: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// Warning: a role no transition allows.
+    #[error("role `{role}` is declared but no transition allows it")]
+    UnusedRole {
+        /// The role.
+        role: String,
+    },
+    /// Warning: a workflow, state or transition without a title.
+    #[error("{kind} `{id}` has no title")]
+    MissingTitle {
+        /// `workflow`, `state` or `transition`.
+        kind: &'static str,
+        /// Its id.
+        id: String,
+    },
+}
+
+impl DefinitionError {
+    /// The stable code of this problem.
+    pub fn code(&self) -> &'static str {
+        use DefinitionError::*;
+        match self {
+            Invalid { .. } => "definition.invalid",
+            UnsupportedFormat { .. } => "definition.unsupported_format",
+            InvalidId { .. } => "definition.invalid_id",
+            DuplicateId { .. } => "definition.duplicate_id",
+            UnknownState { .. } => "definition.unknown_state",
+            UnknownRole { .. } => "definition.unknown_role",
+            UnknownField { .. } => "definition.unknown_field",
+            NoInitialState => "definition.no_initial_state",
+            MultipleInitialStates { .. } => "definition.multiple_initial_states",
+            NoTerminalState => "definition.no_terminal_state",
+            TransitionFromTerminal { .. } => "definition.transition_from_terminal",
+            EmptyFrom { .. } => "definition.empty_from",
+            EmptyRoles { .. } => "definition.empty_roles",
+            EmptyEnum { .. } => "definition.empty_enum",
+            UnexpectedValues { .. } => "definition.unexpected_values",
+            GuardTypeMismatch { .. } => "definition.guard_type_mismatch",
+            UnknownEnumValue { .. } => "definition.unknown_enum_value",
+            GuardConstant => "definition.guard_constant",
+            UnreachableState { .. } => "definition.unreachable_state",
+            TrapState { .. } => "definition.trap_state",
+            TooMany { .. } => "definition.too_many",
+            UnusedRole { .. } => "definition.unused_role",
+            MissingTitle { .. } => "definition.missing_title",
+        }
+    }
+
+    /// Whether this problem is only a warning: the definition still loads.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            DefinitionError::UnusedRole { .. } | DefinitionError::MissingTitle { .. }
+        )
+    }
+}
+
+/// A definition problem and where it is in the document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// What is wrong.
+    pub error: DefinitionError,
+    /// JSON Pointer into the definition document.
+    pub path: String,
+    /// A hint, such as the ids that are declared.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(error: DefinitionError, path: impl Into<String>) -> Self {
+        Diagnostic {
+            error,
+            path: path.into(),
+            help: None,
+        }
+    }
+
+    /// The serializable form. `prefix` is prepended to the path, so a definition nested in a
+    /// request (`/definition`) points into the request.
+    pub fn detail(&self, prefix: &str) -> ErrorDetail {
+        ErrorDetail::new(self.error.code(), self.error.to_string())
+            .at(format!("{prefix}{}", self.path))
+            .help(self.help.clone())
+    }
+}
+
+/// A definition was rejected: every error found, and the warnings beside them.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("the workflow definition has {} error(s)", errors.len())]
+pub struct InvalidDefinition {
+    /// Every error, in document order.
+    pub errors: Vec<Diagnostic>,
+    /// Every warning, in document order.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Where a case field value came from: the fields given at opening, or a command's payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldSource {
+    /// The `fields` of an `open_case`.
+    Fields,
+    /// The `payload` of an `apply`.
+    Payload,
+}
+
+impl FieldSource {
+    fn pointer(self) -> &'static str {
+        match self {
+            FieldSource::Fields => "/fields",
+            FieldSource::Payload => "/payload",
+        }
+    }
+}
+
+/// What is wrong with one field value.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FieldProblem {
+    /// The workflow declares no such field.
+    #[error("unknown field `{field}`")]
+    Unknown {
+        /// The field id given.
+        field: String,
+    },
+    /// A field required at opening is absent.
+    #[error("required field `{field}` is missing")]
+    Missing {
+        /// The field id.
+        field: String,
+    },
+    /// A payload field the transition requires is absent.
+    #[error("transition `{transition}` requires `{field}` in the payload")]
+    MissingPayload {
+        /// The field id.
+        field: String,
+        /// The transition.
+        transition: String,
+    },
+    /// The value has the wrong JSON type.
+    #[error("field `{field}` expects {expected}, found {found}")]
+    WrongType {
+        /// The field id.
+        field: String,
+        /// The declared type.
+        expected: FieldKind,
+        /// What was found.
+        found: &'static str,
+    },
+    /// An enum field got a value it does not list.
+    #[error("`{value}` is not a value of field `{field}`")]
+    InvalidEnumValue {
+        /// The field id.
+        field: String,
+        /// The value given.
+        value: String,
+        /// The values allowed.
+        allowed: Vec<String>,
+    },
+    /// The value has the right type but is out of range.
+    #[error("field `{field}`: {reason}")]
+    InvalidValue {
+        /// The field id.
+        field: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+}
+
+impl FieldProblem {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FieldProblem::Unknown { .. } => "case.unknown_field",
+            FieldProblem::Missing { .. } => "case.missing_field",
+            FieldProblem::MissingPayload { .. } => "case.missing_payload",
+            FieldProblem::WrongType { .. } => "case.field_type",
+            FieldProblem::InvalidEnumValue { .. } => "case.invalid_enum_value",
+            FieldProblem::InvalidValue { .. } => "case.invalid_value",
+        }
+    }
+
+    fn field(&self) -> &str {
+        match self {
+            FieldProblem::Unknown { field }
+            | FieldProblem::Missing { field }
+            | FieldProblem::MissingPayload { field, .. }
+            | FieldProblem::WrongType { field, .. }
+            | FieldProblem::InvalidEnumValue { field, .. }
+            | FieldProblem::InvalidValue { field, .. } => field,
+        }
+    }
+
+    fn detail(&self, source: FieldSource) -> ErrorDetail {
+        let help = match self {
+            FieldProblem::InvalidEnumValue { allowed, .. } => {
+                Some(format!("allowed values: {}", quoted_list(allowed)))
+            }
+            _ => None,
+        };
+        ErrorDetail::new(self.code(), self.to_string())
+            .at(format!(
+                "{}/{}",
+                source.pointer(),
+                escape_pointer(self.field())
+            ))
+            .help(help)
+    }
+}
+
+/// Why a case could not be opened or a command could not be applied. The case is unchanged.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaseError {
+    /// No workflow with this id (and version) is loaded.
+    #[error("workflow `{id}`{} is not loaded", version.map(|v| format!(" version {v}")).unwrap_or_default())]
+    WorkflowNotFound {
+        /// The workflow id.
+        id: String,
+        /// The version asked for, if any.
+        version: Option<u32>,
+    },
+    /// No case with this id exists.
+    #[error("case `{case_id}` does not exist")]
+    NotFound {
+        /// The case id.
+        case_id: String,
+    },
+    /// A case with this id already exists.
+    #[error("case `{case_id}` already exists")]
+    AlreadyExists {
+        /// The case id.
+        case_id: String,
+    },
+    /// The case id is empty or too long.
+    #[error("case id `{case_id}` is not valid: {reason}")]
+    InvalidId {
+        /// The case id.
+        case_id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The actor has no usable id.
+    #[error("actor is not valid: {reason}")]
+    InvalidActor {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The channel is empty or too long.
+    #[error("channel `{channel}` is not valid: {reason}")]
+    InvalidChannel {
+        /// The channel.
+        channel: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// `at` is outside the supported range of instants.
+    #[error("time `{at}` is out of range")]
+    InvalidTime {
+        /// The instant given.
+        at: i64,
+    },
+    /// The case is in a terminal state and accepts no more commands.
+    #[error("case `{case_id}` is closed in terminal state `{state}`")]
+    Terminal {
+        /// The case id.
+        case_id: String,
+        /// Its terminal state.
+        state: String,
+    },
+    /// The command is dated before the case's last event.
+    #[error("time went backwards: `{at}` is before the case's last event at `{last}`")]
+    TimeWentBackwards {
+        /// The command's time.
+        at: i64,
+        /// The time of the last event.
+        last: i64,
+    },
+    /// The workflow has no transition with this id.
+    #[error("workflow has no transition `{transition}`")]
+    UnknownTransition {
+        /// The transition id given.
+        transition: String,
+        /// Transitions available from the current state.
+        available: Vec<String>,
+    },
+    /// The transition exists but does not leave the case's current state.
+    #[error("transition `{transition}` does not leave state `{state}`")]
+    TransitionNotFromState {
+        /// The transition id.
+        transition: String,
+        /// The case's current state.
+        state: String,
+        /// Transitions that do leave it.
+        available: Vec<String>,
+    },
+    /// The actor holds none of the roles the transition allows.
+    #[error("actor `{actor}` holds none of the roles allowed to take `{transition}`")]
+    RoleNotAllowed {
+        /// The actor id.
+        actor: String,
+        /// The transition id.
+        transition: String,
+        /// The roles that may take it.
+        allowed: Vec<String>,
+    },
+    /// The transition's guard does not hold for this case and actor.
+    #[error("the guard of transition `{transition}` does not hold")]
+    GuardFailed {
+        /// The transition id.
+        transition: String,
+        /// Where the guard is in the workflow definition.
+        guard_path: String,
+    },
+    /// One or more field values are wrong; all are listed.
+    #[error("{} field problem(s)", problems.len())]
+    Fields {
+        /// Where the values came from.
+        place: FieldSource,
+        /// Every problem, in field order.
+        problems: Vec<FieldProblem>,
+    },
+}
+
+impl CaseError {
+    /// The stable code. For [`CaseError::Fields`], the code of the first problem.
+    pub fn code(&self) -> &'static str {
+        use CaseError::*;
+        match self {
+            WorkflowNotFound { .. } => "workflow.not_found",
+            NotFound { .. } => "case.not_found",
+            AlreadyExists { .. } => "case.already_exists",
+            InvalidId { .. } => "case.invalid_id",
+            InvalidActor { .. } => "case.invalid_actor",
+            InvalidChannel { .. } => "case.invalid_channel",
+            InvalidTime { .. } => "case.invalid_time",
+            Terminal { .. } => "case.terminal",
+            TimeWentBackwards { .. } => "case.time_went_backwards",
+            UnknownTransition { .. } => "case.unknown_transition",
+            TransitionNotFromState { .. } => "case.transition_not_from_state",
+            RoleNotAllowed { .. } => "case.role_not_allowed",
+            GuardFailed { .. } => "case.guard_failed",
+            Fields { problems, .. } => problems.first().map_or("case.invalid_value", |p| p.code()),
+        }
+    }
+
+    /// The serializable form: one entry, or one per field problem.
+    pub fn details(&self) -> Vec<ErrorDetail> {
+        use CaseError::*;
+        let one = |path: &str, help: Option<String>| {
+            vec![ErrorDetail::new(self.code(), self.to_string())
+                .at(path)
+                .help(help)]
+        };
+        match self {
+            Fields { place, problems } => problems.iter().map(|p| p.detail(*place)).collect(),
+            WorkflowNotFound { .. } => one("/workflow", None),
+            NotFound { .. } | AlreadyExists { .. } | InvalidId { .. } => one("/case_id", None),
+            InvalidActor { .. } => one("/actor/id", None),
+            InvalidChannel { .. } => one("/channel", None),
+            InvalidTime { .. } | TimeWentBackwards { .. } => one("/at", None),
+            Terminal { .. } => one("/case_id", None),
+            UnknownTransition { available, .. } | TransitionNotFromState { available, .. } => {
+                one("/transition", Some(available_help(available)))
+            }
+            RoleNotAllowed { allowed, .. } => one(
+                "/actor/roles",
+                Some(format!("allowed roles: {}", quoted_list(allowed))),
+            ),
+            GuardFailed { guard_path, .. } => one(
+                "/transition",
+                Some(format!(
+                    "see the guard at `{guard_path}` in the workflow definition"
+                )),
+            ),
+        }
+    }
+}
+
+fn available_help(available: &[String]) -> String {
+    if available.is_empty() {
+        "no transition leaves the current state".to_owned()
+    } else {
+        format!(
+            "transitions from the current state: {}",
+            quoted_list(available)
+        )
+    }
+}
+
+/// A workflow could not be loaded into the engine.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// The definition has errors.
+    #[error(transparent)]
+    Invalid(#[from] InvalidDefinition),
+    /// The same id and version is loaded with a different definition.
+    #[error("workflow `{id}` version {version} is already loaded with a different definition")]
+    VersionConflict {
+        /// Workflow id.
+        id: String,
+        /// Version.
+        version: u32,
+    },
+}
+
+impl WorkflowError {
+    /// The serializable form. `prefix` locates the definition in the request.
+    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        match self {
+            WorkflowError::Invalid(inv) => inv.errors.iter().map(|d| d.detail(prefix)).collect(),
+            WorkflowError::VersionConflict { .. } => {
+                vec![
+                    ErrorDetail::new("workflow.version_conflict", self.to_string())
+                        .at(format!("{prefix}/version"))
+                        .help(Some(
+                            "publish the changed definition under a new version".to_owned(),
+                        )),
+                ]
+            }
+        }
+    }
+}
+
+/// A history could not be replayed into a case.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HistoryError {
+    /// The history has no events.
+    #[error("history is empty")]
+    Empty,
+    /// The first event is not `opened`, an `opened` event appears later, or `seq` skips.
+    #[error("event {index} is out of sequence: {reason}")]
+    BadSequence {
+        /// Index of the event in the history.
+        index: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Re-running an event's command gives a different outcome than the one recorded.
+    #[error("event {index} records `{recorded}` but replaying it gives `{replayed}`")]
+    Mismatch {
+        /// Index of the event.
+        index: usize,
+        /// What the history says.
+        recorded: String,
+        /// What the engine computes.
+        replayed: String,
+    },
+    /// An event's command is rejected when replayed.
+    #[error("event {index} is rejected on replay: {error}")]
+    Rejected {
+        /// Index of the event.
+        index: usize,
+        /// Why.
+        error: CaseError,
+    },
+}
+
+impl HistoryError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            HistoryError::Empty => "history.empty",
+            HistoryError::BadSequence { .. } => "history.bad_sequence",
+            HistoryError::Mismatch { .. } => "history.mismatch",
+            HistoryError::Rejected { .. } => "history.rejected",
+        }
+    }
+
+    /// The serializable form; `prefix` locates the history in the request.
+    pub fn detail(&self, prefix: &str) -> ErrorDetail {
+        let path = match self {
+            HistoryError::Empty => prefix.to_owned(),
+            HistoryError::BadSequence { index, .. }
+            | HistoryError::Mismatch { index, .. }
+            | HistoryError::Rejected { index, .. } => format!("{prefix}/{index}"),
+        };
+        let help = match self {
+            HistoryError::Rejected { error, .. } => Some(format!("cause: `{}`", error.code())),
+            _ => None,
+        };
+        ErrorDetail::new(self.code(), self.to_string())
+            .at(path)
+            .help(help)
+    }
+}
+
+/// A snapshot could not be restored. The engine is unchanged.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// `format` is not a snapshot version this library reads.
+    #[error("snapshot format `{found}` is not supported")]
+    UnsupportedFormat {
+        /// The format found.
+        found: u64,
+    },
+    /// A workflow in the snapshot is invalid.
+    #[error("workflow {index} of the snapshot is invalid")]
+    Workflow {
+        /// Index in `workflows`.
+        index: usize,
+        /// Why.
+        error: WorkflowError,
+    },
+    /// Two workflows with the same id and version, or two cases with the same id.
+    #[error("the snapshot holds {what} `{id}` twice")]
+    Duplicate {
+        /// `workflow` or `case`.
+        what: &'static str,
+        /// The repeated id.
+        id: String,
+        /// Where the second one is.
+        path: String,
+    },
+    /// A case's history does not replay.
+    #[error("case {index} of the snapshot does not replay")]
+    History {
+        /// Index in `cases`.
+        index: usize,
+        /// Why.
+        error: HistoryError,
+    },
+    /// A case's recorded state differs from the state its history replays to.
+    #[error(
+        "case `{case_id}` is recorded in state `{recorded}` but its history ends in `{replayed}`"
+    )]
+    StateMismatch {
+        /// Index in `cases`.
+        index: usize,
+        /// The case id.
+        case_id: String,
+        /// State in the snapshot.
+        recorded: String,
+        /// State after replay.
+        replayed: String,
+    },
+}
+
+impl SnapshotError {
+    /// The serializable form; `prefix` locates the snapshot in the request.
+    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        match self {
+            SnapshotError::UnsupportedFormat { .. } => {
+                vec![
+                    ErrorDetail::new("snapshot.unsupported_format", self.to_string())
+                        .at(format!("{prefix}/format")),
+                ]
+            }
+            SnapshotError::Workflow { index, error } => {
+                error.details(&format!("{prefix}/workflows/{index}"))
+            }
+            SnapshotError::Duplicate { path, .. } => {
+                vec![ErrorDetail::new("snapshot.duplicate", self.to_string())
+                    .at(format!("{prefix}{path}"))]
+            }
+            SnapshotError::History { index, error } => {
+                vec![error.detail(&format!("{prefix}/cases/{index}/history"))]
+            }
+            SnapshotError::StateMismatch { index, .. } => {
+                vec![
+                    ErrorDetail::new("snapshot.state_mismatch", self.to_string())
+                        .at(format!("{prefix}/cases/{index}/state")),
+                ]
+            }
+        }
+    }
+}
+
+/// A graph question could not be answered.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// The workflow is not loaded.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// The workflow has no such state.
+    #[error("workflow has no state `{state}`")]
+    UnknownState {
+        /// The state given.
+        state: String,
+    },
+}
+
+impl GraphError {
+    /// The serializable form.
+    pub fn details(&self) -> Vec<ErrorDetail> {
+        match self {
+            GraphError::Case(e) => e.details(),
+            GraphError::UnknownState { .. } => {
+                vec![ErrorDetail::new("graph.unknown_state", self.to_string()).at("/from")]
+            }
+        }
+    }
+}
+
+/// A request to the JSON API could not be read.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The bytes are not UTF-8 JSON.
+    #[error("request is not valid JSON: {message}")]
+    InvalidJson {
+        /// What the JSON reader reported.
+        message: String,
+    },
+    /// The JSON does not have the shape of a request.
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// JSON Pointer to where.
+        path: String,
+    },
+    /// The request is larger than the engine accepts.
+    #[error("request is {size} bytes, more than the limit of {limit}")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl RequestError {
+    /// The serializable form.
+    pub fn detail(&self) -> ErrorDetail {
+        match self {
+            RequestError::InvalidJson { .. } => {
+                ErrorDetail::new("request.invalid_json", self.to_string())
+            }
+            RequestError::Invalid { path, .. } => {
+                ErrorDetail::new("request.invalid", self.to_string()).at(path.clone())
+            }
+            RequestError::TooLarge { .. } => {
+                ErrorDetail::new("request.too_large", self.to_string())
+            }
+        }
+    }
+}
+
+pub(crate) fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes a key for use in a JSON Pointer (RFC 6901).
+pub(crate) fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,707 @@
+//! A compiled workflow: the definition checked once, its ids interned to small indices, so that
+//! running a case never parses, hashes a state name or allocates for a lookup.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
+use crate::error::{DefinitionError as E, Diagnostic, InvalidDefinition};
+use crate::graph::{self, StateGraph};
+use crate::guard::{self, declared, Guard, Symbols};
+use crate::value::FieldKind;
+
+/// A `HashMap` with a fixed hasher: the core uses no randomness, so iteration order (never
+/// exposed unsorted) and timing are the same on every run.
+pub(crate) type FixedMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;
+
+/// Most states a workflow may declare.
+pub const MAX_STATES: usize = 1000;
+/// Most transitions a workflow may declare.
+pub const MAX_TRANSITIONS: usize = 5000;
+/// Most fields a workflow may declare.
+pub const MAX_FIELDS: usize = 500;
+/// Most roles a workflow may declare: actor roles are a 64-bit set.
+pub const MAX_ROLES: usize = 64;
+/// Longest id of a state, transition, field or role, in bytes.
+pub const MAX_ID_BYTES: usize = 64;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Field {
+    pub id: Box<str>,
+    pub kind: FieldKind,
+    pub values: Box<[Box<str>]>,
+    pub required: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct State {
+    pub id: Box<str>,
+    pub terminal: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Transition {
+    pub id: Box<str>,
+    pub to: u16,
+    pub roles: u64,
+    pub guard: Option<Guard>,
+    pub requires: Box<[u16]>,
+    pub set: Box<[u16]>,
+}
+
+/// A validated workflow, ready to run cases.
+#[derive(Debug)]
+pub struct Workflow {
+    def: WorkflowDef,
+    pub(crate) fields: Box<[Field]>,
+    pub(crate) roles: Box<[Box<str>]>,
+    pub(crate) states: Box<[State]>,
+    pub(crate) initial: u16,
+    pub(crate) transitions: Box<[Transition]>,
+    /// Per state, the transitions leaving it, in definition order.
+    pub(crate) outgoing: Box<[Box<[u16]>]>,
+    transition_index: FixedMap<Box<str>, u16>,
+    field_index: FixedMap<Box<str>, u16>,
+    pub(crate) graph: StateGraph,
+}
+
+/// The outcome of checking a definition that has no errors.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The workflow.
+    pub workflow: Workflow,
+    /// Non-fatal problems.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Workflow {
+    /// Checks a definition and compiles it.
+    ///
+    /// Every problem is reported at once, each with a path into the document.
+    ///
+    /// # Errors
+    /// [`InvalidDefinition`] listing every error (and the warnings) when the definition is not
+    /// valid.
+    pub fn compile(def: WorkflowDef) -> Result<Compiled, InvalidDefinition> {
+        let mut c = Checker::default();
+        let compiled = c.run(&def);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            c.out.into_iter().partition(|d| !d.error.is_warning());
+        match compiled {
+            Some(parts) if errors.is_empty() => Ok(Compiled {
+                workflow: parts.finish(def),
+                warnings,
+            }),
+            _ => Err(InvalidDefinition { errors, warnings }),
+        }
+    }
+
+    /// The workflow id.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The workflow version.
+    pub fn version(&self) -> u32 {
+        self.def.version
+    }
+
+    /// The definition it was compiled from.
+    pub fn definition(&self) -> &WorkflowDef {
+        &self.def
+    }
+
+    /// The id of the initial state.
+    pub fn initial_state(&self) -> &str {
+        self.state_id(self.initial)
+    }
+
+    pub(crate) fn state_id(&self, ix: u16) -> &str {
+        self.states.get(usize::from(ix)).map_or("", |s| &s.id)
+    }
+
+    pub(crate) fn state_index(&self, id: &str) -> Option<u16> {
+        self.states
+            .iter()
+            .position(|s| &*s.id == id)
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
+    pub(crate) fn is_terminal(&self, ix: u16) -> bool {
+        self.states.get(usize::from(ix)).is_some_and(|s| s.terminal)
+    }
+
+    pub(crate) fn state_title(&self, ix: u16) -> Option<&str> {
+        self.def
+            .states
+            .get(usize::from(ix))
+            .and_then(|s| s.title.as_deref())
+    }
+
+    pub(crate) fn state_category(&self, ix: u16) -> Option<&str> {
+        self.def
+            .states
+            .get(usize::from(ix))
+            .and_then(|s| s.category.as_deref())
+    }
+
+    pub(crate) fn transition(&self, ix: u16) -> Option<&Transition> {
+        self.transitions.get(usize::from(ix))
+    }
+
+    pub(crate) fn transition_id(&self, ix: u16) -> &str {
+        self.transition(ix).map_or("", |t| &t.id)
+    }
+
+    pub(crate) fn transition_title(&self, ix: u16) -> Option<&str> {
+        self.def
+            .transitions
+            .get(usize::from(ix))
+            .and_then(|t| t.title.as_deref())
+    }
+
+    pub(crate) fn transition_index(&self, id: &str) -> Option<u16> {
+        self.transition_index.get(id).copied()
+    }
+
+    pub(crate) fn field_index(&self, id: &str) -> Option<u16> {
+        self.field_index.get(id).copied()
+    }
+
+    pub(crate) fn field(&self, ix: u16) -> Option<&Field> {
+        self.fields.get(usize::from(ix))
+    }
+
+    pub(crate) fn outgoing(&self, state: u16) -> &[u16] {
+        self.outgoing.get(usize::from(state)).map_or(&[], |o| o)
+    }
+
+    /// The role set (bit `i` = role `i`) of a list of role names; unknown names are dropped,
+    /// since no transition or guard can refer to them.
+    pub(crate) fn role_mask<S: AsRef<str>>(&self, roles: &[S]) -> u64 {
+        roles.iter().fold(0, |mask, r| {
+            self.roles
+                .iter()
+                .position(|known| &**known == r.as_ref())
+                .map_or(mask, |i| mask | (1u64 << i))
+        })
+    }
+
+    pub(crate) fn role_names(&self, mask: u64) -> Vec<String> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1u64 << i) != 0)
+            .map(|(_, r)| r.to_string())
+            .collect()
+    }
+}
+
+/// Everything compiled, waiting for the definition to be moved in.
+struct Parts {
+    fields: Vec<Field>,
+    roles: Vec<Box<str>>,
+    states: Vec<State>,
+    initial: u16,
+    transitions: Vec<Transition>,
+    outgoing: Vec<Vec<u16>>,
+    graph: StateGraph,
+}
+
+impl Parts {
+    fn finish(self, def: WorkflowDef) -> Workflow {
+        let transition_index = self
+            .transitions
+            .iter()
+            .zip(0u16..)
+            .map(|(t, i)| (t.id.clone(), i))
+            .collect();
+        let field_index = self
+            .fields
+            .iter()
+            .zip(0u16..)
+            .map(|(f, i)| (f.id.clone(), i))
+            .collect();
+        Workflow {
+            def,
+            fields: self.fields.into(),
+            roles: self.roles.into(),
+            states: self.states.into(),
+            initial: self.initial,
+            transitions: self.transitions.into(),
+            outgoing: self.outgoing.into_iter().map(Into::into).collect(),
+            transition_index,
+            field_index,
+            graph: self.graph,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    out: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn push(&mut self, error: E, path: String) {
+        self.out.push(Diagnostic::new(error, path));
+    }
+
+    fn push_help(&mut self, error: E, path: String, help: String) {
+        let mut d = Diagnostic::new(error, path);
+        d.help = Some(help);
+        self.out.push(d);
+    }
+
+    fn errors(&self) -> usize {
+        self.out.iter().filter(|d| !d.error.is_warning()).count()
+    }
+
+    /// Checks an id and its uniqueness within `seen`; returns whether it is new.
+    fn id<'a>(
+        &mut self,
+        kind: &'static str,
+        id: &'a str,
+        path: String,
+        seen: &mut FixedMap<&'a str, ()>,
+    ) -> bool {
+        if let Some(reason) = bad_item_id(id) {
+            self.push(
+                E::InvalidId {
+                    id: id.to_owned(),
+                    reason,
+                },
+                path,
+            );
+            return false;
+        }
+        if seen.insert(id, ()).is_some() {
+            self.push(
+                E::DuplicateId {
+                    kind,
+                    id: id.to_owned(),
+                },
+                path,
+            );
+            return false;
+        }
+        true
+    }
+
+    fn run(&mut self, def: &WorkflowDef) -> Option<Parts> {
+        if def.format != DEFINITION_FORMAT {
+            self.push_help(
+                E::UnsupportedFormat { found: def.format },
+                "/format".into(),
+                format!("this library reads format {DEFINITION_FORMAT}"),
+            );
+            return None;
+        }
+        if let Some(reason) = bad_workflow_id(&def.id) {
+            self.push(
+                E::InvalidId {
+                    id: def.id.clone(),
+                    reason,
+                },
+                "/id".into(),
+            );
+        }
+        if def.title.is_empty() {
+            self.push(
+                E::MissingTitle {
+                    kind: "workflow",
+                    id: def.id.clone(),
+                },
+                "/title".into(),
+            );
+        }
+        for (what, count, max) in [
+            ("states", def.states.len(), MAX_STATES),
+            ("transitions", def.transitions.len(), MAX_TRANSITIONS),
+            ("fields", def.fields.len(), MAX_FIELDS),
+            ("roles", def.roles.len(), MAX_ROLES),
+        ] {
+            if count > max {
+                self.push(E::TooMany { what, count, max }, format!("/{what}"));
+            }
+        }
+        if self.errors() > 0
+            && self
+                .out
+                .iter()
+                .any(|d| matches!(d.error, E::TooMany { .. }))
+        {
+            return None;
+        }
+
+        let roles = self.roles(def);
+        let fields = self.fields(def);
+        let (states, initial) = self.states(def);
+        let transitions = self.transitions(def, &roles, &fields, &states);
+
+        // Graph analysis needs a sound graph: skip it when states or transitions are broken.
+        let (initial, transitions) = (initial?, transitions?);
+        if !states.iter().any(|s| s.terminal) {
+            self.push(E::NoTerminalState, "/states".into());
+            return None;
+        }
+        let mut outgoing = vec![Vec::new(); states.len()];
+        let mut edges = Vec::new();
+        for (t_ix, t) in (0u16..).zip(&def.transitions) {
+            for from in expand_from(&t.from, &def.transitions, &states, t_ix) {
+                if let Some(list) = outgoing.get_mut(usize::from(from)) {
+                    list.push(t_ix);
+                }
+                if let Some(to) = transitions.get(usize::from(t_ix)).map(|t| t.to) {
+                    edges.push((from, to, t_ix));
+                }
+            }
+        }
+        let graph = StateGraph::new(states.len(), &edges);
+        for problem in graph::analyse(&graph, &states, initial) {
+            let (error, ix) = problem;
+            self.push(error, format!("/states/{ix}"));
+        }
+        for (i, role) in roles.iter().enumerate() {
+            if !transitions.iter().any(|t| t.roles & (1u64 << i) != 0) {
+                self.push(
+                    E::UnusedRole {
+                        role: role.to_string(),
+                    },
+                    format!("/roles/{i}"),
+                );
+            }
+        }
+        Some(Parts {
+            fields,
+            roles,
+            states,
+            initial,
+            transitions,
+            outgoing,
+            graph,
+        })
+    }
+
+    fn roles(&mut self, def: &WorkflowDef) -> Vec<Box<str>> {
+        let mut seen = FixedMap::default();
+        let mut roles = Vec::new();
+        for (i, r) in def.roles.iter().enumerate() {
+            if self.id("role", &r.id, format!("/roles/{i}/id"), &mut seen) {
+                roles.push(r.id.as_str().into());
+            }
+        }
+        roles
+    }
+
+    fn fields(&mut self, def: &WorkflowDef) -> Vec<Field> {
+        let mut seen = FixedMap::default();
+        let mut fields = Vec::new();
+        for (i, f) in def.fields.iter().enumerate() {
+            let path = format!("/fields/{i}");
+            let fresh = self.id("field", &f.id, format!("{path}/id"), &mut seen);
+            let values = match (&f.values, f.kind) {
+                (Some(values), FieldKind::Enum) if values.is_empty() => {
+                    self.push(
+                        E::EmptyEnum {
+                            field: f.id.clone(),
+                        },
+                        format!("{path}/values"),
+                    );
+                    Vec::new()
+                }
+                (None, FieldKind::Enum) => {
+                    self.push(
+                        E::EmptyEnum {
+                            field: f.id.clone(),
+                        },
+                        path.clone(),
+                    );
+                    Vec::new()
+                }
+                (Some(values), FieldKind::Enum) => {
+                    let mut seen_values = FixedMap::default();
+                    for (j, v) in values.iter().enumerate() {
+                        if seen_values.insert(v.as_str(), ()).is_some() {
+                            self.push(
+                                E::DuplicateId {
+                                    kind: "enum value",
+                                    id: v.clone(),
+                                },
+                                format!("{path}/values/{j}"),
+                            );
+                        }
+                    }
+                    values.iter().map(|v| v.as_str().into()).collect()
+                }
+                (Some(_), kind) => {
+                    self.push(
+                        E::UnexpectedValues {
+                            field: f.id.clone(),
+                            kind,
+                        },
+                        format!("{path}/values"),
+                    );
+                    Vec::new()
+                }
+                (None, _) => Vec::new(),
+            };
+            if fresh {
+                fields.push(Field {
+                    id: f.id.as_str().into(),
+                    kind: f.kind,
+                    values: values.into(),
+                    required: f.required,
+                });
+            }
+        }
+        fields
+    }
+
+    fn states(&mut self, def: &WorkflowDef) -> (Vec<State>, Option<u16>) {
+        let mut seen = FixedMap::default();
+        let mut states = Vec::new();
+        let mut initial: Option<(u16, &str)> = None;
+        let mut broken = false;
+        for (i, s) in def.states.iter().enumerate() {
+            let path = format!("/states/{i}");
+            if !self.id("state", &s.id, format!("{path}/id"), &mut seen) {
+                broken = true;
+                continue;
+            }
+            let ix = u16::try_from(states.len()).unwrap_or(u16::MAX);
+            if s.initial {
+                match initial {
+                    Some((_, first)) => {
+                        self.push(
+                            E::MultipleInitialStates {
+                                id: s.id.clone(),
+                                first: first.to_owned(),
+                            },
+                            format!("{path}/initial"),
+                        );
+                        broken = true;
+                    }
+                    None => initial = Some((ix, &s.id)),
+                }
+            }
+            if s.title.is_none() {
+                self.push(
+                    E::MissingTitle {
+                        kind: "state",
+                        id: s.id.clone(),
+                    },
+                    path,
+                );
+            }
+            states.push(State {
+                id: s.id.as_str().into(),
+                terminal: s.terminal,
+            });
+        }
+        if initial.is_none() {
+            self.push(E::NoInitialState, "/states".into());
+        }
+        // State indices must match definition indices, or paths and titles would drift.
+        let initial = if broken {
+            None
+        } else {
+            initial.map(|(ix, _)| ix)
+        };
+        (states, initial)
+    }
+
+    fn transitions(
+        &mut self,
+        def: &WorkflowDef,
+        roles: &[Box<str>],
+        fields: &[Field],
+        states: &[State],
+    ) -> Option<Vec<Transition>> {
+        let before = self.errors();
+        let mut seen = FixedMap::default();
+        let mut out = Vec::new();
+        let syms = Symbols { fields, roles };
+        let state_ix = |id: &str| {
+            states
+                .iter()
+                .position(|s| &*s.id == id)
+                .and_then(|i| u16::try_from(i).ok())
+        };
+        let field_ix = |id: &str| {
+            fields
+                .iter()
+                .position(|f| &*f.id == id)
+                .and_then(|i| u16::try_from(i).ok())
+        };
+        for (i, t) in def.transitions.iter().enumerate() {
+            let path = format!("/transitions/{i}");
+            self.id("transition", &t.id, format!("{path}/id"), &mut seen);
+            if t.title.is_none() {
+                self.push(
+                    E::MissingTitle {
+                        kind: "transition",
+                        id: t.id.clone(),
+                    },
+                    path.clone(),
+                );
+            }
+            match &t.from {
+                FromStates::States(list) if list.is_empty() => {
+                    self.push(
+                        E::EmptyFrom {
+                            transition: t.id.clone(),
+                        },
+                        format!("{path}/from"),
+                    );
+                }
+                FromStates::States(list) => {
+                    for (j, s) in list.iter().enumerate() {
+                        match state_ix(s) {
+                            None => self.unknown_state(s, format!("{path}/from/{j}"), states),
+                            Some(ix)
+                                if states.get(usize::from(ix)).is_some_and(|st| st.terminal) =>
+                            {
+                                self.push(
+                                    E::TransitionFromTerminal {
+                                        transition: t.id.clone(),
+                                        state: s.clone(),
+                                    },
+                                    format!("{path}/from/{j}"),
+                                );
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+                FromStates::AnyOpen => {
+                    if !states.iter().any(|s| !s.terminal && *s.id != *t.to) {
+                        self.push(
+                            E::EmptyFrom {
+                                transition: t.id.clone(),
+                            },
+                            format!("{path}/from"),
+                        );
+                    }
+                }
+            }
+            let to = state_ix(&t.to);
+            if to.is_none() {
+                self.unknown_state(&t.to, format!("{path}/to"), states);
+            }
+            if t.roles.is_empty() {
+                self.push(
+                    E::EmptyRoles {
+                        transition: t.id.clone(),
+                    },
+                    format!("{path}/roles"),
+                );
+            }
+            let mut mask = 0u64;
+            for (j, r) in t.roles.iter().enumerate() {
+                match roles.iter().position(|known| **known == *r) {
+                    Some(bit) => mask |= 1u64 << bit,
+                    None => self.push_help(
+                        E::UnknownRole { id: r.clone() },
+                        format!("{path}/roles/{j}"),
+                        declared("roles", roles.iter()),
+                    ),
+                }
+            }
+            let guard = t
+                .guard
+                .as_ref()
+                .and_then(|g| guard::compile(g, &syms, &format!("{path}/guard"), &mut self.out));
+            let mut field_list = |key: &str, ids: &[String]| -> Vec<u16> {
+                let mut list = Vec::new();
+                for (j, f) in ids.iter().enumerate() {
+                    match field_ix(f) {
+                        Some(ix) => list.push(ix),
+                        None => self.push_help(
+                            E::UnknownField { id: f.clone() },
+                            format!("{path}/{key}/{j}"),
+                            declared("fields", fields.iter().map(|f| &f.id)),
+                        ),
+                    }
+                }
+                list
+            };
+            let requires = field_list("requires", &t.requires);
+            let set = field_list("set", &t.set);
+            out.push(Transition {
+                id: t.id.as_str().into(),
+                to: to.unwrap_or(0),
+                roles: mask,
+                guard,
+                requires: requires.into(),
+                set: set.into(),
+            });
+        }
+        (self.errors() == before).then_some(out)
+    }
+
+    fn unknown_state(&mut self, id: &str, path: String, states: &[State]) {
+        self.push_help(
+            E::UnknownState { id: id.to_owned() },
+            path,
+            declared("states", states.iter().map(|s| &s.id)),
+        );
+    }
+}
+
+/// The source states of transition `t_ix`: a wildcard means every non-terminal state except the
+/// target, so `"*" -> escalated` never loops on `escalated`.
+fn expand_from(
+    from: &FromStates,
+    defs: &[crate::definition::TransitionDef],
+    states: &[State],
+    t_ix: u16,
+) -> Vec<u16> {
+    match from {
+        FromStates::States(list) => list
+            .iter()
+            .filter_map(|s| states.iter().position(|st| *st.id == **s))
+            .filter_map(|i| u16::try_from(i).ok())
+            .collect(),
+        FromStates::AnyOpen => {
+            let to = defs
+                .get(usize::from(t_ix))
+                .map(|t| t.to.as_str())
+                .unwrap_or("");
+            (0u16..)
+                .zip(states)
+                .filter(|(_, s)| !s.terminal && &*s.id != to)
+                .map(|(i, _)| i)
+                .collect()
+        }
+    }
+}
+
+fn bad_item_id(id: &str) -> Option<&'static str> {
+    let mut chars = id.chars();
+    match chars.next() {
+        None => Some("ids are not empty"),
+        Some(_) if id.len() > MAX_ID_BYTES => Some("ids are at most 64 bytes"),
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => Some("ids start with a letter or `_`"),
+        Some(_) if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            Some("ids use only ASCII letters, digits and `_`")
+        }
+        Some(_) => None,
+    }
+}
+
+fn bad_workflow_id(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("ids are not empty")
+    } else if id.len() > MAX_ID_BYTES {
+        Some("ids are at most 64 bytes")
+    } else if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        Some("workflow ids use only ASCII letters, digits, `_`, `-` and `.`")
+    } else {
+        None
+    }
+}
