@@ -11,111 +11,246 @@ use crate::definition::WorkflowDef;
 use crate::engine::{Engine, Snapshot};
 use crate::error::{ErrorDetail, RequestError};
 use crate::graph::GraphFormat;
+use crate::value::json_type_name;
 use crate::workflow::Workflow;
 
-/// A request to the engine, tagged by `op`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+/// A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
+/// typed callers build exactly what the op needs and every error in a body names its place.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
     /// Validate and load a workflow definition.
-    LoadWorkflow {
-        /// The definition document.
-        definition: Json,
-    },
+    LoadWorkflow(DefinitionRequest),
     /// Check a definition without loading it.
-    ValidateWorkflow {
-        /// The definition document.
-        definition: Json,
-    },
+    ValidateWorkflow(DefinitionRequest),
     /// List loaded workflows.
-    ListWorkflows {},
+    ListWorkflows(Empty),
     /// Open a case.
-    OpenCase {
-        /// New case id.
-        case_id: String,
-        /// Workflow id.
-        workflow: String,
-        /// Workflow version; the highest loaded when absent.
-        #[serde(default)]
-        version: Option<u32>,
-        /// Intake channel.
-        channel: String,
-        /// Field values.
-        #[serde(default)]
-        fields: Map<String, Json>,
-        /// Who opens it.
-        actor: Actor,
-        /// When (UTC ms).
-        at: i64,
-    },
+    OpenCase(OpenCaseRequest),
     /// Apply a transition to a case.
-    Apply {
-        /// Case id.
-        case_id: String,
-        /// Transition id.
-        transition: String,
-        /// Who acts.
-        actor: Actor,
-        /// Payload values.
-        #[serde(default)]
-        payload: Map<String, Json>,
-        /// When (UTC ms).
-        at: i64,
-    },
+    Apply(ApplyRequest),
     /// A case's current view.
-    GetCase {
-        /// Case id.
-        case_id: String,
-    },
+    GetCase(CaseRequest),
     /// Transitions an actor can take on a case now.
-    AvailableTransitions {
-        /// Case id.
-        case_id: String,
-        /// Who would act.
-        actor: Actor,
-    },
+    AvailableTransitions(AvailableRequest),
     /// A case's history.
-    History {
-        /// Case id.
-        case_id: String,
-    },
+    History(CaseRequest),
     /// Rebuild a case from a history without storing it.
-    Replay {
-        /// The events.
-        history: Vec<EventRecord>,
-    },
+    Replay(ReplayRequest),
     /// Fewest transitions to a terminal state.
-    ShortestPath {
-        /// Workflow id.
-        workflow: String,
-        /// Version; highest loaded when absent.
-        #[serde(default)]
-        version: Option<u32>,
-        /// Starting state; the initial state when absent.
-        #[serde(default)]
-        from: Option<String>,
-    },
+    ShortestPath(ShortestPathRequest),
     /// Draw a workflow.
-    ExportGraph {
-        /// Workflow id (ignored when `case_id` is given).
-        #[serde(default)]
-        workflow: String,
-        /// Version; highest loaded when absent.
-        #[serde(default)]
-        version: Option<u32>,
-        /// `dot` or `mermaid`.
-        format: GraphFormat,
-        /// Highlight this case's state, on its own workflow version.
-        #[serde(default)]
-        case_id: Option<String>,
-    },
+    ExportGraph(ExportGraphRequest),
     /// The whole engine as data.
-    Snapshot {},
+    Snapshot(Empty),
     /// Replace the engine with a snapshot.
-    Restore {
-        /// A snapshot, as `snapshot` returned it.
-        snapshot: Json,
-    },
+    Restore(RestoreRequest),
+}
+
+/// Every `op` the API answers, in documentation order.
+pub const OPS: &[&str] = &[
+    "load_workflow",
+    "validate_workflow",
+    "list_workflows",
+    "open_case",
+    "apply",
+    "get_case",
+    "available_transitions",
+    "history",
+    "replay",
+    "shortest_path",
+    "export_graph",
+    "snapshot",
+    "restore",
+];
+
+impl Request {
+    /// Reads a request, reporting the JSON Pointer of the first problem.
+    ///
+    /// # Errors
+    /// `request.invalid` when the value is not an object, `op` is missing or unknown, or the
+    /// body does not fit the op.
+    pub fn from_json(value: Json) -> Result<Request, RequestError> {
+        let Json::Object(mut body) = value else {
+            return Err(invalid(
+                format!(
+                    "a request is a JSON object, found {}",
+                    json_type_name(&value)
+                ),
+                "",
+            ));
+        };
+        let op = match body.remove("op") {
+            Some(Json::String(op)) => op,
+            Some(other) => {
+                return Err(invalid(
+                    format!("`op` is a string, found {}", json_type_name(&other)),
+                    "/op",
+                ))
+            }
+            None => return Err(invalid("missing field `op`".to_owned(), "")),
+        };
+        let body = Json::Object(body);
+        fn read<T: DeserializeOwned>(body: Json) -> Result<T, RequestError> {
+            parse(body, "").map_err(|(message, path)| RequestError::Invalid { message, path })
+        }
+        Ok(match op.as_str() {
+            "load_workflow" => Request::LoadWorkflow(read(body)?),
+            "validate_workflow" => Request::ValidateWorkflow(read(body)?),
+            "list_workflows" => Request::ListWorkflows(read(body)?),
+            "open_case" => Request::OpenCase(read(body)?),
+            "apply" => Request::Apply(read(body)?),
+            "get_case" => Request::GetCase(read(body)?),
+            "available_transitions" => Request::AvailableTransitions(read(body)?),
+            "history" => Request::History(read(body)?),
+            "replay" => Request::Replay(read(body)?),
+            "shortest_path" => Request::ShortestPath(read(body)?),
+            "export_graph" => Request::ExportGraph(read(body)?),
+            "snapshot" => Request::Snapshot(read(body)?),
+            "restore" => Request::Restore(read(body)?),
+            other => {
+                let known = OPS
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(invalid(
+                    format!("unknown op `{other}`, expected one of {known}"),
+                    "/op",
+                ));
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Request {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Request::from_json(Json::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+fn invalid(message: String, path: &str) -> RequestError {
+    RequestError::Invalid {
+        message,
+        path: path.to_owned(),
+    }
+}
+
+/// The body of an op that takes nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+/// Body of `load_workflow` and `validate_workflow`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefinitionRequest {
+    /// The definition document (read separately, so its errors are `definition.*`).
+    pub definition: Json,
+}
+
+/// Body of `open_case`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenCaseRequest {
+    /// New case id.
+    pub case_id: String,
+    /// Workflow id.
+    pub workflow: String,
+    /// Workflow version; the highest loaded when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// Intake channel.
+    pub channel: String,
+    /// Field values.
+    #[serde(default)]
+    pub fields: Map<String, Json>,
+    /// Who opens it.
+    pub actor: Actor,
+    /// When (UTC ms).
+    pub at: i64,
+}
+
+/// Body of `apply`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// Case id.
+    pub case_id: String,
+    /// Transition id.
+    pub transition: String,
+    /// Who acts.
+    pub actor: Actor,
+    /// Payload values.
+    #[serde(default)]
+    pub payload: Map<String, Json>,
+    /// When (UTC ms).
+    pub at: i64,
+}
+
+/// Body of `get_case` and `history`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRequest {
+    /// Case id.
+    pub case_id: String,
+}
+
+/// Body of `available_transitions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AvailableRequest {
+    /// Case id.
+    pub case_id: String,
+    /// Who would act.
+    pub actor: Actor,
+}
+
+/// Body of `replay`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayRequest {
+    /// The events, as `history` returns them.
+    pub history: Vec<EventRecord>,
+}
+
+/// Body of `shortest_path`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortestPathRequest {
+    /// Workflow id.
+    pub workflow: String,
+    /// Version; highest loaded when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// Starting state; the initial state when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// Body of `export_graph`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportGraphRequest {
+    /// Workflow id (not needed when `case_id` is given).
+    #[serde(default)]
+    pub workflow: String,
+    /// Version; highest loaded when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// `dot` or `mermaid`.
+    pub format: GraphFormat,
+    /// Draw this case's workflow version with its current state highlighted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+}
+
+/// Body of `restore`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// A snapshot, as `snapshot` returned it.
+    pub snapshot: Json,
 }
 
 /// The answer to a request.
@@ -201,6 +336,13 @@ fn parse<T: DeserializeOwned>(value: Json, prefix: &str) -> Result<T, (String, S
 /// # Errors
 /// One `definition.invalid` error with the path (under `prefix`) of the first shape problem.
 pub fn parse_definition(value: Json, prefix: &str) -> Result<WorkflowDef, ErrorDetail> {
+    if !value.is_object() {
+        let message = format!(
+            "a workflow definition is a JSON object, found {}",
+            json_type_name(&value)
+        );
+        return Err(ErrorDetail::new("definition.invalid", message).at(prefix));
+    }
     parse(value, prefix)
         .map_err(|(message, path)| ErrorDetail::new("definition.invalid", message).at(path))
 }
@@ -208,11 +350,9 @@ pub fn parse_definition(value: Json, prefix: &str) -> Result<WorkflowDef, ErrorD
 impl Engine {
     /// Answers a request given as JSON.
     pub fn handle_value(&mut self, request: Json) -> Json {
-        let answer = match parse::<Request>(request, "") {
+        let answer = match Request::from_json(request) {
             Ok(req) => self.handle(req),
-            Err((message, path)) => {
-                Answer::failure(vec![RequestError::Invalid { message, path }.detail()])
-            }
+            Err(e) => Answer::failure(vec![e.detail()]),
         };
         answer.to_json()
     }
@@ -255,7 +395,7 @@ impl Engine {
 
     fn dispatch(&mut self, request: Request) -> Outcome {
         match request {
-            Request::LoadWorkflow { definition } => {
+            Request::LoadWorkflow(DefinitionRequest { definition }) => {
                 let def = parse_definition(definition, "/definition").map_err(|e| vec![e])?;
                 let loaded = self
                     .load_workflow(def)
@@ -266,7 +406,7 @@ impl Engine {
                     "warnings": loaded.warnings.iter().map(|d| d.detail("/definition")).collect::<Vec<_>>(),
                 }))
             }
-            Request::ValidateWorkflow { definition } => {
+            Request::ValidateWorkflow(DefinitionRequest { definition }) => {
                 let def = match parse_definition(definition, "/definition") {
                     Ok(def) => def,
                     Err(e) => return Ok(json!({"valid": false, "errors": [e], "warnings": []})),
@@ -284,14 +424,14 @@ impl Engine {
                     json!({"valid": errors.is_empty(), "errors": details(&errors), "warnings": details(&warnings)}),
                 )
             }
-            Request::ListWorkflows {} => {
+            Request::ListWorkflows(Empty {}) => {
                 let list: Vec<Json> = self
                     .workflows()
                     .map(|w| json!({"id": w.id(), "version": w.version(), "title": w.definition().title}))
                     .collect();
                 Ok(json!({ "workflows": list }))
             }
-            Request::OpenCase {
+            Request::OpenCase(OpenCaseRequest {
                 case_id,
                 workflow,
                 version,
@@ -299,7 +439,7 @@ impl Engine {
                 fields,
                 actor,
                 at,
-            } => {
+            }) => {
                 let opening = Opening {
                     case_id: &case_id,
                     channel: &channel,
@@ -312,13 +452,13 @@ impl Engine {
                     .map_err(|e| e.details())?;
                 Ok(json!({"case": to_json(&case.view()), "events": to_json(&case.history(0))}))
             }
-            Request::Apply {
+            Request::Apply(ApplyRequest {
                 case_id,
                 transition,
                 actor,
                 payload,
                 at,
-            } => {
+            }) => {
                 let cmd = Command {
                     transition: &transition,
                     actor: &actor,
@@ -329,49 +469,49 @@ impl Engine {
                 let new = case.history(case.events().len().saturating_sub(1));
                 Ok(json!({"case": to_json(&case.view()), "events": to_json(&new)}))
             }
-            Request::GetCase { case_id } => {
+            Request::GetCase(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
                 Ok(to_json(&case.view()))
             }
-            Request::AvailableTransitions { case_id, actor } => {
+            Request::AvailableTransitions(AvailableRequest { case_id, actor }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
                 Ok(
                     json!({"case_id": case_id, "state": case.state(), "transitions": to_json(&case.available(&actor))}),
                 )
             }
-            Request::History { case_id } => {
+            Request::History(CaseRequest { case_id }) => {
                 let events = self.history(&case_id).map_err(|e| e.details())?;
                 Ok(json!({"case_id": case_id, "events": to_json(&events)}))
             }
-            Request::Replay { history } => {
+            Request::Replay(ReplayRequest { history }) => {
                 let case = self
                     .replay(&history)
                     .map_err(|e| vec![e.detail("/history")])?;
                 Ok(json!({"case": to_json(&case.view())}))
             }
-            Request::ShortestPath {
+            Request::ShortestPath(ShortestPathRequest {
                 workflow,
                 version,
                 from,
-            } => {
+            }) => {
                 let path = self
                     .shortest_path(&workflow, version, from.as_deref())
                     .map_err(|e| e.details())?;
                 Ok(to_json(&path))
             }
-            Request::ExportGraph {
+            Request::ExportGraph(ExportGraphRequest {
                 workflow,
                 version,
                 format,
                 case_id,
-            } => {
+            }) => {
                 let text = self
                     .export_graph(&workflow, version, format, case_id.as_deref())
                     .map_err(|e| e.details())?;
                 Ok(json!({"format": format, "text": text}))
             }
-            Request::Snapshot {} => Ok(to_json(&self.snapshot())),
-            Request::Restore { snapshot } => {
+            Request::Snapshot(Empty {}) => Ok(to_json(&self.snapshot())),
+            Request::Restore(RestoreRequest { snapshot }) => {
                 let snapshot: Snapshot =
                     parse(snapshot, "/snapshot").map_err(|(message, path)| {
                         vec![RequestError::Invalid { message, path }.detail()]

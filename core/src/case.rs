@@ -187,7 +187,7 @@ pub struct CaseView {
     pub state_title: Option<String>,
     /// Current state's category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub state_category: Option<String>,
     /// Whether the case is closed.
     pub terminal: bool,
     /// Intake channel.
@@ -443,7 +443,7 @@ impl Case {
             version: wf.version(),
             state: self.state().to_owned(),
             state_title: wf.state_title(self.state).map(str::to_owned),
-            category: wf.state_category(self.state).map(str::to_owned),
+            state_category: wf.state_category(self.state).map(str::to_owned),
             terminal: self.is_terminal(),
             channel: self.channel().to_owned(),
             fields,

@@ -52,7 +52,7 @@ pub mod guard;
 pub mod value;
 pub mod workflow;
 
-pub use api::{Answer, Request};
+pub use api::{Answer, Request, OPS};
 pub use case::{
     replay, Actor, Available, Case, CaseView, Command, Event, EventRecord, Opening, Values,
 };

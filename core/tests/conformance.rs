@@ -1,0 +1,132 @@
+//! Runs the cross-language conformance suite in `tests/scenarios/` (format: `tests/README.md`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//!
+//! `CIVICFLOW_BLESS=1 cargo test --test conformance` fills in the `expect` of steps that have
+//! none, for a human to review; it never overwrites an existing expectation.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use civicflow::{Engine, Limits};
+use serde_json::{json, Value};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn snapshot(engine: &mut Engine) -> Value {
+    engine.handle_value(json!({"op": "snapshot"}))
+}
+
+/// Runs one scenario; returns the failures, and the scenario with blessed expectations.
+fn run(path: &Path) -> (Vec<String>, Value, bool) {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut scenario: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut limits = Limits::default();
+    if let Some(max) = scenario
+        .pointer("/limits/max_request_bytes")
+        .and_then(Value::as_u64)
+    {
+        limits.max_request_bytes = max as usize;
+    }
+    let mut engine = Engine::with_limits(limits);
+    let mut failures = Vec::new();
+    let dir = path.parent().unwrap();
+    for load in scenario["load"].as_array().cloned().unwrap_or_default() {
+        let file = dir.join(load.as_str().unwrap());
+        let def: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+        let answer = engine.handle_value(json!({"op": "load_workflow", "definition": def}));
+        if answer["ok"] != json!(true) {
+            failures.push(format!("loading {}: {answer}", file.display()));
+        }
+    }
+    let mut blessed = false;
+    let steps = scenario["steps"].as_array_mut().expect("steps");
+    for (i, step) in steps.iter_mut().enumerate() {
+        let before = step["unchanged"]
+            .as_bool()
+            .unwrap_or(false)
+            .then(|| snapshot(&mut engine));
+        let answer: Value = match (&step.get("request"), step.get("request_text")) {
+            // Requests go in as text, as they do through the C and WASM bindings.
+            (Some(req), None) => {
+                serde_json::from_str(&engine.handle_str(&req.to_string())).unwrap()
+            }
+            (None, Some(Value::String(text))) => {
+                serde_json::from_str(&engine.handle_str(text)).unwrap()
+            }
+            _ => panic!(
+                "{} step {i}: give exactly one of request, request_text",
+                path.display()
+            ),
+        };
+        let name = step["name"].as_str().unwrap_or("").to_owned();
+        match step.get("expect") {
+            Some(expect) if *expect != answer => failures.push(format!(
+                "step {i} ({name}):\n  expected {}\n  got      {}",
+                expect, answer
+            )),
+            Some(_) => {}
+            None if std::env::var_os("CIVICFLOW_BLESS").is_some() => {
+                step["expect"] = answer;
+                blessed = true;
+            }
+            None => failures.push(format!("step {i} ({name}) has no expect")),
+        }
+        if let Some(before) = before {
+            let after = snapshot(&mut engine);
+            if before != after {
+                failures.push(format!("step {i} ({name}) changed the engine"));
+            }
+        }
+    }
+    (failures, scenario, blessed)
+}
+
+#[test]
+fn conformance_suite() {
+    let dir = root().join("tests/scenarios");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 30,
+        "the suite has {} scenarios, want at least 30",
+        files.len()
+    );
+    let mut report = Vec::new();
+    let mut steps = 0;
+    for file in &files {
+        let (failures, scenario, blessed) = run(file);
+        steps += scenario["steps"].as_array().map_or(0, Vec::len);
+        if blessed {
+            let text = serde_json::to_string_pretty(&scenario).unwrap() + "\n";
+            fs::write(file, text).unwrap();
+        }
+        for f in failures {
+            report.push(format!(
+                "{}: {f}",
+                file.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "{} failure(s):\n{}",
+        report.len(),
+        report.join("\n")
+    );
+    println!(
+        "conformance: {} scenarios, {steps} steps passed",
+        files.len()
+    );
+}
