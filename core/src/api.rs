@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value as Json};
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::definition::WorkflowDef;
 use crate::engine::{Engine, Snapshot};
-use crate::error::{ErrorDetail, RequestError};
+use crate::error::{DefinitionError, Diagnostic, ErrorDetail, RequestError};
 use crate::graph::GraphFormat;
 use crate::value::json_type_name;
 use crate::workflow::Workflow;
@@ -336,15 +336,17 @@ fn parse<T: DeserializeOwned>(value: Json, prefix: &str) -> Result<T, (String, S
 /// # Errors
 /// One `definition.invalid` error with the path (under `prefix`) of the first shape problem.
 pub fn parse_definition(value: Json, prefix: &str) -> Result<WorkflowDef, ErrorDetail> {
+    let invalid = |message, path: &str| {
+        Diagnostic::new(DefinitionError::Invalid { message }, path).detail(prefix)
+    };
     if !value.is_object() {
-        let message = format!(
-            "a workflow definition is a JSON object, found {}",
-            json_type_name(&value)
-        );
-        return Err(ErrorDetail::new("definition.invalid", message).at(prefix));
+        let found = json_type_name(&value);
+        return Err(invalid(
+            format!("a workflow definition is a JSON object, found {found}"),
+            "",
+        ));
     }
-    parse(value, prefix)
-        .map_err(|(message, path)| ErrorDetail::new("definition.invalid", message).at(path))
+    parse(value, "").map_err(|(message, path)| invalid(message, &path))
 }
 
 impl Engine {

@@ -283,9 +283,10 @@ impl Case {
         })
     }
 
-    /// Applies a command: checks, in order, that the case is not closed, that time does not go
-    /// backwards, that the transition leaves the current state, that the actor holds an allowed
-    /// role, that the guard holds, and that the payload is complete and well typed; then
+    /// Applies a command: checks, in order, that the case is not closed, that `at` is in range
+    /// and not before the last event, that the transition exists and leaves the current state,
+    /// that the actor is well formed and holds an allowed role, that the guard holds (on the
+    /// case as it is before the command), and that the payload is complete and well typed; then
     /// appends one event. On error nothing changes.
     ///
     /// # Errors
@@ -661,14 +662,20 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
 
 fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> {
     if let Some(reason) = bad_name(&actor.id, MAX_NAME_BYTES) {
-        return Err(CaseError::InvalidActor { reason });
+        return Err(CaseError::InvalidActor {
+            attribute: "id",
+            reason,
+        });
     }
-    if let Some(unit) = &actor.unit {
-        if bad_name(unit, MAX_NAME_BYTES).is_some() {
-            return Err(CaseError::InvalidActor {
-                reason: "a unit is 1 to 128 bytes with no control characters",
-            });
-        }
+    if let Some(reason) = actor
+        .unit
+        .as_deref()
+        .and_then(|u| bad_name(u, MAX_NAME_BYTES))
+    {
+        return Err(CaseError::InvalidActor {
+            attribute: "unit",
+            reason,
+        });
     }
     Ok(ActorRecord {
         id: actor.id.as_str().into(),

@@ -99,8 +99,9 @@ pub struct PathToClose {
     pub steps: Vec<Step>,
 }
 
-/// Shortest path from `from` to any terminal state, ignoring roles and guards. Among equally
-/// short paths, transitions earlier in the definition win.
+/// One shortest path from `from` to any terminal state, ignoring roles and guards. Which of
+/// several equally short paths is returned is fixed by the definition (same definition, same
+/// path), and between two states the transition declared first is named.
 pub(crate) fn shortest_path(wf: &Workflow, from: u16) -> Option<PathToClose> {
     let g = &wf.graph.graph;
     let (_, nodes) = astar(

@@ -307,7 +307,7 @@ impl Checker {
                 "/id".into(),
             );
         }
-        if def.title.is_empty() {
+        if def.title.trim().is_empty() {
             self.push(
                 E::MissingTitle {
                     kind: "workflow",
@@ -388,7 +388,7 @@ impl Checker {
         let mut seen = FixedMap::default();
         let mut roles = Vec::new();
         for (i, r) in def.roles.iter().enumerate() {
-            if self.id("role", &r.id, format!("/roles/{i}/id"), &mut seen) {
+            if self.id("role id", &r.id, format!("/roles/{i}/id"), &mut seen) {
                 roles.push(r.id.as_str().into());
             }
         }
@@ -400,7 +400,7 @@ impl Checker {
         let mut fields = Vec::new();
         for (i, f) in def.fields.iter().enumerate() {
             let path = format!("/fields/{i}");
-            let fresh = self.id("field", &f.id, format!("{path}/id"), &mut seen);
+            let fresh = self.id("field id", &f.id, format!("{path}/id"), &mut seen);
             let values = match (&f.values, f.kind) {
                 (Some(values), FieldKind::Enum) if values.is_empty() => {
                     self.push(
@@ -464,10 +464,13 @@ impl Checker {
         let mut states = Vec::new();
         let mut initial: Option<(u16, &str)> = None;
         let mut broken = false;
+        let mut any_initial = false;
         for (i, s) in def.states.iter().enumerate() {
             let path = format!("/states/{i}");
-            if !self.id("state", &s.id, format!("{path}/id"), &mut seen) {
+            if !self.id("state id", &s.id, format!("{path}/id"), &mut seen) {
+                // Its `initial` flag still counts, or a bad id would also read as "no initial".
                 broken = true;
+                any_initial |= s.initial;
                 continue;
             }
             let ix = u16::try_from(states.len()).unwrap_or(u16::MAX);
@@ -486,7 +489,7 @@ impl Checker {
                     None => initial = Some((ix, &s.id)),
                 }
             }
-            if s.title.is_none() {
+            if untitled(&s.title) {
                 self.push(
                     E::MissingTitle {
                         kind: "state",
@@ -500,7 +503,7 @@ impl Checker {
                 terminal: s.terminal,
             });
         }
-        if initial.is_none() {
+        if initial.is_none() && !any_initial {
             self.push(E::NoInitialState, "/states".into());
         }
         // State indices must match definition indices, or paths and titles would drift.
@@ -537,8 +540,8 @@ impl Checker {
         };
         for (i, t) in def.transitions.iter().enumerate() {
             let path = format!("/transitions/{i}");
-            self.id("transition", &t.id, format!("{path}/id"), &mut seen);
-            if t.title.is_none() {
+            self.id("transition id", &t.id, format!("{path}/id"), &mut seen);
+            if untitled(&t.title) {
                 self.push(
                     E::MissingTitle {
                         kind: "transition",
@@ -546,6 +549,15 @@ impl Checker {
                     },
                     path.clone(),
                 );
+            }
+            let lists = [
+                ("from", from_list(&t.from)),
+                ("roles", &t.roles[..]),
+                ("requires", &t.requires[..]),
+                ("set", &t.set[..]),
+            ];
+            for (key, list) in lists {
+                self.repeats(key, list, &path);
             }
             match &t.from {
                 FromStates::States(list) if list.is_empty() => {
@@ -641,6 +653,19 @@ impl Checker {
         (self.errors() == before).then_some(out)
     }
 
+    /// Reports entries named twice in one of a transition's lists.
+    fn repeats(&mut self, list: &'static str, items: &[String], path: &str) {
+        for (j, item) in items.iter().enumerate() {
+            if items.iter().take(j).any(|earlier| earlier == item) {
+                let error = E::RepeatedEntry {
+                    list,
+                    id: item.clone(),
+                };
+                self.push(error, format!("{path}/{list}/{j}"));
+            }
+        }
+    }
+
     fn unknown_state(&mut self, id: &str, path: String, states: &[State]) {
         self.push_help(
             E::UnknownState { id: id.to_owned() },
@@ -675,6 +700,17 @@ fn expand_from(
                 .map(|(i, _)| i)
                 .collect()
         }
+    }
+}
+
+fn untitled(title: &Option<String>) -> bool {
+    title.as_deref().is_none_or(|t| t.trim().is_empty())
+}
+
+fn from_list(from: &FromStates) -> &[String] {
+    match from {
+        FromStates::AnyOpen => &[],
+        FromStates::States(list) => list,
     }
 }
 
