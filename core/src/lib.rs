@@ -66,5 +66,10 @@ pub use graph::{GraphFormat, PathToClose};
 pub use value::{FieldKind, Value};
 pub use workflow::Workflow;
 
+// The README's Rust quick start is compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeQuickStart;
+
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

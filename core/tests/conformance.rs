@@ -1,13 +1,13 @@
 //! Runs the cross-language conformance suite in `tests/scenarios/` (format: `tests/README.md`).
+//!
+//! `CIVICFLOW_BLESS=1 cargo test --test conformance` fills in the `expect` of steps that have
+//! none, for a human to review; it never overwrites an existing expectation.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing
 )]
-//!
-//! `CIVICFLOW_BLESS=1 cargo test --test conformance` fills in the `expect` of steps that have
-//! none, for a human to review; it never overwrites an existing expectation.
 
 use std::fs;
 use std::path::{Path, PathBuf};

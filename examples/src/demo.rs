@@ -529,7 +529,13 @@ fn main() {
     let graph = engine.handle_value(
         json!({"op": "export_graph", "workflow": "hotline-12345", "format": "mermaid"}),
     );
-    println!("{}", graph["result"]["text"].as_str().unwrap_or(""));
+    println!(
+        "{}",
+        graph
+            .pointer("/result/text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    );
 
     println!("Where the cases stand:");
     let mut ids: Vec<String> = engine.snapshot().cases.into_iter().map(|c| c.id).collect();
