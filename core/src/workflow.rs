@@ -316,6 +316,8 @@ impl Checker {
                 "/title".into(),
             );
         }
+        // Past a size limit, stop: checking a huge document in full is what the limit prevents.
+        let mut too_big = false;
         for (what, count, max) in [
             ("states", def.states.len(), MAX_STATES),
             ("transitions", def.transitions.len(), MAX_TRANSITIONS),
@@ -324,14 +326,10 @@ impl Checker {
         ] {
             if count > max {
                 self.push(E::TooMany { what, count, max }, format!("/{what}"));
+                too_big = true;
             }
         }
-        if self.errors() > 0
-            && self
-                .out
-                .iter()
-                .any(|d| matches!(d.error, E::TooMany { .. }))
-        {
+        if too_big {
             return None;
         }
 

@@ -1,0 +1,296 @@
+//! The error-code registry: every code listed once, produced by some variant, documented.
+
+use super::*;
+use std::collections::BTreeSet;
+
+/// One of every error, so that each code is produced by some variant. The `match`es make
+/// adding a variant without listing it here a compile error.
+fn samples() -> Vec<ErrorDetail> {
+    let s = String::new;
+    let definition = vec![
+        DefinitionError::Invalid { message: s() },
+        DefinitionError::UnsupportedFormat { found: 2 },
+        DefinitionError::InvalidId {
+            id: s(),
+            reason: "",
+        },
+        DefinitionError::DuplicateId {
+            kind: "state id",
+            id: s(),
+        },
+        DefinitionError::RepeatedEntry {
+            list: "from",
+            id: s(),
+        },
+        DefinitionError::UnknownState { id: s() },
+        DefinitionError::UnknownRole { id: s() },
+        DefinitionError::UnknownField { id: s() },
+        DefinitionError::NoInitialState,
+        DefinitionError::MultipleInitialStates {
+            id: s(),
+            first: s(),
+        },
+        DefinitionError::NoTerminalState,
+        DefinitionError::TransitionFromTerminal {
+            transition: s(),
+            state: s(),
+        },
+        DefinitionError::EmptyFrom { transition: s() },
+        DefinitionError::EmptyRoles { transition: s() },
+        DefinitionError::EmptyEnum { field: s() },
+        DefinitionError::UnexpectedValues {
+            field: s(),
+            kind: FieldKind::Number,
+        },
+        DefinitionError::GuardTypeMismatch {
+            op: "eq",
+            left: s(),
+            right: s(),
+        },
+        DefinitionError::UnknownEnumValue {
+            field: s(),
+            value: s(),
+        },
+        DefinitionError::GuardConstant,
+        DefinitionError::UnreachableState {
+            state: s(),
+            initial: s(),
+        },
+        DefinitionError::TrapState { state: s() },
+        DefinitionError::TooMany {
+            what: "states",
+            count: 2,
+            max: 1,
+        },
+        DefinitionError::UnusedRole { role: s() },
+        DefinitionError::MissingTitle {
+            kind: "state",
+            id: s(),
+        },
+    ];
+    for d in &definition {
+        match d {
+            DefinitionError::Invalid { .. }
+            | DefinitionError::UnsupportedFormat { .. }
+            | DefinitionError::InvalidId { .. }
+            | DefinitionError::DuplicateId { .. }
+            | DefinitionError::RepeatedEntry { .. }
+            | DefinitionError::UnknownState { .. }
+            | DefinitionError::UnknownRole { .. }
+            | DefinitionError::UnknownField { .. }
+            | DefinitionError::NoInitialState
+            | DefinitionError::MultipleInitialStates { .. }
+            | DefinitionError::NoTerminalState
+            | DefinitionError::TransitionFromTerminal { .. }
+            | DefinitionError::EmptyFrom { .. }
+            | DefinitionError::EmptyRoles { .. }
+            | DefinitionError::EmptyEnum { .. }
+            | DefinitionError::UnexpectedValues { .. }
+            | DefinitionError::GuardTypeMismatch { .. }
+            | DefinitionError::UnknownEnumValue { .. }
+            | DefinitionError::GuardConstant
+            | DefinitionError::UnreachableState { .. }
+            | DefinitionError::TrapState { .. }
+            | DefinitionError::TooMany { .. }
+            | DefinitionError::UnusedRole { .. }
+            | DefinitionError::MissingTitle { .. } => {}
+        }
+    }
+    let fields = vec![
+        FieldProblem::Unknown { field: s() },
+        FieldProblem::Missing { field: s() },
+        FieldProblem::MissingPayload {
+            field: s(),
+            transition: s(),
+        },
+        FieldProblem::WrongType {
+            field: s(),
+            expected: FieldKind::Text,
+            found: "",
+        },
+        FieldProblem::InvalidEnumValue {
+            field: s(),
+            value: s(),
+            allowed: vec![],
+        },
+        FieldProblem::InvalidValue {
+            field: s(),
+            reason: "",
+        },
+    ];
+    let mut cases = vec![
+        CaseError::WorkflowNotFound {
+            id: s(),
+            version: None,
+        },
+        CaseError::NotFound { case_id: s() },
+        CaseError::AlreadyExists { case_id: s() },
+        CaseError::InvalidId {
+            case_id: s(),
+            reason: "",
+        },
+        CaseError::InvalidActor {
+            attribute: "id",
+            reason: "",
+        },
+        CaseError::InvalidChannel {
+            channel: s(),
+            reason: "",
+        },
+        CaseError::InvalidTime { at: 0 },
+        CaseError::Terminal {
+            case_id: s(),
+            state: s(),
+        },
+        CaseError::TimeWentBackwards { at: 0, last: 1 },
+        CaseError::UnknownTransition {
+            transition: s(),
+            available: vec![],
+        },
+        CaseError::TransitionNotFromState {
+            transition: s(),
+            state: s(),
+            available: vec![],
+        },
+        CaseError::RoleNotAllowed {
+            actor: s(),
+            transition: s(),
+            allowed: vec![],
+        },
+        CaseError::GuardFailed {
+            transition: s(),
+            guard_path: s(),
+        },
+    ];
+    cases.push(CaseError::Fields {
+        place: FieldSource::Payload,
+        problems: fields,
+    });
+    for c in &cases {
+        match c {
+            CaseError::WorkflowNotFound { .. }
+            | CaseError::NotFound { .. }
+            | CaseError::AlreadyExists { .. }
+            | CaseError::InvalidId { .. }
+            | CaseError::InvalidActor { .. }
+            | CaseError::InvalidChannel { .. }
+            | CaseError::InvalidTime { .. }
+            | CaseError::Terminal { .. }
+            | CaseError::TimeWentBackwards { .. }
+            | CaseError::UnknownTransition { .. }
+            | CaseError::TransitionNotFromState { .. }
+            | CaseError::RoleNotAllowed { .. }
+            | CaseError::GuardFailed { .. }
+            | CaseError::Fields { .. } => {}
+        }
+    }
+    let history = [
+        HistoryError::Empty,
+        HistoryError::BadSequence {
+            index: 0,
+            reason: "",
+        },
+        HistoryError::Mismatch {
+            index: 0,
+            recorded: s(),
+            replayed: s(),
+        },
+        HistoryError::Rejected {
+            index: 0,
+            error: CaseError::InvalidTime { at: 0 },
+        },
+    ];
+    let snapshot = [
+        SnapshotError::UnsupportedFormat { found: 2 },
+        SnapshotError::Duplicate {
+            what: "case",
+            id: s(),
+            path: s(),
+        },
+        SnapshotError::StateMismatch {
+            index: 0,
+            case_id: s(),
+            recorded: s(),
+            replayed: s(),
+        },
+    ];
+    let requests = [
+        RequestError::InvalidJson { message: s() },
+        RequestError::Invalid {
+            message: s(),
+            path: s(),
+        },
+        RequestError::TooLarge { size: 2, limit: 1 },
+    ];
+    let mut out: Vec<ErrorDetail> = definition
+        .iter()
+        .map(|d| Diagnostic::new(d.clone(), "").detail(""))
+        .collect();
+    out.extend(cases.iter().flat_map(CaseError::details));
+    out.extend(
+        WorkflowError::VersionConflict {
+            id: s(),
+            version: 1,
+        }
+        .details(""),
+    );
+    out.extend(GraphError::UnknownState { state: s() }.details());
+    out.extend(history.iter().map(|h| h.detail("")));
+    out.extend(snapshot.iter().flat_map(|e| e.details("")));
+    out.extend(requests.iter().map(RequestError::detail));
+    out
+}
+
+#[test]
+fn codes_are_unique_and_each_is_produced() {
+    let listed: BTreeSet<&str> = ALL_CODES.iter().copied().collect();
+    assert_eq!(listed.len(), ALL_CODES.len(), "a code is listed twice");
+    let produced: BTreeSet<String> = samples().into_iter().map(|d| d.code).collect();
+    let produced: BTreeSet<&str> = produced.iter().map(String::as_str).collect();
+    assert_eq!(produced, listed);
+}
+
+#[test]
+fn codes_are_dotted_lowercase() {
+    for code in ALL_CODES {
+        let (area, name) = code.split_once('.').unwrap();
+        assert!(
+            !area.is_empty() && !name.is_empty() && !name.contains('.'),
+            "{code}"
+        );
+        assert!(
+            code.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn messages_follow_the_style_guide() {
+    for d in samples() {
+        let first = d.message.chars().next();
+        assert!(
+            !first.is_some_and(|c| c.is_uppercase()),
+            "`{}` starts uppercase",
+            d.message
+        );
+        assert!(
+            !d.message.ends_with('.'),
+            "`{}` ends with a period",
+            d.message
+        );
+    }
+}
+
+#[test]
+fn docs_list_every_code() {
+    let docs = include_str!("../../docs/errors.md");
+    let documented: BTreeSet<&str> = docs
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    let listed: BTreeSet<&str> = ALL_CODES.iter().copied().collect();
+    assert_eq!(documented, listed, "docs/errors.md and ALL_CODES differ");
+}

@@ -1,0 +1,240 @@
+//! Example tests of the typed Rust API, for documented behaviour the JSON scenarios do not reach.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use civicflow::{
+    Actor, Command, Engine, GraphFormat, Opening, Value, Values, Workflow, WorkflowDef,
+};
+use serde_json::json;
+
+fn def(value: serde_json::Value) -> WorkflowDef {
+    serde_json::from_value(value).unwrap()
+}
+
+/// A two-state workflow whose `go` transition has the given guard.
+fn guarded(guard: serde_json::Value) -> WorkflowDef {
+    def(json!({
+        "format": 1, "id": "g", "version": 1, "title": "g",
+        "fields": [
+            {"id": "n", "title": "n", "type": "number"},
+            {"id": "s", "title": "s", "type": "string"},
+            {"id": "when", "title": "when", "type": "datetime"}
+        ],
+        "roles": [{"id": "clerk", "title": "clerk"}, {"id": "chief", "title": "chief"}],
+        "states": [{"id": "a", "title": "a", "initial": true}, {"id": "b", "title": "b", "terminal": true}],
+        "transitions": [{"id": "go", "title": "go", "from": ["a"], "to": "b", "roles": ["clerk", "chief"], "guard": guard}]
+    }))
+}
+
+fn open_with(engine: &mut Engine, fields: &[(String, Value)]) {
+    let clerk = Actor::new("c", &["clerk"]);
+    let opening = Opening {
+        case_id: "X",
+        channel: "web",
+        fields: Values::Typed(fields),
+        actor: &clerk,
+        at: 0,
+    };
+    engine.open_case("g", None, &opening).unwrap();
+}
+
+fn can_go(guard: serde_json::Value, fields: &[(String, Value)], actor: &Actor) -> bool {
+    let mut engine = Engine::new();
+    engine.load_workflow(guarded(guard)).unwrap();
+    open_with(&mut engine, fields);
+    let cmd = Command {
+        transition: "go",
+        actor,
+        payload: Values::NONE,
+        at: 1,
+    };
+    match engine.apply("X", &cmd) {
+        Ok(_) => true,
+        Err(e) => {
+            assert_eq!(e.code(), "case.guard_failed");
+            false
+        }
+    }
+}
+
+#[test]
+fn comparisons_with_a_missing_field_are_false_even_ne() {
+    let clerk = Actor::new("c", &["clerk"]);
+    let ne = json!({"ne": [{"field": "s"}, {"value": "x"}]});
+    assert!(!can_go(ne.clone(), &[], &clerk));
+    assert!(can_go(ne, &[("s".into(), Value::Str("y".into()))], &clerk));
+    // `not eq` is how a guard also accepts a missing field.
+    let not_eq = json!({"not": {"eq": [{"field": "s"}, {"value": "x"}]}});
+    assert!(can_go(not_eq, &[], &clerk));
+    assert!(!can_go(json!({"exists": {"field": "n"}}), &[], &clerk));
+}
+
+#[test]
+fn guards_compare_numbers_datetimes_and_roles() {
+    let clerk = Actor::new("c", &["clerk"]);
+    let chief = Actor::new("h", &["chief"]);
+    let fields = [
+        ("n".to_owned(), Value::Num(2.5)),
+        ("when".to_owned(), Value::Time(1_000)),
+    ];
+    assert!(can_go(
+        json!({"gt": [{"field": "n"}, {"value": 2}]}),
+        &fields,
+        &clerk
+    ));
+    assert!(!can_go(
+        json!({"lt": [{"field": "n"}, {"value": 2.5}]}),
+        &fields,
+        &clerk
+    ));
+    assert!(can_go(
+        json!({"lt": [{"field": "when"}, {"value": 1001}]}),
+        &fields,
+        &clerk
+    ));
+    let chief_only = json!({"in": [{"value": "chief"}, {"actor": "roles"}]});
+    assert!(can_go(chief_only.clone(), &[], &chief));
+    assert!(!can_go(chief_only, &[], &clerk));
+    assert!(can_go(
+        json!({"eq": [{"actor": "id"}, {"value": "h"}]}),
+        &[],
+        &chief
+    ));
+    assert!(!can_go(json!({"any": []}), &[], &clerk));
+    assert!(can_go(json!({"all": []}), &[], &clerk));
+}
+
+#[test]
+fn typed_values_are_checked_and_the_last_duplicate_wins() {
+    let mut engine = Engine::new();
+    engine.load_workflow(guarded(json!({"all": []}))).unwrap();
+    let clerk = Actor::new("c", &["clerk"]);
+    let wrong = [("n".to_owned(), Value::Str("two".into()))];
+    let opening = Opening {
+        case_id: "X",
+        channel: "web",
+        fields: Values::Typed(&wrong),
+        actor: &clerk,
+        at: 0,
+    };
+    let err = engine.open_case("g", None, &opening).unwrap_err();
+    assert_eq!(err.code(), "case.field_type");
+    assert_eq!(engine.case_count(), 0);
+    let nan = [("n".to_owned(), Value::Num(f64::NAN))];
+    let opening = Opening {
+        fields: Values::Typed(&nan),
+        ..opening
+    };
+    assert_eq!(
+        engine.open_case("g", None, &opening).unwrap_err().code(),
+        "case.invalid_value"
+    );
+    let twice = [
+        ("n".to_owned(), Value::Num(1.0)),
+        ("n".to_owned(), Value::Num(2.0)),
+    ];
+    let opening = Opening {
+        fields: Values::Typed(&twice),
+        ..opening
+    };
+    let case = engine.open_case("g", None, &opening).unwrap();
+    assert_eq!(case.field("n"), Some(&Value::Num(2.0)));
+}
+
+#[test]
+fn a_refused_command_leaves_the_serialized_case_identical() {
+    let mut engine = Engine::new();
+    engine
+        .load_workflow(guarded(json!({"eq": [{"field": "s"}, {"value": "ok"}]})))
+        .unwrap();
+    open_with(&mut engine, &[]);
+    let before = serde_json::to_string(&(
+        engine.case("X").unwrap().view(),
+        engine.history("X").unwrap(),
+    ))
+    .unwrap();
+    let clerk = Actor::new("c", &["clerk"]);
+    for (transition, at) in [("go", 5), ("nope", 5), ("go", -1)] {
+        let cmd = Command {
+            transition,
+            actor: &clerk,
+            payload: Values::NONE,
+            at,
+        };
+        assert!(engine.apply("X", &cmd).is_err());
+        let after = serde_json::to_string(&(
+            engine.case("X").unwrap().view(),
+            engine.history("X").unwrap(),
+        ))
+        .unwrap();
+        assert_eq!(before, after);
+    }
+}
+
+#[test]
+fn more_than_64_roles_is_refused_before_anything_else() {
+    let roles: Vec<_> = (0..65)
+        .map(|i| json!({"id": format!("r{i}"), "title": "r"}))
+        .collect();
+    let mut d = guarded(json!({"all": []}));
+    d.roles = serde_json::from_value(json!(roles)).unwrap();
+    let err = Workflow::compile(d).unwrap_err();
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].error.code(), "definition.too_many");
+    assert_eq!(err.errors[0].path, "/roles");
+}
+
+#[test]
+fn a_thousand_states_load_and_one_more_does_not() {
+    let chain = |n: usize| {
+        let states: Vec<_> = (0..n)
+            .map(|i| json!({"id": format!("s{i}"), "title": "s", "initial": i == 0, "terminal": i == n - 1}))
+            .collect();
+        let transitions: Vec<_> = (1..n)
+            .map(|i| json!({"id": format!("t{i}"), "title": "t", "from": [format!("s{}", i - 1)], "to": format!("s{i}"), "roles": ["r"]}))
+            .collect();
+        def(
+            json!({"format": 1, "id": "chain", "version": 1, "title": "chain",
+            "roles": [{"id": "r", "title": "r"}], "states": states, "transitions": transitions}),
+        )
+    };
+    let ok = Workflow::compile(chain(1000)).unwrap();
+    let mut engine = Engine::new();
+    engine
+        .load_workflow(ok.workflow.definition().clone())
+        .unwrap();
+    let path = engine.shortest_path("chain", None, None).unwrap();
+    assert_eq!(path.steps.len(), 999);
+    assert_eq!(path.to, "s999");
+    let err = Workflow::compile(chain(1001)).unwrap_err();
+    assert_eq!(err.errors[0].error.code(), "definition.too_many");
+}
+
+#[test]
+fn a_case_keeps_its_version_and_the_graph_shows_its_state() {
+    let mut engine = Engine::new();
+    engine.load_workflow(guarded(json!({"all": []}))).unwrap();
+    open_with(&mut engine, &[]);
+    let mut v2 = guarded(json!({"any": []}));
+    v2.version = 2;
+    engine.load_workflow(v2).unwrap();
+    assert_eq!(engine.case("X").unwrap().workflow().version(), 1);
+    // Version 1's guard still applies to the case, not version 2's.
+    let clerk = Actor::new("c", &["clerk"]);
+    let cmd = Command {
+        transition: "go",
+        actor: &clerk,
+        payload: Values::NONE,
+        at: 1,
+    };
+    assert_eq!(engine.apply("X", &cmd).unwrap().state(), "b");
+    let dot = engine
+        .export_graph("", None, GraphFormat::Dot, Some("X"))
+        .unwrap();
+    assert!(dot.contains("digraph \"g@1\""));
+    assert!(dot.contains("\"b\" [label=\"b\", peripheries=2, style=\"rounded,filled\""));
+}
