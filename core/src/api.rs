@@ -6,11 +6,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
 
+use crate::calendar::parse_calendar;
+use crate::calendar_time::DurationDef;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::definition::WorkflowDef;
 use crate::engine::{Engine, Snapshot};
 use crate::error::{DefinitionError, Diagnostic, ErrorDetail, RequestError};
 use crate::graph::GraphFormat;
+use crate::json::read;
 use crate::value::json_type_name;
 use crate::workflow::Workflow;
 
@@ -45,6 +48,12 @@ pub enum Request {
     Snapshot(Empty),
     /// Replace the engine with a snapshot.
     Restore(RestoreRequest),
+    /// Load or replace a business calendar.
+    LoadCalendar(CalendarRequest),
+    /// A deadline on a calendar: an instant plus a duration.
+    CalendarAdd(CalendarAddRequest),
+    /// Working and elapsed time between two instants on a calendar.
+    CalendarBetween(CalendarBetweenRequest),
 }
 
 /// Every `op` the API answers, in documentation order.
@@ -62,6 +71,9 @@ pub const OPS: &[&str] = &[
     "export_graph",
     "snapshot",
     "restore",
+    "load_calendar",
+    "calendar_add",
+    "calendar_between",
 ];
 
 impl Request {
@@ -90,24 +102,27 @@ impl Request {
             }
             None => return Err(invalid("missing field `op`".to_owned(), "")),
         };
-        let body = Json::Object(body);
-        fn read<T: DeserializeOwned>(body: Json) -> Result<T, RequestError> {
-            parse(body, "").map_err(|(message, path)| RequestError::Invalid { message, path })
+        let rest = Json::Object(body);
+        fn op_body<T: DeserializeOwned>(body: Json) -> Result<T, RequestError> {
+            read(body, "").map_err(|(message, path)| RequestError::Invalid { message, path })
         }
         Ok(match op.as_str() {
-            "load_workflow" => Request::LoadWorkflow(read(body)?),
-            "validate_workflow" => Request::ValidateWorkflow(read(body)?),
-            "list_workflows" => Request::ListWorkflows(read(body)?),
-            "open_case" => Request::OpenCase(read(body)?),
-            "apply" => Request::Apply(read(body)?),
-            "get_case" => Request::GetCase(read(body)?),
-            "available_transitions" => Request::AvailableTransitions(read(body)?),
-            "history" => Request::History(read(body)?),
-            "replay" => Request::Replay(read(body)?),
-            "shortest_path" => Request::ShortestPath(read(body)?),
-            "export_graph" => Request::ExportGraph(read(body)?),
-            "snapshot" => Request::Snapshot(read(body)?),
-            "restore" => Request::Restore(read(body)?),
+            "load_workflow" => Request::LoadWorkflow(op_body(rest)?),
+            "validate_workflow" => Request::ValidateWorkflow(op_body(rest)?),
+            "list_workflows" => Request::ListWorkflows(op_body(rest)?),
+            "open_case" => Request::OpenCase(op_body(rest)?),
+            "apply" => Request::Apply(op_body(rest)?),
+            "get_case" => Request::GetCase(op_body(rest)?),
+            "available_transitions" => Request::AvailableTransitions(op_body(rest)?),
+            "history" => Request::History(op_body(rest)?),
+            "replay" => Request::Replay(op_body(rest)?),
+            "shortest_path" => Request::ShortestPath(op_body(rest)?),
+            "export_graph" => Request::ExportGraph(op_body(rest)?),
+            "snapshot" => Request::Snapshot(op_body(rest)?),
+            "restore" => Request::Restore(op_body(rest)?),
+            "load_calendar" => Request::LoadCalendar(op_body(rest)?),
+            "calendar_add" => Request::CalendarAdd(op_body(rest)?),
+            "calendar_between" => Request::CalendarBetween(op_body(rest)?),
             other => {
                 let known = OPS
                     .iter()
@@ -245,6 +260,38 @@ pub struct ExportGraphRequest {
     pub case_id: Option<String>,
 }
 
+/// Body of `load_calendar`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarRequest {
+    /// The calendar document (read separately, so its errors are `calendar.*`).
+    pub calendar: Json,
+}
+
+/// Body of `calendar_add`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarAddRequest {
+    /// Calendar id.
+    pub calendar: String,
+    /// Start instant (UTC ms).
+    pub at: i64,
+    /// What to add.
+    pub duration: DurationDef,
+}
+
+/// Body of `calendar_between`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarBetweenRequest {
+    /// Calendar id.
+    pub calendar: String,
+    /// From (UTC ms).
+    pub from: i64,
+    /// To (UTC ms).
+    pub to: i64,
+}
+
 /// Body of `restore`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,27 +357,6 @@ fn to_json<T: Serialize>(value: &T) -> Json {
     serde_json::to_value(value).unwrap_or(Json::Null)
 }
 
-/// Reads `T` from `value`, reporting the JSON Pointer of the first problem under `prefix`.
-fn parse<T: DeserializeOwned>(value: Json, prefix: &str) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut path = prefix.to_owned();
-        for seg in e.path().iter() {
-            use serde_path_to_error::Segment;
-            match seg {
-                Segment::Seq { index } => path.push_str(&format!("/{index}")),
-                Segment::Map { key } => {
-                    path.push_str(&format!("/{}", crate::error::escape_pointer(key)))
-                }
-                Segment::Enum { variant } => {
-                    path.push_str(&format!("/{}", crate::error::escape_pointer(variant)))
-                }
-                Segment::Unknown => {}
-            }
-        }
-        (e.into_inner().to_string(), path)
-    })
-}
-
 /// Reads a definition document, as the `load_workflow` and `validate_workflow` ops do.
 ///
 /// # Errors
@@ -346,7 +372,7 @@ pub fn parse_definition(value: Json, prefix: &str) -> Result<WorkflowDef, ErrorD
             "",
         ));
     }
-    parse(value, "").map_err(|(message, path)| invalid(message, &path))
+    read(value, "").map_err(|(message, path)| invalid(message, &path))
 }
 
 impl Engine {
@@ -515,15 +541,55 @@ impl Engine {
             Request::Snapshot(Empty {}) => Ok(to_json(&self.snapshot())),
             Request::Restore(RestoreRequest { snapshot }) => {
                 let snapshot: Snapshot =
-                    parse(snapshot, "/snapshot").map_err(|(message, path)| {
+                    read(snapshot, "/snapshot").map_err(|(message, path)| {
                         vec![RequestError::Invalid { message, path }.detail()]
                     })?;
                 let (w, c) = (snapshot.workflows.len(), snapshot.cases.len());
                 self.restore(snapshot).map_err(|e| e.details("/snapshot"))?;
                 Ok(json!({"workflows": w, "cases": c}))
             }
+            Request::LoadCalendar(CalendarRequest { calendar }) => {
+                let def = parse_calendar(calendar, "/calendar").map_err(|e| vec![e])?;
+                let cal = self
+                    .load_calendar(def)
+                    .map_err(|e| e.details("/calendar"))?;
+                let (from, to) = cal.years();
+                Ok(json!({"id": cal.id(), "years": {"from": from, "to": to}}))
+            }
+            Request::CalendarAdd(CalendarAddRequest {
+                calendar,
+                at,
+                duration,
+            }) => {
+                let cal = self
+                    .calendar_or_err(&calendar)
+                    .map_err(|e| vec![e.detail("/calendar")])?;
+                let d = duration
+                    .duration()
+                    .map_err(|reason| vec![duration_error(reason)])?;
+                let r = cal.add(at, d).map_err(|e| vec![e.detail("/at")])?;
+                let local = cal.local_string(r.at).map_err(|e| vec![e.detail("/at")])?;
+                Ok(
+                    json!({"at": r.at, "local": local, "provisional": r.provisional, "basis": d.basis()}),
+                )
+            }
+            Request::CalendarBetween(CalendarBetweenRequest { calendar, from, to }) => {
+                let cal = self
+                    .calendar_or_err(&calendar)
+                    .map_err(|e| vec![e.detail("/calendar")])?;
+                let b = cal.between(from, to).map_err(|e| vec![e.detail("")])?;
+                Ok(to_json(&b))
+            }
         }
     }
+}
+
+fn duration_error(reason: &str) -> ErrorDetail {
+    ErrorDetail::new(
+        "calendar.invalid_duration",
+        format!("invalid duration: {reason}"),
+    )
+    .at("/duration")
 }
 
 fn not_found(case_id: &str) -> Vec<ErrorDetail> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
 use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
 use crate::definition::WorkflowDef;
 use crate::error::{CaseError, Diagnostic, GraphError, HistoryError, SnapshotError, WorkflowError};
@@ -48,6 +49,9 @@ pub struct Loaded {
 pub struct Snapshot {
     /// Snapshot format; must be 1.
     pub format: u64,
+    /// Calendars, bases before the calendars that extend them.
+    #[serde(default)]
+    pub calendars: Vec<CalendarDef>,
     /// Workflow definitions, by id then version.
     pub workflows: Vec<WorkflowDef>,
     /// Cases, by id.
@@ -70,6 +74,7 @@ pub struct CaseSnapshot {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     workflows: BTreeMap<(String, u32), Arc<Workflow>>,
+    calendars: BTreeMap<String, Arc<Calendar>>,
     cases: FixedMap<Box<str>, Case>,
     limits: Limits,
 }
@@ -231,6 +236,108 @@ impl Engine {
         case::replay(wf.clone(), history)
     }
 
+    /// Loads (or replaces) a calendar. A calendar that `extends` another is resolved against
+    /// the loaded base; replacing a base recompiles the calendars that extend it, and the load is
+    /// refused whole if any of them no longer compiles.
+    ///
+    /// # Errors
+    /// [`InvalidCalendar`] with every problem; `calendar.not_found` for an unknown base,
+    /// `calendar.cyclic_extends` when the chain of bases returns to this calendar.
+    pub fn load_calendar(&mut self, def: CalendarDef) -> Result<Arc<Calendar>, InvalidCalendar> {
+        let refuse = |error: CalendarError, path: &str| InvalidCalendar {
+            errors: vec![(error, path.to_owned())],
+        };
+        let base = match &def.extends {
+            None => None,
+            Some(base_id) => {
+                let base = self.calendars.get(base_id).ok_or_else(|| {
+                    refuse(
+                        CalendarError::NotFound {
+                            id: base_id.clone(),
+                        },
+                        "/extends",
+                    )
+                })?;
+                let mut link = Some(base);
+                while let Some(cal) = link {
+                    if cal.id() == def.id {
+                        let error = CalendarError::CyclicExtends {
+                            id: def.id.clone(),
+                            through: base_id.clone(),
+                        };
+                        return Err(refuse(error, "/extends"));
+                    }
+                    link = cal
+                        .definition()
+                        .extends
+                        .as_ref()
+                        .and_then(|b| self.calendars.get(b));
+                }
+                Some(base.clone())
+            }
+        };
+        let id = def.id.clone();
+        let compiled = Arc::new(Calendar::compile(def, base.as_deref())?);
+        // Recompile everything built on this calendar, then commit all at once.
+        let mut updated = BTreeMap::from([(id.clone(), compiled.clone())]);
+        let mut queue = vec![id];
+        while let Some(changed) = queue.pop() {
+            let dependents: Vec<Arc<Calendar>> = self
+                .calendars
+                .values()
+                .filter(|c| c.definition().extends.as_deref() == Some(changed.as_str()))
+                .cloned()
+                .collect();
+            for child in dependents {
+                let base = updated.get(&changed).cloned();
+                let recompiled = Calendar::compile(child.definition().clone(), base.as_deref())?;
+                queue.push(child.id().to_owned());
+                updated.insert(child.id().to_owned(), Arc::new(recompiled));
+            }
+        }
+        self.calendars.extend(updated);
+        Ok(compiled)
+    }
+
+    /// A loaded calendar.
+    pub fn calendar(&self, id: &str) -> Option<&Arc<Calendar>> {
+        self.calendars.get(id)
+    }
+
+    /// A loaded calendar, or `calendar.not_found`.
+    ///
+    /// # Errors
+    /// `calendar.not_found`.
+    pub fn calendar_or_err(&self, id: &str) -> Result<&Arc<Calendar>, CalendarError> {
+        self.calendars
+            .get(id)
+            .ok_or_else(|| CalendarError::NotFound { id: id.to_owned() })
+    }
+
+    fn calendars_in_dependency_order(&self) -> Vec<CalendarDef> {
+        let mut out: Vec<CalendarDef> = Vec::new();
+        let mut left: Vec<&Arc<Calendar>> = self.calendars.values().collect();
+        while !left.is_empty() {
+            let before = left.len();
+            left.retain(|c| {
+                let ready = c
+                    .definition()
+                    .extends
+                    .as_ref()
+                    .is_none_or(|b| out.iter().any(|d| &d.id == b));
+                if ready {
+                    out.push(c.definition().clone());
+                }
+                !ready
+            });
+            if left.len() == before {
+                // Unreachable: loading refuses cycles and unknown bases.
+                out.extend(left.drain(..).map(|c| c.definition().clone()));
+            }
+        }
+        out
+    }
+
     /// The fewest transitions from `from` (default: the initial state) to a terminal state.
     ///
     /// # Errors
@@ -293,6 +400,7 @@ impl Engine {
         ids.sort();
         Snapshot {
             format: SNAPSHOT_FORMAT,
+            calendars: self.calendars_in_dependency_order(),
             workflows: self
                 .workflows
                 .values()
@@ -323,6 +431,11 @@ impl Engine {
             });
         }
         let mut fresh = Engine::with_limits(self.limits.clone());
+        for (index, def) in snapshot.calendars.into_iter().enumerate() {
+            fresh
+                .load_calendar(def)
+                .map_err(|error| SnapshotError::Calendar { index, error })?;
+        }
         for (index, def) in snapshot.workflows.into_iter().enumerate() {
             let key = (def.id.clone(), def.version);
             if fresh.workflows.contains_key(&key) {

@@ -74,6 +74,21 @@ pub const ALL_CODES: &[&str] = &[
     "definition.too_many",
     "definition.unused_role",
     "definition.missing_title",
+    "calendar.invalid",
+    "calendar.unsupported_format",
+    "calendar.invalid_id",
+    "calendar.missing_key",
+    "calendar.unknown_time_zone",
+    "calendar.invalid_date",
+    "calendar.invalid_interval",
+    "calendar.invalid_years",
+    "calendar.date_outside_years",
+    "calendar.conflicting_day",
+    "calendar.no_working_time",
+    "calendar.not_found",
+    "calendar.cyclic_extends",
+    "calendar.out_of_range",
+    "calendar.invalid_duration",
     "workflow.not_found",
     "workflow.version_conflict",
     "graph.unknown_state",
@@ -775,6 +790,14 @@ pub enum SnapshotError {
         /// Where the second one is.
         path: String,
     },
+    /// A calendar in the snapshot is invalid.
+    #[error("calendar {index} of the snapshot is invalid")]
+    Calendar {
+        /// Index in `calendars`.
+        index: usize,
+        /// Why.
+        error: crate::calendar::InvalidCalendar,
+    },
     /// A case's history does not replay.
     #[error("case {index} of the snapshot does not replay")]
     History {
@@ -808,6 +831,9 @@ impl SnapshotError {
                     ErrorDetail::new("snapshot.unsupported_format", self.to_string())
                         .at(format!("{prefix}/format")),
                 ]
+            }
+            SnapshotError::Calendar { index, error } => {
+                error.details(&format!("{prefix}/calendars/{index}"))
             }
             SnapshotError::Workflow { index, error } => {
                 error.details(&format!("{prefix}/workflows/{index}"))

@@ -1,6 +1,7 @@
 //! The error-code registry: every code listed once, produced by some variant, documented.
 
 use super::*;
+use crate::calendar::CalendarError;
 use std::collections::BTreeSet;
 
 /// One of every error, so that each code is produced by some variant. The `match`es make
@@ -214,6 +215,49 @@ fn samples() -> Vec<ErrorDetail> {
             replayed: s(),
         },
     ];
+    let calendars = [
+        CalendarError::Invalid { message: s() },
+        CalendarError::UnsupportedFormat { found: 2 },
+        CalendarError::InvalidId { id: s() },
+        CalendarError::MissingKey { key: "week" },
+        CalendarError::UnknownTimeZone { name: s() },
+        CalendarError::InvalidDate {
+            value: s(),
+            reason: s(),
+        },
+        CalendarError::InvalidInterval {
+            value: s(),
+            reason: "",
+        },
+        CalendarError::InvalidYears { from: 2, to: 1 },
+        CalendarError::DateOutsideYears { date: s() },
+        CalendarError::ConflictingDay { date: s() },
+        CalendarError::NoWorkingTime,
+        CalendarError::NotFound { id: s() },
+        CalendarError::CyclicExtends {
+            id: s(),
+            through: s(),
+        },
+        CalendarError::OutOfRange { at: 0 },
+    ];
+    for c in &calendars {
+        match c {
+            CalendarError::Invalid { .. }
+            | CalendarError::UnsupportedFormat { .. }
+            | CalendarError::InvalidId { .. }
+            | CalendarError::MissingKey { .. }
+            | CalendarError::UnknownTimeZone { .. }
+            | CalendarError::InvalidDate { .. }
+            | CalendarError::InvalidInterval { .. }
+            | CalendarError::InvalidYears { .. }
+            | CalendarError::DateOutsideYears { .. }
+            | CalendarError::ConflictingDay { .. }
+            | CalendarError::NoWorkingTime
+            | CalendarError::NotFound { .. }
+            | CalendarError::CyclicExtends { .. }
+            | CalendarError::OutOfRange { .. } => {}
+        }
+    }
     let requests = [
         RequestError::InvalidJson { message: s() },
         RequestError::Invalid {
@@ -238,6 +282,11 @@ fn samples() -> Vec<ErrorDetail> {
     out.extend(history.iter().map(|h| h.detail("")));
     out.extend(snapshot.iter().flat_map(|e| e.details("")));
     out.extend(requests.iter().map(RequestError::detail));
+    out.extend(calendars.iter().map(|c| c.detail("")));
+    out.push(ErrorDetail::new(
+        "calendar.invalid_duration",
+        "invalid duration",
+    ));
     out
 }
 

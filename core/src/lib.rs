@@ -43,16 +43,21 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod calendar;
+pub mod calendar_time;
 pub mod case;
 pub mod definition;
 pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod guard;
+mod json;
 pub mod value;
 pub mod workflow;
 
 pub use api::{Answer, Request, OPS};
+pub use calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
+pub use calendar_time::{Between, Computed, Duration, DurationDef};
 pub use case::{
     replay, Actor, Available, Case, CaseView, Command, Event, EventRecord, Opening, Values,
 };

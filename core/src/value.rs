@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::FieldProblem;
 
-/// The earliest and latest instants accepted, in UTC milliseconds: the range of a JavaScript
-/// `Date` (±100,000,000 days around 1970), so every binding can represent every instant.
-pub const MAX_INSTANT: i64 = 8_640_000_000_000_000;
-/// See [`MAX_INSTANT`].
-pub const MIN_INSTANT: i64 = -MAX_INSTANT;
+/// The latest instant accepted, in UTC milliseconds: 9999-12-01T00:00:00Z. Every instant in
+/// range can be placed on a calendar (years -9999 to 9999), with a month to spare for
+/// deadlines, and is exactly representable as a JavaScript number and `Date`.
+pub const MAX_INSTANT: i64 = 253_399_622_400_000;
+/// The earliest instant accepted: -9999-02-01T00:00:00Z.
+pub const MIN_INSTANT: i64 = -377_702_438_400_000;
 
 /// Longest `string` field value, in bytes. Longer free text belongs in a `text` field.
 pub const MAX_STRING_BYTES: usize = 1024;
@@ -166,7 +167,7 @@ impl Value {
                 if (MIN_INSTANT..=MAX_INSTANT).contains(t) {
                     Ok(())
                 } else {
-                    invalid("a datetime must lie within ±8.64e15 ms of the epoch")
+                    invalid("a datetime lies between the years -9999 and 9999")
                 }
             }
             (FieldKind::List, Value::List(_)) => Ok(()),
@@ -241,6 +242,32 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn the_instant_range_is_calendar_computable() {
+        for at in [MIN_INSTANT, MAX_INSTANT] {
+            let ts = jiff::Timestamp::from_millisecond(at).unwrap();
+            // A month either side still converts, with any offset.
+            assert!(ts
+                .checked_add(jiff::SignedDuration::from_hours(24 * 28))
+                .is_ok());
+            assert!(ts
+                .checked_sub(jiff::SignedDuration::from_hours(24 * 28))
+                .is_ok());
+        }
+        assert_eq!(
+            jiff::Timestamp::from_millisecond(MAX_INSTANT)
+                .unwrap()
+                .to_string(),
+            "9999-12-01T00:00:00Z"
+        );
+        assert_eq!(
+            jiff::Timestamp::from_millisecond(MIN_INSTANT)
+                .unwrap()
+                .to_string(),
+            "-009999-02-01T00:00:00Z"
+        );
+    }
+
+    #[test]
     fn integral_numbers_serialize_as_integers() {
         assert_eq!(Value::Num(3.0).to_json(), json!(3));
         assert_eq!(Value::Num(2.5).to_json(), json!(2.5));
@@ -251,6 +278,7 @@ mod tests {
     fn datetime_needs_an_integer_in_range() {
         assert!(Value::from_json("t", FieldKind::Datetime, &[], &json!(1.5)).is_err());
         assert!(Value::from_json("t", FieldKind::Datetime, &[], &json!(MAX_INSTANT + 1)).is_err());
+        assert!(Value::from_json("t", FieldKind::Datetime, &[], &json!(MIN_INSTANT - 1)).is_err());
         assert_eq!(
             Value::from_json("t", FieldKind::Datetime, &[], &json!(5)),
             Ok(Value::Time(5))

@@ -1,0 +1,682 @@
+//! Business calendars: a time zone, weekly working intervals, holidays and extra working days
+//! (调休), over a range of years, optionally layered over a base calendar.
+//!
+//! A calendar is data (JSON, `"format": 1`), checked and compiled once; its arithmetic lives in
+//! [`crate::calendar_time`]. See `docs/sla.md` for the counting rules.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Date, Time};
+use jiff::fmt::temporal::DateTimeParser;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar_time::Prefix;
+use crate::error::ErrorDetail;
+
+/// The calendar format this library reads.
+pub const CALENDAR_FORMAT: u64 = 1;
+/// Most years one calendar may cover.
+pub const MAX_CALENDAR_YEARS: i64 = 200;
+pub(crate) const DAY_MS: i64 = 86_400_000;
+
+/// A calendar document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDef {
+    /// Version of the calendar format; must be 1.
+    pub format: u64,
+    /// Calendar id, as SLA rules name it.
+    pub id: String,
+    /// Human title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// A loaded calendar this one adds to: its holidays and working days are kept, this one's
+    /// are added on top (and win on the same date); time zone, years and week are inherited
+    /// unless given here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// IANA name (`Asia/Shanghai`) or fixed offset (`+08:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// The years whose holidays the calendar knows; results outside are provisional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<YearRange>,
+    /// Working intervals per weekday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week: Option<Week>,
+    /// Days off: single dates or ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<HolidayDef>,
+    /// Extra working days, such as weekend days swapped for a holiday (调休).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub working_days: Vec<WorkingDayDef>,
+    /// Where the dates come from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceDef>,
+}
+
+/// First and last year covered, inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearRange {
+    /// First year.
+    pub from: i16,
+    /// Last year.
+    pub to: i16,
+}
+
+/// Working intervals (`["09:00", "12:00"]`, local time, end exclusive; `"24:00"` ends a day)
+/// for each weekday; a weekday left out has none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Week {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mon: Vec<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tue: Vec<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wed: Vec<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thu: Vec<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fri: Vec<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sat: Vec<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sun: Vec<[String; 2]>,
+}
+
+impl Week {
+    fn days(&self) -> [(&'static str, &[[String; 2]]); 7] {
+        [
+            ("mon", &self.mon),
+            ("tue", &self.tue),
+            ("wed", &self.wed),
+            ("thu", &self.thu),
+            ("fri", &self.fri),
+            ("sat", &self.sat),
+            ("sun", &self.sun),
+        ]
+    }
+}
+
+/// A holiday: `date`, or `from` and `to` (inclusive).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayDef {
+    /// Name, such as `春节`.
+    pub name: String,
+    /// A single date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// First date of a range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Last date of a range, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// An extra working day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingDayDef {
+    /// The date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Why, such as `春节调休`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Its working intervals; Monday's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<Vec<[String; 2]>>,
+}
+
+/// A citation for the dates of one year.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    /// The year it covers.
+    pub year: i16,
+    /// The notice, by title and number.
+    pub notice: String,
+    /// Where it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A problem in a calendar document, or in a calendar computation.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalendarError {
+    /// The document does not have the shape of a calendar.
+    #[error("{message}")]
+    Invalid {
+        /// What the JSON reader found.
+        message: String,
+    },
+    /// `format` is not 1.
+    #[error("calendar format `{found}` is not supported")]
+    UnsupportedFormat {
+        /// The format found.
+        found: u64,
+    },
+    /// The id is empty, too long or uses other characters than letters, digits, `_-.`.
+    #[error("calendar id `{id}` is not valid")]
+    InvalidId {
+        /// The id.
+        id: String,
+    },
+    /// `time_zone`, `years` or `week` is missing and there is no `extends` to inherit it from.
+    #[error("`{key}` is required when the calendar does not extend another")]
+    MissingKey {
+        /// The key.
+        key: &'static str,
+    },
+    /// The time zone is neither an IANA name nor a fixed offset.
+    #[error("unknown time zone `{name}`")]
+    UnknownTimeZone {
+        /// The name given.
+        name: String,
+    },
+    /// A date is not `YYYY-MM-DD`, or a range ends before it starts.
+    #[error("invalid date `{value}`: {reason}")]
+    InvalidDate {
+        /// The text.
+        value: String,
+        /// Why.
+        reason: String,
+    },
+    /// A time of day is not `HH:MM`, or an interval is empty, reversed or overlaps another.
+    #[error("invalid working interval `{value}`: {reason}")]
+    InvalidInterval {
+        /// The interval.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// `years` is reversed or too long.
+    #[error("invalid year range {from} to {to}")]
+    InvalidYears {
+        /// First year.
+        from: i16,
+        /// Last year.
+        to: i16,
+    },
+    /// A holiday or working day lies outside `years`.
+    #[error("`{date}` is outside the calendar's years")]
+    DateOutsideYears {
+        /// The date.
+        date: String,
+    },
+    /// The same date is declared twice, or both a holiday and a working day, in one calendar.
+    #[error("`{date}` is declared twice in this calendar")]
+    ConflictingDay {
+        /// The date.
+        date: String,
+    },
+    /// The week has no working time at all, so no working duration could ever end.
+    #[error("the week has no working time")]
+    NoWorkingTime,
+    /// `extends` names a calendar that is not loaded.
+    #[error("calendar `{id}` is not loaded")]
+    NotFound {
+        /// The id.
+        id: String,
+    },
+    /// Following `extends` leads back to this calendar.
+    #[error("calendar `{id}` extends itself through `{through}`")]
+    CyclicExtends {
+        /// This calendar.
+        id: String,
+        /// The calendar that closes the cycle.
+        through: String,
+    },
+    /// An instant outside the years -9999 to 9999.
+    #[error("instant `{at}` is outside the years -9999 to 9999")]
+    OutOfRange {
+        /// The instant.
+        at: i64,
+    },
+}
+
+impl CalendarError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        use CalendarError::*;
+        match self {
+            Invalid { .. } => "calendar.invalid",
+            UnsupportedFormat { .. } => "calendar.unsupported_format",
+            InvalidId { .. } => "calendar.invalid_id",
+            MissingKey { .. } => "calendar.missing_key",
+            UnknownTimeZone { .. } => "calendar.unknown_time_zone",
+            InvalidDate { .. } => "calendar.invalid_date",
+            InvalidInterval { .. } => "calendar.invalid_interval",
+            InvalidYears { .. } => "calendar.invalid_years",
+            DateOutsideYears { .. } => "calendar.date_outside_years",
+            ConflictingDay { .. } => "calendar.conflicting_day",
+            NoWorkingTime => "calendar.no_working_time",
+            NotFound { .. } => "calendar.not_found",
+            CyclicExtends { .. } => "calendar.cyclic_extends",
+            OutOfRange { .. } => "calendar.out_of_range",
+        }
+    }
+
+    /// The serializable form, at `path`.
+    pub fn detail(&self, path: &str) -> ErrorDetail {
+        ErrorDetail::new(self.code(), self.to_string()).at(path)
+    }
+}
+
+/// A calendar was rejected: every problem, each with its path in the document.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("the calendar has {} error(s)", errors.len())]
+pub struct InvalidCalendar {
+    /// Problems and their JSON Pointers.
+    pub errors: Vec<(CalendarError, String)>,
+}
+
+impl InvalidCalendar {
+    /// The serializable form; `prefix` locates the calendar in the request.
+    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        self.errors
+            .iter()
+            .map(|(e, p)| e.detail(&format!("{prefix}{p}")))
+            .collect()
+    }
+}
+
+/// Working intervals of one day, in milliseconds since local midnight.
+pub(crate) type Intervals = Box<[(i64, i64)]>;
+
+/// A compiled calendar.
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    pub(crate) def: CalendarDef,
+    pub(crate) tz: TimeZone,
+    /// First and last covered day (days since 1970-01-01, local civil dates).
+    pub(crate) first_day: i64,
+    pub(crate) last_day: i64,
+    pub(crate) week: [Intervals; 7],
+    /// Holidays (no intervals) and extra working days, by day.
+    pub(crate) special: BTreeMap<i64, Intervals>,
+    /// Working milliseconds before each day.
+    pub(crate) ms: Prefix,
+    /// Working days before each day.
+    pub(crate) days: Prefix,
+}
+
+impl Calendar {
+    /// Checks a calendar document and compiles it; `base` is the calendar `extends` names.
+    ///
+    /// # Errors
+    /// [`InvalidCalendar`] with every problem found.
+    pub fn compile(def: CalendarDef, base: Option<&Calendar>) -> Result<Calendar, InvalidCalendar> {
+        let mut errors = Vec::new();
+        let calendar = compile_inner(&def, base, &mut errors);
+        match calendar {
+            Some(parts) if errors.is_empty() => Ok(parts.finish(def)),
+            _ => Err(InvalidCalendar { errors }),
+        }
+    }
+
+    /// The calendar id.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The document it was compiled from.
+    pub fn definition(&self) -> &CalendarDef {
+        &self.def
+    }
+
+    /// The years covered.
+    pub fn years(&self) -> (i16, i16) {
+        let year = |day: i64| civil(day).map_or(0, |d| d.year());
+        (year(self.first_day), year(self.last_day))
+    }
+
+    /// The working intervals of a local day.
+    pub(crate) fn intervals(&self, day: i64) -> &[(i64, i64)] {
+        match self.special.get(&day) {
+            Some(iv) => iv,
+            None => self.week.get(weekday(day)).map_or(&[], |iv| iv),
+        }
+    }
+
+    pub(crate) fn covers(&self, day: i64) -> bool {
+        (self.first_day..=self.last_day).contains(&day)
+    }
+}
+
+/// Monday = 0. Day 0 (1970-01-01) was a Thursday.
+pub(crate) fn weekday(day: i64) -> usize {
+    usize::try_from((day + 3).rem_euclid(7)).unwrap_or(0)
+}
+
+/// Days since 1970-01-01 of a civil date.
+pub(crate) fn day_number(date: Date) -> i64 {
+    let epoch = Date::constant(1970, 1, 1);
+    date.since((jiff::Unit::Day, epoch))
+        .map_or(0, |span| i64::from(span.get_days()))
+}
+
+/// The civil date of a day number.
+pub(crate) fn civil(day: i64) -> Option<Date> {
+    let days = i32::try_from(day).ok()?;
+    Date::constant(1970, 1, 1)
+        .checked_add(jiff::Span::new().try_days(days).ok()?)
+        .ok()
+}
+
+struct Parts {
+    tz: TimeZone,
+    first_day: i64,
+    last_day: i64,
+    week: [Intervals; 7],
+    special: BTreeMap<i64, Intervals>,
+}
+
+impl Parts {
+    fn finish(self, def: CalendarDef) -> Calendar {
+        let mut cal = Calendar {
+            def,
+            tz: self.tz,
+            first_day: self.first_day,
+            last_day: self.last_day,
+            week: self.week,
+            special: self.special,
+            ms: Prefix::default(),
+            days: Prefix::default(),
+        };
+        let (ms, days) = Prefix::build(&cal);
+        cal.ms = ms;
+        cal.days = days;
+        cal
+    }
+}
+
+fn parse_date(s: &str) -> Result<Date, CalendarError> {
+    s.parse::<Date>().map_err(|e| CalendarError::InvalidDate {
+        value: s.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+fn parse_intervals(list: &[[String; 2]]) -> Result<Intervals, CalendarError> {
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(list.len());
+    for [a, b] in list {
+        let bad = |reason| CalendarError::InvalidInterval {
+            value: format!("{a}–{b}"),
+            reason,
+        };
+        let start =
+            time_of_day(a).ok_or_else(|| bad("times are `HH:MM`, from `00:00` to `24:00`"))?;
+        let end =
+            time_of_day(b).ok_or_else(|| bad("times are `HH:MM`, from `00:00` to `24:00`"))?;
+        if start >= end {
+            return Err(bad("an interval ends after it starts"));
+        }
+        if out.last().is_some_and(|&(_, prev_end)| start < prev_end) {
+            return Err(bad("intervals are in order and do not overlap"));
+        }
+        out.push((start, end));
+    }
+    Ok(out.into_boxed_slice())
+}
+
+/// Milliseconds since midnight of `HH:MM` (or `24:00`).
+fn time_of_day(s: &str) -> Option<i64> {
+    if s == "24:00" {
+        return Some(DAY_MS);
+    }
+    if s.len() != 5 {
+        return None;
+    }
+    let t = s.parse::<Time>().ok()?;
+    Some((i64::from(t.hour()) * 60 + i64::from(t.minute())) * 60_000)
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn compile_inner(
+    def: &CalendarDef,
+    base: Option<&Calendar>,
+    errors: &mut Vec<(CalendarError, String)>,
+) -> Option<Parts> {
+    let mut push = |e: CalendarError, p: String| errors.push((e, p));
+    if def.format != CALENDAR_FORMAT {
+        push(
+            CalendarError::UnsupportedFormat { found: def.format },
+            "/format".into(),
+        );
+        return None;
+    }
+    if !valid_id(&def.id) {
+        push(
+            CalendarError::InvalidId { id: def.id.clone() },
+            "/id".into(),
+        );
+    }
+    let tz = match (&def.time_zone, base) {
+        (Some(name), _) => match DateTimeParser::new().parse_time_zone(name) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                push(
+                    CalendarError::UnknownTimeZone { name: name.clone() },
+                    "/time_zone".into(),
+                );
+                None
+            }
+        },
+        (None, Some(b)) => Some(b.tz.clone()),
+        (None, None) => {
+            push(
+                CalendarError::MissingKey { key: "time_zone" },
+                String::new(),
+            );
+            None
+        }
+    };
+    let years = match (def.years, base) {
+        (Some(y), _) => {
+            if y.from > y.to
+                || i64::from(y.to) - i64::from(y.from) >= MAX_CALENDAR_YEARS
+                || y.from < -9998
+                || y.to > 9998
+            {
+                push(
+                    CalendarError::InvalidYears {
+                        from: y.from,
+                        to: y.to,
+                    },
+                    "/years".into(),
+                );
+                None
+            } else {
+                let first = Date::new(y.from, 1, 1).ok().map(day_number);
+                let last = Date::new(y.to, 12, 31).ok().map(day_number);
+                first.zip(last)
+            }
+        }
+        (None, Some(b)) => Some((b.first_day, b.last_day)),
+        (None, None) => {
+            push(CalendarError::MissingKey { key: "years" }, String::new());
+            None
+        }
+    };
+    let week: Option<[Intervals; 7]> = match (&def.week, base) {
+        (Some(w), _) => {
+            let mut out: [Intervals; 7] = Default::default();
+            let mut ok = true;
+            for (slot, (name, list)) in out.iter_mut().zip(w.days()) {
+                match parse_intervals(list) {
+                    Ok(iv) => *slot = iv,
+                    Err(e) => {
+                        push(e, format!("/week/{name}"));
+                        ok = false;
+                    }
+                }
+            }
+            if ok && out.iter().all(|d| d.is_empty()) {
+                push(CalendarError::NoWorkingTime, "/week".into());
+                ok = false;
+            }
+            ok.then_some(out)
+        }
+        (None, Some(b)) => Some(b.week.clone()),
+        (None, None) => {
+            push(CalendarError::MissingKey { key: "week" }, String::new());
+            None
+        }
+    };
+
+    let mut special: BTreeMap<i64, Intervals> = base.map(|b| b.special.clone()).unwrap_or_default();
+    let mut own: BTreeMap<i64, ()> = BTreeMap::new();
+    let in_years = |day: i64| years.is_some_and(|(f, l)| (f..=l).contains(&day));
+    for (i, h) in def.holidays.iter().enumerate() {
+        let path = format!("/holidays/{i}");
+        let (from, to) = match (&h.date, &h.from, &h.to) {
+            (Some(d), None, None) => (d, d),
+            (None, Some(f), Some(t)) => (f, t),
+            _ => {
+                let reason = "give `date`, or `from` and `to`".to_owned();
+                push(
+                    CalendarError::InvalidDate {
+                        value: h.name.clone(),
+                        reason,
+                    },
+                    path,
+                );
+                continue;
+            }
+        };
+        let (f, t) = match (parse_date(from), parse_date(to)) {
+            (Ok(f), Ok(t)) => (day_number(f), day_number(t)),
+            (Err(e), _) | (_, Err(e)) => {
+                push(e, path);
+                continue;
+            }
+        };
+        if f > t || t - f > 366 {
+            let reason = "a range runs forward and spans at most a year".to_owned();
+            push(
+                CalendarError::InvalidDate {
+                    value: format!("{from}..{to}"),
+                    reason,
+                },
+                path,
+            );
+            continue;
+        }
+        for day in f..=t {
+            if !in_years(day) {
+                push(
+                    CalendarError::DateOutsideYears { date: show(day) },
+                    path.clone(),
+                );
+                break;
+            }
+            if own.insert(day, ()).is_some() {
+                push(
+                    CalendarError::ConflictingDay { date: show(day) },
+                    path.clone(),
+                );
+            }
+            special.insert(day, Box::new([]));
+        }
+    }
+    for (i, w) in def.working_days.iter().enumerate() {
+        let path = format!("/working_days/{i}");
+        let day = match parse_date(&w.date) {
+            Ok(d) => day_number(d),
+            Err(e) => {
+                push(e, format!("{path}/date"));
+                continue;
+            }
+        };
+        if !in_years(day) {
+            push(
+                CalendarError::DateOutsideYears {
+                    date: w.date.clone(),
+                },
+                format!("{path}/date"),
+            );
+            continue;
+        }
+        if own.insert(day, ()).is_some() {
+            push(
+                CalendarError::ConflictingDay {
+                    date: w.date.clone(),
+                },
+                format!("{path}/date"),
+            );
+            continue;
+        }
+        let intervals = match &w.intervals {
+            Some(list) => match parse_intervals(list) {
+                Ok(iv) if !iv.is_empty() => iv,
+                Ok(_) => {
+                    let e = CalendarError::InvalidInterval {
+                        value: "[]".into(),
+                        reason: "a working day has working time",
+                    };
+                    push(e, format!("{path}/intervals"));
+                    continue;
+                }
+                Err(e) => {
+                    push(e, format!("{path}/intervals"));
+                    continue;
+                }
+            },
+            None => match week.as_ref().map(|w| w[0].clone()) {
+                Some(mon) if !mon.is_empty() => mon,
+                _ => {
+                    let e = CalendarError::InvalidInterval {
+                        value: w.date.clone(),
+                        reason: "Monday has no working time to copy: give `intervals`",
+                    };
+                    push(e, format!("{path}/intervals"));
+                    continue;
+                }
+            },
+        };
+        special.insert(day, intervals);
+    }
+    let (tz, (first_day, last_day), week) = (tz?, years?, week?);
+    Some(Parts {
+        tz,
+        first_day,
+        last_day,
+        week,
+        special,
+    })
+}
+
+/// A day number as `YYYY-MM-DD`.
+pub(crate) fn show(day: i64) -> String {
+    civil(day).map_or_else(|| day.to_string(), |d| d.to_string())
+}
+
+/// Reads a calendar document, reporting the JSON Pointer (under `prefix`) of a shape problem.
+///
+/// # Errors
+/// One `calendar.invalid` error.
+pub fn parse_calendar(value: serde_json::Value, prefix: &str) -> Result<CalendarDef, ErrorDetail> {
+    if !value.is_object() {
+        let message = format!(
+            "a calendar is a JSON object, found {}",
+            crate::value::json_type_name(&value)
+        );
+        return Err(CalendarError::Invalid { message }.detail(prefix));
+    }
+    crate::json::read(value, prefix)
+        .map_err(|(message, path)| CalendarError::Invalid { message }.detail(&path))
+}
