@@ -16,6 +16,10 @@ fn bench(c: &mut Criterion) {
     let def: WorkflowDef =
         serde_json::from_str(include_str!("../../templates/hotline-12345.json")).unwrap();
     let mut base = Engine::new();
+    base.load_calendar(
+        serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap(),
+    )
+    .unwrap();
     base.load_workflow(def).unwrap();
     let op = Actor::new("op", &["operator"]);
     let disp = Actor::new("disp", &["dispatcher"]);

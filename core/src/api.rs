@@ -10,7 +10,7 @@ use crate::calendar::parse_calendar;
 use crate::calendar_time::DurationDef;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::definition::WorkflowDef;
-use crate::engine::{Engine, Snapshot};
+use crate::engine::{Engine, SlaStatusError, Snapshot};
 use crate::error::{DefinitionError, Diagnostic, ErrorDetail, RequestError};
 use crate::graph::GraphFormat;
 use crate::json::read;
@@ -54,6 +54,14 @@ pub enum Request {
     CalendarAdd(CalendarAddRequest),
     /// Working and elapsed time between two instants on a calendar.
     CalendarBetween(CalendarBetweenRequest),
+    /// Every SLA clock of a case at `now`.
+    SlaStatus(SlaStatusRequest),
+    /// Warnings and breach steps due at `now`.
+    Due(DueRequest),
+    /// Record everything due at `now`.
+    FireDue(FireDueRequest),
+    /// Extend a running SLA clock.
+    Extend(ExtendRequest),
 }
 
 /// Every `op` the API answers, in documentation order.
@@ -74,6 +82,10 @@ pub const OPS: &[&str] = &[
     "load_calendar",
     "calendar_add",
     "calendar_between",
+    "sla_status",
+    "due",
+    "fire_due",
+    "extend",
 ];
 
 impl Request {
@@ -123,6 +135,10 @@ impl Request {
             "load_calendar" => Request::LoadCalendar(op_body(rest)?),
             "calendar_add" => Request::CalendarAdd(op_body(rest)?),
             "calendar_between" => Request::CalendarBetween(op_body(rest)?),
+            "sla_status" => Request::SlaStatus(op_body(rest)?),
+            "due" => Request::Due(op_body(rest)?),
+            "fire_due" => Request::FireDue(op_body(rest)?),
+            "extend" => Request::Extend(op_body(rest)?),
             other => {
                 let known = OPS
                     .iter()
@@ -290,6 +306,54 @@ pub struct CalendarBetweenRequest {
     pub from: i64,
     /// To (UTC ms).
     pub to: i64,
+}
+
+/// Body of `sla_status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaStatusRequest {
+    /// Case id.
+    pub case_id: String,
+    /// The instant to see the clocks at (UTC ms).
+    pub now: i64,
+}
+
+/// Body of `due`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DueRequest {
+    /// The instant (UTC ms).
+    pub now: i64,
+    /// At most this many, earliest first (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// Body of `fire_due`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FireDueRequest {
+    /// The instant (UTC ms).
+    pub now: i64,
+}
+
+/// Body of `extend`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendRequest {
+    /// Case id.
+    pub case_id: String,
+    /// SLA rule id.
+    pub sla: String,
+    /// Who approves.
+    pub actor: Actor,
+    /// By how much, in the unit of the rule's target.
+    pub duration: DurationDef,
+    /// Why (told to the petitioner).
+    #[serde(default)]
+    pub reason: String,
+    /// When (UTC ms).
+    pub at: i64,
 }
 
 /// Body of `restore`.
@@ -579,6 +643,43 @@ impl Engine {
                     .map_err(|e| vec![e.detail("/calendar")])?;
                 let b = cal.between(from, to).map_err(|e| vec![e.detail("")])?;
                 Ok(to_json(&b))
+            }
+            Request::SlaStatus(SlaStatusRequest { case_id, now }) => {
+                let clocks = self.sla_status(&case_id, now).map_err(|e| match e {
+                    SlaStatusError::Case(e) => e.details(),
+                    SlaStatusError::Calendar(e) => vec![e.detail("/now")],
+                })?;
+                Ok(json!({"case_id": case_id, "now": now, "clocks": to_json(&clocks)}))
+            }
+            Request::Due(DueRequest { now, limit }) => {
+                let due = self.due(now, limit.unwrap_or(1000));
+                Ok(json!({"now": now, "timers": to_json(&due)}))
+            }
+            Request::FireDue(FireDueRequest { now }) => {
+                let fired = self.fire_due(now);
+                Ok(json!({"now": now, "fired": to_json(&fired)}))
+            }
+            Request::Extend(ExtendRequest {
+                case_id,
+                sla,
+                actor,
+                duration,
+                reason,
+                at,
+            }) => {
+                let d = duration
+                    .duration()
+                    .map_err(|reason| vec![duration_error(reason)])?;
+                let case = self
+                    .extend(&case_id, &sla, &actor, d, &reason, at)
+                    .map_err(|e| e.details())?;
+                let new = case.history(case.events().len().saturating_sub(1));
+                let view = to_json(&case.view());
+                let clocks = self
+                    .sla_status(&case_id, at)
+                    .map(|c| to_json(&c))
+                    .unwrap_or(Json::Null);
+                Ok(json!({"case": view, "events": to_json(&new), "clocks": clocks}))
             }
         }
     }

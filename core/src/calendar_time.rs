@@ -199,6 +199,29 @@ impl DurationDef {
 }
 
 impl Duration {
+    /// The JSON form, in the largest whole unit (hours rather than minutes where exact).
+    pub fn to_def(self) -> DurationDef {
+        let split = |ms: i64| {
+            let minutes = u32::try_from(ms / 60_000).unwrap_or(u32::MAX);
+            if minutes % 60 == 0 {
+                (Some(minutes / 60), None)
+            } else {
+                (None, Some(minutes))
+            }
+        };
+        let mut def = DurationDef::default();
+        match self {
+            Duration::Calendar(ms) => (def.hours, def.minutes) = split(ms),
+            Duration::WorkingTime(ms) => (def.working_hours, def.working_minutes) = split(ms),
+            Duration::NaturalDays { days, roll_forward } => {
+                def.natural_days = u32::try_from(days).ok();
+                def.roll_forward = roll_forward;
+            }
+            Duration::WorkingDays(days) => def.working_days = u32::try_from(days).ok(),
+        }
+        def
+    }
+
     /// Whether time is measured in working time (else in elapsed time).
     pub fn is_working(self) -> bool {
         matches!(self, Duration::WorkingDays(_) | Duration::WorkingTime(_))
@@ -378,6 +401,37 @@ impl Calendar {
                 Ok(done(self.instant(last, close)?, last))
             }
         }
+    }
+
+    /// The instant `duration` before `at`: for working days, the close of business of the Nth
+    /// working day before `at`'s day; for natural days, the same local time N days earlier.
+    ///
+    /// # Errors
+    /// `calendar.out_of_range`.
+    pub fn sub(&self, at: i64, duration: Duration) -> Result<i64, CalendarError> {
+        let (day, ms_of_day) = self.local(at)?;
+        match duration {
+            Duration::Calendar(ms) => Ok(at - ms),
+            Duration::WorkingTime(ms) => Ok(self.add_working(at, -ms)?.at),
+            Duration::NaturalDays { days, .. } => self.instant(day - days, ms_of_day),
+            Duration::WorkingDays(0) => Ok(at),
+            Duration::WorkingDays(n) => {
+                let last = self.days.find(self.days.before(day) - n + 1);
+                let close = self.intervals(last).last().map_or(DAY_MS, |iv| iv.1);
+                self.instant(last, close)
+            }
+        }
+    }
+
+    /// A period ending at `at` (local midnight) whose last day is not a working day ends
+    /// instead at the end of the next working day (民法典 art. 203).
+    pub(crate) fn roll_forward(&self, at: i64) -> Result<i64, CalendarError> {
+        let (last, _) = self.local(at - 1)?;
+        if !self.intervals(last).is_empty() {
+            return Ok(at);
+        }
+        let next = self.days.find(self.days.before(last + 1) + 1);
+        self.instant(next + 1, 0)
     }
 
     /// Renders an instant in the calendar's time zone, RFC 3339 with offset.

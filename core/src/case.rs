@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
+use crate::clock::{Change, Clock, TimerKind};
 use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
 use crate::guard::Scope;
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
@@ -106,6 +107,17 @@ enum EventKind {
         to: u16,
         payload: Box<[(u16, Value)]>,
     },
+    SlaTimer {
+        sla: u16,
+        kind: TimerKind,
+        step: u16,
+        due_at: i64,
+    },
+    SlaExtended {
+        sla: u16,
+        duration: crate::calendar_time::Duration,
+        reason: Box<str>,
+    },
 }
 
 /// One entry of a case's history, in compact form. [`Case::history`] gives the JSON form.
@@ -168,6 +180,51 @@ pub enum EventRecord {
         /// Payload given.
         payload: Map<String, serde_json::Value>,
     },
+    /// A warning of an SLA clock fell due.
+    SlaWarning {
+        /// Position in the history.
+        seq: u64,
+        /// When it was recorded.
+        at: i64,
+        /// The system actor.
+        actor: Actor,
+        /// Rule id.
+        sla: String,
+        /// Warning id.
+        warning: String,
+        /// When it was due (earlier than `at` when fired late, after a restart).
+        due_at: i64,
+    },
+    /// A step of an SLA clock's breach ladder fell due.
+    SlaBreached {
+        /// Position in the history.
+        seq: u64,
+        /// When it was recorded.
+        at: i64,
+        /// The system actor.
+        actor: Actor,
+        /// Rule id.
+        sla: String,
+        /// Breach step id.
+        step: String,
+        /// When it was due.
+        due_at: i64,
+    },
+    /// An SLA clock was extended.
+    SlaExtended {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who approved it.
+        actor: Actor,
+        /// Rule id.
+        sla: String,
+        /// By how much.
+        duration: crate::calendar_time::DurationDef,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// The JSON view of a case.
@@ -210,6 +267,8 @@ pub struct Case {
     state: u16,
     fields: Box<[Option<Value>]>,
     history: Vec<Event>,
+    /// One per SLA rule of the workflow.
+    clocks: Box<[Clock]>,
 }
 
 impl PartialEq for Case {
@@ -219,6 +278,7 @@ impl PartialEq for Case {
             && self.state == other.state
             && self.fields == other.fields
             && self.history == other.history
+            && self.clocks == other.clocks
     }
 }
 
@@ -267,20 +327,55 @@ impl Case {
             }
         }
         let state = workflow.initial;
-        Ok(Case {
+        let clocks = vec![Clock::default(); workflow.slas.len()].into();
+        let mut case = Case {
             id: opening.case_id.into(),
             workflow,
             state,
             fields: fields.into(),
-            history: vec![Event {
-                at: opening.at,
-                actor,
-                kind: EventKind::Opened {
-                    channel: opening.channel.into(),
-                    fields: given,
-                },
-            }],
-        })
+            history: Vec::with_capacity(8),
+            clocks,
+        };
+        let change = Change {
+            opened: true,
+            transition: None,
+            to: state,
+            terminal: case.workflow.is_terminal(state),
+            at: opening.at,
+        };
+        case.update_clocks(&change, &actor);
+        case.history.push(Event {
+            at: opening.at,
+            actor,
+            kind: EventKind::Opened {
+                channel: opening.channel.into(),
+                fields: given,
+            },
+        });
+        Ok(case)
+    }
+
+    /// Moves every clock along for a change of state; targets are chosen on the case as it is
+    /// after the change, and the actor who made it.
+    fn update_clocks(&mut self, change: &Change, actor: &ActorRecord) {
+        let wf = self.workflow.clone();
+        let fields = self.fields.clone();
+        for (rule, clock) in wf.slas.iter().zip(self.clocks.iter_mut()) {
+            let pick = || {
+                let scope = Scope {
+                    fields: &fields,
+                    actor_id: &actor.id,
+                    actor_unit: actor.unit.as_deref(),
+                    actor_roles: actor.roles,
+                    roles: &wf.roles,
+                };
+                rule.targets
+                    .iter()
+                    .position(|(when, _)| when.as_ref().is_none_or(|g| g.eval(&scope)))
+                    .and_then(|i| u16::try_from(i).ok())
+            };
+            clock.on_change(rule, change, pick);
+        }
     }
 
     /// Applies a command: checks, in order, that the case is not closed, that `at` is in range
@@ -367,6 +462,16 @@ impl Case {
             }
         }
         self.state = to;
+        if !self.clocks.is_empty() {
+            let change = Change {
+                opened: false,
+                transition: Some(t_ix),
+                to,
+                terminal: wf.is_terminal(to),
+                at: cmd.at,
+            };
+            self.update_clocks(&change, &actor);
+        }
         self.history.push(Event {
             at: cmd.at,
             actor,
@@ -378,6 +483,174 @@ impl Case {
             },
         });
         Ok(())
+    }
+
+    /// Records that a warning or breach step of a running clock fell due at `due_at`, at `at`
+    /// (the system actor). Each step fires once per clock cycle.
+    ///
+    /// # Errors
+    /// `sla.not_found`, `sla.not_running`, `sla.already_fired`, `case.time_went_backwards`,
+    /// `case.invalid_time`.
+    pub fn fire(
+        &mut self,
+        sla: &str,
+        kind: TimerKind,
+        step: u16,
+        due_at: i64,
+        at: i64,
+    ) -> Result<(), CaseError> {
+        let (s, rule) = self.rule(sla)?;
+        check_time(at)?;
+        if at < self.updated_at() {
+            return Err(CaseError::TimeWentBackwards {
+                at,
+                last: self.updated_at(),
+            });
+        }
+        let steps = match kind {
+            TimerKind::Warning => rule.warnings.len(),
+            TimerKind::Breach => rule.breach.len(),
+        };
+        let clock = self
+            .clocks
+            .get_mut(usize::from(s))
+            .ok_or_else(|| CaseError::SlaNotFound {
+                sla: sla.to_owned(),
+            })?;
+        if !clock.active() {
+            return Err(CaseError::SlaNotRunning {
+                sla: sla.to_owned(),
+            });
+        }
+        let fired = match kind {
+            TimerKind::Warning => &mut clock.warned,
+            TimerKind::Breach => &mut clock.breached,
+        };
+        if usize::from(step) >= steps || *fired & (1u64 << step) != 0 || due_at > at {
+            return Err(CaseError::SlaAlreadyFired {
+                sla: sla.to_owned(),
+                step,
+            });
+        }
+        *fired |= 1u64 << step;
+        self.history.push(Event {
+            at,
+            actor: system_actor(),
+            kind: EventKind::SlaTimer {
+                sla: s,
+                kind,
+                step,
+                due_at,
+            },
+        });
+        Ok(())
+    }
+
+    /// Extends a running clock, as its rule's extension policy allows.
+    ///
+    /// # Errors
+    /// `case.terminal`, `case.invalid_time`, `case.time_went_backwards`, `sla.not_found`,
+    /// `sla.not_running`, `case.invalid_actor`, `sla.extension_not_allowed`,
+    /// `sla.basis_mismatch`, `sla.reason_required`, `sla.extension_limit`.
+    pub fn extend(
+        &mut self,
+        sla: &str,
+        actor: &Actor,
+        duration: crate::calendar_time::Duration,
+        reason: &str,
+        at: i64,
+    ) -> Result<(), CaseError> {
+        let wf = self.workflow.clone();
+        if wf.is_terminal(self.state) {
+            return Err(CaseError::Terminal {
+                case_id: self.id.to_string(),
+                state: wf.state_id(self.state).to_owned(),
+            });
+        }
+        check_time(at)?;
+        if at < self.updated_at() {
+            return Err(CaseError::TimeWentBackwards {
+                at,
+                last: self.updated_at(),
+            });
+        }
+        let (s, rule) = self.rule(sla)?;
+        let clock = self
+            .clocks
+            .get(usize::from(s))
+            .ok_or_else(|| CaseError::SlaNotFound {
+                sla: sla.to_owned(),
+            })?;
+        if !clock.active() {
+            return Err(CaseError::SlaNotRunning {
+                sla: sla.to_owned(),
+            });
+        }
+        let record = record_actor(&wf, actor)?;
+        let not_allowed = || CaseError::ExtensionNotAllowed {
+            sla: sla.to_owned(),
+            actor: actor.id.clone(),
+        };
+        let policy = rule.extension.as_ref().ok_or_else(not_allowed)?;
+        if record.roles & policy.roles == 0 {
+            return Err(not_allowed());
+        }
+        let target = rule
+            .targets
+            .get(usize::from(clock.target))
+            .map(|t| t.1)
+            .ok_or_else(not_allowed)?;
+        let mismatch = || CaseError::ExtensionBasis {
+            sla: sla.to_owned(),
+            expected: target.basis(),
+            found: duration.basis(),
+        };
+        let amount = crate::clock::extension_amount(target, duration).ok_or_else(mismatch)?;
+        if policy.reason_required && reason.trim().is_empty() {
+            return Err(CaseError::ReasonRequired {
+                sla: sla.to_owned(),
+            });
+        }
+        let used: i64 = clock.extensions.iter().sum();
+        let max = crate::sla::amount(policy.max_total);
+        if clock.extensions.len() >= policy.max_count as usize || used + amount > max {
+            return Err(CaseError::ExtensionLimit {
+                sla: sla.to_owned(),
+                count: clock.extensions.len(),
+                max_count: policy.max_count,
+                used,
+                max_total: max,
+            });
+        }
+        if let Some(c) = self.clocks.get_mut(usize::from(s)) {
+            c.extensions.push(amount);
+        }
+        self.history.push(Event {
+            at,
+            actor: record,
+            kind: EventKind::SlaExtended {
+                sla: s,
+                duration,
+                reason: reason.into(),
+            },
+        });
+        Ok(())
+    }
+
+    fn rule(&self, sla: &str) -> Result<(u16, &crate::sla::Sla), CaseError> {
+        let wf = &*self.workflow;
+        wf.slas
+            .iter()
+            .enumerate()
+            .find(|(_, r)| &*r.id == sla)
+            .and_then(|(i, r)| u16::try_from(i).ok().map(|i| (i, r)))
+            .ok_or_else(|| CaseError::SlaNotFound {
+                sla: sla.to_owned(),
+            })
+    }
+
+    pub(crate) fn clocks(&self) -> &[Clock] {
+        &self.clocks
     }
 
     /// The case id.
@@ -483,6 +756,54 @@ impl Case {
                         channel: channel.to_string(),
                         fields: values(fields),
                     },
+                    EventKind::SlaTimer {
+                        sla,
+                        kind,
+                        step,
+                        due_at,
+                    } => {
+                        let rule = wf.slas.get(usize::from(*sla));
+                        let sla = rule.map_or("", |r| &r.id).to_owned();
+                        let step_id = |k: TimerKind| {
+                            rule.and_then(|r| step_name(r, k, *step))
+                                .unwrap_or("")
+                                .to_owned()
+                        };
+                        match kind {
+                            TimerKind::Warning => EventRecord::SlaWarning {
+                                seq,
+                                at: e.at,
+                                actor,
+                                sla,
+                                warning: step_id(*kind),
+                                due_at: *due_at,
+                            },
+                            TimerKind::Breach => EventRecord::SlaBreached {
+                                seq,
+                                at: e.at,
+                                actor,
+                                sla,
+                                step: step_id(*kind),
+                                due_at: *due_at,
+                            },
+                        }
+                    }
+                    EventKind::SlaExtended {
+                        sla,
+                        duration,
+                        reason,
+                    } => EventRecord::SlaExtended {
+                        seq,
+                        at: e.at,
+                        actor,
+                        sla: wf
+                            .slas
+                            .get(usize::from(*sla))
+                            .map_or("", |r| &r.id)
+                            .to_owned(),
+                        duration: duration.to_def(),
+                        reason: reason.to_string(),
+                    },
                     EventKind::Transitioned {
                         transition,
                         from,
@@ -569,7 +890,7 @@ pub fn history_workflow(history: &[EventRecord]) -> Result<(&str, u32), HistoryE
             index: 0,
             reason: "`seq` must count from 0",
         }),
-        Some(EventRecord::Transitioned { .. }) => Err(HistoryError::BadSequence {
+        Some(_) => Err(HistoryError::BadSequence {
             index: 0,
             reason: "the first event must be `opened`",
         }),
@@ -616,48 +937,132 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
     let mut case = Case::open(workflow, &opening)
         .map_err(|error| HistoryError::Rejected { index: 0, error })?;
     for (index, record) in events {
-        let EventRecord::Transitioned {
-            seq,
-            at,
-            actor,
-            transition,
-            from,
-            to,
-            payload,
-        } = record
-        else {
-            return Err(HistoryError::BadSequence {
-                index,
-                reason: "only the first event may be `opened`",
-            });
-        };
-        if *seq != index as u64 {
+        let rejected = |error| HistoryError::Rejected { index, error };
+        if record.seq() != index as u64 {
             return Err(HistoryError::BadSequence {
                 index,
                 reason: "`seq` must count up by one",
             });
         }
-        let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
-            index,
-            recorded: recorded.to_owned(),
-            replayed: replayed.to_owned(),
-        };
-        if case.state() != from {
-            return Err(mismatch(from, case.state()));
-        }
-        let cmd = Command {
-            transition,
-            actor,
-            payload: Values::Json(payload),
-            at: *at,
-        };
-        case.apply(&cmd)
-            .map_err(|error| HistoryError::Rejected { index, error })?;
-        if case.state() != to {
-            return Err(mismatch(to, case.state()));
+        match record {
+            EventRecord::Opened { .. } => {
+                return Err(HistoryError::BadSequence {
+                    index,
+                    reason: "only the first event may be `opened`",
+                })
+            }
+            EventRecord::Transitioned {
+                at,
+                actor,
+                transition,
+                from,
+                to,
+                payload,
+                ..
+            } => {
+                let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
+                    index,
+                    recorded: recorded.to_owned(),
+                    replayed: replayed.to_owned(),
+                };
+                if case.state() != from {
+                    return Err(mismatch(from, case.state()));
+                }
+                let cmd = Command {
+                    transition,
+                    actor,
+                    payload: Values::Json(payload),
+                    at: *at,
+                };
+                case.apply(&cmd).map_err(rejected)?;
+                if case.state() != to {
+                    return Err(mismatch(to, case.state()));
+                }
+            }
+            EventRecord::SlaWarning {
+                at,
+                sla,
+                warning: step,
+                due_at,
+                ..
+            }
+            | EventRecord::SlaBreached {
+                at,
+                sla,
+                step,
+                due_at,
+                ..
+            } => {
+                let kind = if matches!(record, EventRecord::SlaWarning { .. }) {
+                    TimerKind::Warning
+                } else {
+                    TimerKind::Breach
+                };
+                let (_, rule) = case.rule(sla).map_err(rejected)?;
+                let ix = step_index(rule, kind, step).ok_or_else(|| HistoryError::Mismatch {
+                    index,
+                    recorded: step.clone(),
+                    replayed: "no such step".to_owned(),
+                })?;
+                case.fire(sla, kind, ix, *due_at, *at).map_err(rejected)?;
+            }
+            EventRecord::SlaExtended {
+                at,
+                actor,
+                sla,
+                duration,
+                reason,
+                ..
+            } => {
+                let d = duration.duration().map_err(|_| HistoryError::Mismatch {
+                    index,
+                    recorded: "an invalid duration".to_owned(),
+                    replayed: "a duration".to_owned(),
+                })?;
+                case.extend(sla, actor, d, reason, *at).map_err(rejected)?;
+            }
         }
     }
     Ok(case)
+}
+
+impl EventRecord {
+    /// Position in the history.
+    pub fn seq(&self) -> u64 {
+        match self {
+            EventRecord::Opened { seq, .. }
+            | EventRecord::Transitioned { seq, .. }
+            | EventRecord::SlaWarning { seq, .. }
+            | EventRecord::SlaBreached { seq, .. }
+            | EventRecord::SlaExtended { seq, .. } => *seq,
+        }
+    }
+}
+
+pub(crate) fn step_name(rule: &crate::sla::Sla, kind: TimerKind, step: u16) -> Option<&str> {
+    match kind {
+        TimerKind::Warning => rule.warnings.get(usize::from(step)).map(|w| &*w.0),
+        TimerKind::Breach => rule.breach.get(usize::from(step)).map(|b| &*b.id),
+    }
+}
+
+pub(crate) fn step_index(rule: &crate::sla::Sla, kind: TimerKind, id: &str) -> Option<u16> {
+    let pos = match kind {
+        TimerKind::Warning => rule.warnings.iter().position(|w| &*w.0 == id),
+        TimerKind::Breach => rule.breach.iter().position(|b| &*b.id == id),
+    };
+    pos.and_then(|p| u16::try_from(p).ok())
+}
+
+/// The id the engine acts under when it fires timers and takes breach transitions.
+pub const SYSTEM_ACTOR: &str = "system";
+
+fn system_actor() -> ActorRecord {
+    ActorRecord {
+        id: SYSTEM_ACTOR.into(),
+        roles: 0,
+        unit: None,
+    }
 }
 
 fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> {

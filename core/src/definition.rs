@@ -6,6 +6,7 @@
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::guard::GuardDef;
+use crate::sla::SlaDef;
 use crate::value::FieldKind;
 
 /// The definition format this library reads and writes.
@@ -36,6 +37,9 @@ pub struct WorkflowDef {
     pub states: Vec<StateDef>,
     /// Moves between states.
     pub transitions: Vec<TransitionDef>,
+    /// Time limits that run on cases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slas: Vec<SlaDef>,
 }
 
 /// A typed case attribute.

@@ -3,15 +3,20 @@
 //! Every operation of the JSON API ([`crate::api`]) is a typed method here first; the JSON layer
 //! only converts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
+use crate::calendar_time::Duration;
 use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
+use crate::clock::{self, ClockView, TimerKind};
 use crate::definition::WorkflowDef;
-use crate::error::{CaseError, Diagnostic, GraphError, HistoryError, SnapshotError, WorkflowError};
+use crate::error::{
+    CaseError, DefinitionError, Diagnostic, GraphError, HistoryError, InvalidDefinition,
+    SnapshotError, WorkflowError,
+};
 use crate::graph::{self, GraphFormat, PathToClose};
 use crate::workflow::{FixedMap, Workflow};
 
@@ -43,6 +48,18 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Why `sla_status` could not answer.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SlaStatusError {
+    /// The case does not exist.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// A calendar computation failed.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
 /// The whole engine as data: every workflow definition and every case's history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,11 +87,49 @@ pub struct CaseSnapshot {
     pub history: Vec<EventRecord>,
 }
 
+/// A pending warning or breach step.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Timer {
+    due: i64,
+    case: Box<str>,
+    sla: u16,
+    kind: TimerKind,
+    step: u16,
+}
+
+/// A warning or breach step that is due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueTimer {
+    /// The case.
+    pub case_id: String,
+    /// The SLA rule.
+    pub sla: String,
+    /// `warning` or `breach`.
+    pub kind: TimerKind,
+    /// The warning or breach step id.
+    pub step: String,
+    /// When it fell due.
+    pub due_at: i64,
+}
+
+/// What `fire_due` recorded on one case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fired {
+    /// The case.
+    pub case_id: String,
+    /// The events appended, in order.
+    pub events: Vec<EventRecord>,
+}
+
 /// Holds workflows and cases. Deterministic: the same calls give the same results everywhere.
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     workflows: BTreeMap<(String, u32), Arc<Workflow>>,
     calendars: BTreeMap<String, Arc<Calendar>>,
+    /// Every pending warning and breach step of every running clock, by due instant.
+    timers: BTreeSet<Timer>,
+    /// The entries of `timers` that belong to each case, to update them in O(log n).
+    case_timers: FixedMap<Box<str>, Vec<Timer>>,
     cases: FixedMap<Box<str>, Case>,
     limits: Limits,
 }
@@ -115,7 +170,28 @@ impl Engine {
                 });
             }
         }
-        let compiled = Workflow::compile(def)?;
+        let mut compiled = Workflow::compile(def)?;
+        let missing: Vec<Diagnostic> = compiled
+            .workflow
+            .definition()
+            .slas
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !self.calendars.contains_key(&s.calendar))
+            .map(|(i, s)| {
+                let error = DefinitionError::UnknownCalendar {
+                    sla: s.id.clone(),
+                    calendar: s.calendar.clone(),
+                };
+                Diagnostic::new(error, format!("/slas/{i}/calendar"))
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(WorkflowError::Invalid(InvalidDefinition {
+                errors: missing,
+                warnings: std::mem::take(&mut compiled.warnings),
+            }));
+        }
         let workflow = self
             .workflows
             .entry(key)
@@ -169,7 +245,9 @@ impl Engine {
             });
         }
         let case = Case::open(wf, opening)?;
-        Ok(self.cases.entry(opening.case_id.into()).or_insert(case))
+        self.cases.insert(opening.case_id.into(), case);
+        self.reindex(opening.case_id);
+        self.case_or_err(opening.case_id)
     }
 
     /// Applies a command to a case. On error the case is unchanged.
@@ -184,7 +262,183 @@ impl Engine {
                 case_id: case_id.to_owned(),
             })?;
         case.apply(cmd)?;
-        Ok(case)
+        self.reindex(case_id);
+        self.case_or_err(case_id)
+    }
+
+    /// Extends a running SLA clock of a case, as the rule's extension policy allows.
+    ///
+    /// # Errors
+    /// `case.not_found`, and the errors of [`Case::extend`].
+    pub fn extend(
+        &mut self,
+        case_id: &str,
+        sla: &str,
+        actor: &Actor,
+        duration: Duration,
+        reason: &str,
+        at: i64,
+    ) -> Result<&Case, CaseError> {
+        let case = self
+            .cases
+            .get_mut(case_id)
+            .ok_or_else(|| CaseError::NotFound {
+                case_id: case_id.to_owned(),
+            })?;
+        case.extend(sla, actor, duration, reason, at)?;
+        self.reindex(case_id);
+        self.case_or_err(case_id)
+    }
+
+    /// Every SLA clock of a case as seen at `now`.
+    ///
+    /// # Errors
+    /// `case.not_found`; `calendar.out_of_range` (as a case error message) when `now` or a
+    /// deadline cannot be placed on the calendar.
+    pub fn sla_status(&self, case_id: &str, now: i64) -> Result<Vec<ClockView>, SlaStatusError> {
+        let case = self.case_or_err(case_id)?;
+        let wf = case.workflow();
+        let mut out = Vec::with_capacity(wf.slas.len());
+        for (rule, c) in wf.slas.iter().zip(case.clocks()) {
+            let cal = self.calendar_or_err(&rule.calendar)?;
+            out.push(clock::view(rule, c, cal, now)?);
+        }
+        Ok(out)
+    }
+
+    /// The warnings and breach steps due at `now`, earliest first, at most `limit`:
+    /// O(k + log n) for k due timers among n.
+    pub fn due(&self, now: i64, limit: usize) -> Vec<DueTimer> {
+        self.timers
+            .iter()
+            .take_while(|t| t.due <= now)
+            .take(limit)
+            .filter_map(|t| {
+                let case = self.cases.get(&t.case)?;
+                let rule = case.workflow().slas.get(usize::from(t.sla))?;
+                Some(DueTimer {
+                    case_id: t.case.to_string(),
+                    sla: rule.id.to_string(),
+                    kind: t.kind,
+                    step: crate::case::step_name(rule, t.kind, t.step)?.to_owned(),
+                    due_at: t.due,
+                })
+            })
+            .collect()
+    }
+
+    /// Number of pending timers in the index.
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Fires everything due at `now`, earliest first: appends `sla_warning` and `sla_breached`
+    /// events (with their original due instant, however late they fire) and takes breach
+    /// transitions as the system actor. Firing again at the same `now` adds nothing.
+    pub fn fire_due(&mut self, now: i64) -> Vec<Fired> {
+        let mut fired: Vec<Fired> = Vec::new();
+        while let Some(t) = self.timers.first().cloned() {
+            if t.due > now {
+                break;
+            }
+            let Some(case) = self.cases.get_mut(&t.case) else {
+                self.timers.remove(&t);
+                continue;
+            };
+            let before = case.events().len();
+            let at = now.max(case.updated_at());
+            let wf = case.workflow().clone();
+            let Some(rule) = wf.slas.get(usize::from(t.sla)) else {
+                self.timers.remove(&t);
+                continue;
+            };
+            if case.fire(&rule.id, t.kind, t.step, t.due, at).is_err() {
+                // Cannot happen for an indexed timer; drop it rather than loop.
+                self.timers.remove(&t);
+                continue;
+            }
+            let breach_transition = match t.kind {
+                TimerKind::Breach => rule
+                    .breach
+                    .get(usize::from(t.step))
+                    .and_then(|b| b.transition),
+                TimerKind::Warning => None,
+            };
+            if let Some(tr) = breach_transition.and_then(|ix| wf.transitions.get(usize::from(ix))) {
+                let roles = wf.role_names(tr.roles);
+                let system = Actor {
+                    id: crate::case::SYSTEM_ACTOR.to_owned(),
+                    roles,
+                    unit: None,
+                };
+                let cmd = Command {
+                    transition: &tr.id,
+                    actor: &system,
+                    payload: crate::case::Values::NONE,
+                    at,
+                };
+                // The case may have moved where the transition does not apply: the breach
+                // event stands on its own then.
+                let _ = case.apply(&cmd);
+            }
+            let events = case.history(before);
+            match fired.last_mut() {
+                Some(f) if f.case_id == *t.case => f.events.extend(events),
+                _ => fired.push(Fired {
+                    case_id: t.case.to_string(),
+                    events,
+                }),
+            }
+            self.reindex(&t.case);
+        }
+        fired
+    }
+
+    /// Recomputes a case's entries in the timer index.
+    fn reindex(&mut self, case_id: &str) {
+        if let Some(old) = self.case_timers.remove(case_id) {
+            for t in &old {
+                self.timers.remove(t);
+            }
+        }
+        let Some(case) = self.cases.get(case_id) else {
+            return;
+        };
+        let wf = case.workflow();
+        let mut new = Vec::new();
+        for ((rule, c), sla) in wf.slas.iter().zip(case.clocks()).zip(0u16..) {
+            let Some(cal) = self.calendars.get(&*rule.calendar) else {
+                continue;
+            };
+            // A clock whose deadline cannot be placed on the calendar has no timers.
+            for (due, kind, step) in clock::pending_timers(rule, c, cal).unwrap_or_default() {
+                new.push(Timer {
+                    due,
+                    case: case_id.into(),
+                    sla,
+                    kind,
+                    step,
+                });
+            }
+        }
+        if !new.is_empty() {
+            self.timers.extend(new.iter().cloned());
+            self.case_timers.insert(case_id.into(), new);
+        }
+    }
+
+    fn reindex_all(&mut self) {
+        self.timers.clear();
+        self.case_timers.clear();
+        let ids: Vec<Box<str>> = self
+            .cases
+            .iter()
+            .filter(|(_, c)| !c.clocks().is_empty())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in ids {
+            self.reindex(&id);
+        }
     }
 
     /// A case by id.
@@ -296,6 +550,8 @@ impl Engine {
             }
         }
         self.calendars.extend(updated);
+        // Deadlines are computed from the calendar as it is now: move every timer with it.
+        self.reindex_all();
         Ok(compiled)
     }
 
@@ -479,6 +735,7 @@ impl Engine {
                 });
             }
         }
+        fresh.reindex_all();
         *self = fresh;
         Ok(())
     }

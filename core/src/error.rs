@@ -72,6 +72,7 @@ pub const ALL_CODES: &[&str] = &[
     "definition.unreachable_state",
     "definition.trap_state",
     "definition.too_many",
+    "definition.unknown_transition",
     "definition.unused_role",
     "definition.missing_title",
     "calendar.invalid",
@@ -89,6 +90,20 @@ pub const ALL_CODES: &[&str] = &[
     "calendar.cyclic_extends",
     "calendar.out_of_range",
     "calendar.invalid_duration",
+    "sla.empty_trigger",
+    "sla.no_target",
+    "sla.invalid_duration",
+    "sla.invalid_warning",
+    "sla.breach_transition_requires",
+    "sla.basis_mismatch",
+    "sla.unknown_calendar",
+    "sla.infeasible",
+    "sla.not_found",
+    "sla.not_running",
+    "sla.already_fired",
+    "sla.extension_not_allowed",
+    "sla.reason_required",
+    "sla.extension_limit",
     "workflow.not_found",
     "workflow.version_conflict",
     "graph.unknown_state",
@@ -271,6 +286,76 @@ pub enum DefinitionError {
         /// The maximum.
         max: usize,
     },
+    /// A reference to a transition that is not declared.
+    #[error("unknown transition `{id}`")]
+    UnknownTransition {
+        /// The unknown id.
+        id: String,
+    },
+    /// An SLA rule's `start` or `stop` names nothing (or `stop` names `on_open`).
+    #[error("the {which} of rule `{sla}` names no state or transition")]
+    EmptyTrigger {
+        /// The rule.
+        sla: String,
+        /// `start` or `stop`.
+        which: &'static str,
+    },
+    /// An SLA rule has no target.
+    #[error("rule `{sla}` has no target")]
+    NoTarget {
+        /// The rule.
+        sla: String,
+    },
+    /// A duration gives no unit, two bases, or a misplaced `roll_forward`.
+    #[error("invalid duration: {reason}")]
+    InvalidDuration {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A warning gives neither `before` nor `fraction`, both, or a fraction outside (0, 1).
+    #[error("warning `{id}` needs either `before` or a `fraction` strictly between 0 and 1")]
+    InvalidWarning {
+        /// The warning.
+        id: String,
+    },
+    /// A breach step's transition requires payload, which the system actor cannot give.
+    #[error("transition `{transition}` requires payload, so the system cannot take it on breach")]
+    BreachTransitionRequires {
+        /// The transition.
+        transition: String,
+    },
+    /// An extension's unit differs from a target's, so it cannot be added to it.
+    #[error("rule `{sla}` counts in {target} but its extension in {extension}")]
+    BasisMismatch {
+        /// The rule.
+        sla: String,
+        /// The target's basis.
+        target: &'static str,
+        /// The extension's basis.
+        extension: &'static str,
+    },
+    /// The calendar a rule counts on is not loaded (checked when the workflow is loaded).
+    #[error("rule `{sla}` counts on calendar `{calendar}`, which is not loaded")]
+    UnknownCalendar {
+        /// The rule.
+        sla: String,
+        /// The calendar id.
+        calendar: String,
+    },
+    /// Warning: stage rules along the shortest path do not fit inside a rule that covers them.
+    #[error("stages {stages} need at least {total} {unit} on the shortest path, more than the {limit} {unit} of `{sla}`")]
+    Infeasible {
+        /// The covering rule.
+        sla: String,
+        /// The stage rules.
+        stages: String,
+        /// Their total.
+        total: i64,
+        /// The covering rule's target.
+        limit: i64,
+        /// The unit.
+        unit: &'static str,
+    },
     /// Warning: a role no transition allows.
     #[error("role `{role}` is declared but no transition allows it")]
     UnusedRole {
@@ -314,6 +399,15 @@ impl DefinitionError {
             UnreachableState { .. } => "definition.unreachable_state",
             TrapState { .. } => "definition.trap_state",
             TooMany { .. } => "definition.too_many",
+            UnknownTransition { .. } => "definition.unknown_transition",
+            EmptyTrigger { .. } => "sla.empty_trigger",
+            NoTarget { .. } => "sla.no_target",
+            InvalidDuration { .. } => "sla.invalid_duration",
+            InvalidWarning { .. } => "sla.invalid_warning",
+            BreachTransitionRequires { .. } => "sla.breach_transition_requires",
+            BasisMismatch { .. } => "sla.basis_mismatch",
+            UnknownCalendar { .. } => "sla.unknown_calendar",
+            Infeasible { .. } => "sla.infeasible",
             UnusedRole { .. } => "definition.unused_role",
             MissingTitle { .. } => "definition.missing_title",
         }
@@ -323,7 +417,9 @@ impl DefinitionError {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            DefinitionError::UnusedRole { .. } | DefinitionError::MissingTitle { .. }
+            DefinitionError::UnusedRole { .. }
+                | DefinitionError::MissingTitle { .. }
+                | DefinitionError::Infeasible { .. }
         )
     }
 }
@@ -586,6 +682,64 @@ pub enum CaseError {
         /// Where the guard is in the workflow definition.
         guard_path: String,
     },
+    /// The workflow has no SLA rule with this id.
+    #[error("workflow has no SLA rule `{sla}`")]
+    SlaNotFound {
+        /// The rule id given.
+        sla: String,
+    },
+    /// The rule's clock is not running (not started, stopped or cancelled).
+    #[error("the clock of SLA rule `{sla}` is not running")]
+    SlaNotRunning {
+        /// The rule.
+        sla: String,
+    },
+    /// The timer step does not exist, already fired this cycle, or is not due yet.
+    #[error("step {step} of SLA rule `{sla}` is not due or already fired")]
+    SlaAlreadyFired {
+        /// The rule.
+        sla: String,
+        /// The step index.
+        step: u16,
+    },
+    /// The rule allows no extension, or not by this actor's roles.
+    #[error("actor `{actor}` may not extend SLA rule `{sla}`")]
+    ExtensionNotAllowed {
+        /// The rule.
+        sla: String,
+        /// The actor.
+        actor: String,
+    },
+    /// The extension counts in another unit than the clock's target.
+    #[error("rule `{sla}` counts in {expected}, the extension in {found}")]
+    ExtensionBasis {
+        /// The rule.
+        sla: String,
+        /// The target's basis.
+        expected: &'static str,
+        /// The extension's basis.
+        found: &'static str,
+    },
+    /// The rule requires a reason for an extension.
+    #[error("an extension of SLA rule `{sla}` needs a reason")]
+    ReasonRequired {
+        /// The rule.
+        sla: String,
+    },
+    /// The extension would exceed the allowed count or total.
+    #[error("rule `{sla}` allows {max_count} extension(s) totalling {max_total}; {count} used, totalling {used}")]
+    ExtensionLimit {
+        /// The rule.
+        sla: String,
+        /// Extensions already granted.
+        count: usize,
+        /// The most allowed.
+        max_count: u32,
+        /// Total already granted, in the target's unit.
+        used: i64,
+        /// The most allowed in total.
+        max_total: i64,
+    },
     /// One or more field values are wrong; all are listed, in the order the values were given
     /// (object keys sort alphabetically in JSON), then missing fields in declaration order.
     #[error("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -615,6 +769,13 @@ impl CaseError {
             TransitionNotFromState { .. } => "case.transition_not_from_state",
             RoleNotAllowed { .. } => "case.role_not_allowed",
             GuardFailed { .. } => "case.guard_failed",
+            SlaNotFound { .. } => "sla.not_found",
+            SlaNotRunning { .. } => "sla.not_running",
+            SlaAlreadyFired { .. } => "sla.already_fired",
+            ExtensionNotAllowed { .. } => "sla.extension_not_allowed",
+            ExtensionBasis { .. } => "sla.basis_mismatch",
+            ReasonRequired { .. } => "sla.reason_required",
+            ExtensionLimit { .. } => "sla.extension_limit",
             Fields { problems, .. } => problems.first().map_or("case.invalid_value", |p| p.code()),
         }
     }
@@ -642,6 +803,13 @@ impl CaseError {
                 "/actor/roles",
                 Some(format!("allowed roles: {}", quoted_list(allowed))),
             ),
+            SlaNotFound { .. }
+            | SlaNotRunning { .. }
+            | SlaAlreadyFired { .. }
+            | ExtensionLimit { .. } => one("/sla", None),
+            ExtensionNotAllowed { .. } => one("/actor/roles", None),
+            ExtensionBasis { .. } => one("/duration", None),
+            ReasonRequired { .. } => one("/reason", None),
             GuardFailed { guard_path, .. } => one(
                 "/transition",
                 Some(format!(

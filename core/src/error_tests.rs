@@ -63,6 +63,31 @@ fn samples() -> Vec<ErrorDetail> {
             count: 2,
             max: 1,
         },
+        DefinitionError::UnknownTransition { id: s() },
+        DefinitionError::EmptyTrigger {
+            sla: s(),
+            which: "start",
+        },
+        DefinitionError::NoTarget { sla: s() },
+        DefinitionError::InvalidDuration { reason: "" },
+        DefinitionError::InvalidWarning { id: s() },
+        DefinitionError::BreachTransitionRequires { transition: s() },
+        DefinitionError::BasisMismatch {
+            sla: s(),
+            target: "",
+            extension: "",
+        },
+        DefinitionError::UnknownCalendar {
+            sla: s(),
+            calendar: s(),
+        },
+        DefinitionError::Infeasible {
+            sla: s(),
+            stages: s(),
+            total: 2,
+            limit: 1,
+            unit: "",
+        },
         DefinitionError::UnusedRole { role: s() },
         DefinitionError::MissingTitle {
             kind: "state",
@@ -93,6 +118,15 @@ fn samples() -> Vec<ErrorDetail> {
             | DefinitionError::UnreachableState { .. }
             | DefinitionError::TrapState { .. }
             | DefinitionError::TooMany { .. }
+            | DefinitionError::UnknownTransition { .. }
+            | DefinitionError::EmptyTrigger { .. }
+            | DefinitionError::NoTarget { .. }
+            | DefinitionError::InvalidDuration { .. }
+            | DefinitionError::InvalidWarning { .. }
+            | DefinitionError::BreachTransitionRequires { .. }
+            | DefinitionError::BasisMismatch { .. }
+            | DefinitionError::UnknownCalendar { .. }
+            | DefinitionError::Infeasible { .. }
             | DefinitionError::UnusedRole { .. }
             | DefinitionError::MissingTitle { .. } => {}
         }
@@ -162,6 +196,26 @@ fn samples() -> Vec<ErrorDetail> {
             transition: s(),
             guard_path: s(),
         },
+        CaseError::SlaNotFound { sla: s() },
+        CaseError::SlaNotRunning { sla: s() },
+        CaseError::SlaAlreadyFired { sla: s(), step: 0 },
+        CaseError::ExtensionNotAllowed {
+            sla: s(),
+            actor: s(),
+        },
+        CaseError::ExtensionBasis {
+            sla: s(),
+            expected: "",
+            found: "",
+        },
+        CaseError::ReasonRequired { sla: s() },
+        CaseError::ExtensionLimit {
+            sla: s(),
+            count: 1,
+            max_count: 1,
+            used: 1,
+            max_total: 1,
+        },
     ];
     cases.push(CaseError::Fields {
         place: FieldSource::Payload,
@@ -182,6 +236,13 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::TransitionNotFromState { .. }
             | CaseError::RoleNotAllowed { .. }
             | CaseError::GuardFailed { .. }
+            | CaseError::SlaNotFound { .. }
+            | CaseError::SlaNotRunning { .. }
+            | CaseError::SlaAlreadyFired { .. }
+            | CaseError::ExtensionNotAllowed { .. }
+            | CaseError::ExtensionBasis { .. }
+            | CaseError::ReasonRequired { .. }
+            | CaseError::ExtensionLimit { .. }
             | CaseError::Fields { .. } => {}
         }
     }

@@ -234,3 +234,25 @@ fn mermaid(wf: &Workflow, current: Option<u16>) -> String {
     }
     out
 }
+
+/// The states and transitions of a shortest path from `from` to any state of `goals`.
+pub(crate) fn path_between(
+    g: &StateGraph,
+    from: u16,
+    goals: &[u16],
+) -> Option<(Vec<u16>, Vec<u16>)> {
+    let graph = &g.graph;
+    let (_, nodes) = astar(
+        graph,
+        NodeIndex::new(from.into()),
+        |n| goals.contains(&index(n)),
+        |_| 1u32,
+        |_| 0,
+    )?;
+    let mut transitions = Vec::with_capacity(nodes.len());
+    for pair in nodes.windows(2) {
+        let [a, b] = pair else { continue };
+        transitions.push(graph.edges_connecting(*a, *b).map(|e| *e.weight()).min()?);
+    }
+    Some((nodes.into_iter().map(index).collect(), transitions))
+}

@@ -14,6 +14,9 @@
 //! use civicflow::{Actor, Command, Engine, Opening, Values};
 //!
 //! let mut engine = Engine::new();
+//! // The template's time limits count on the mainland China calendar.
+//! let calendar = serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap();
+//! engine.load_calendar(calendar).unwrap();
 //! let def = serde_json::from_str(include_str!("../../templates/hotline-12345.json")).unwrap();
 //! engine.load_workflow(def).unwrap();
 //!
@@ -46,12 +49,14 @@ pub mod api;
 pub mod calendar;
 pub mod calendar_time;
 pub mod case;
+pub mod clock;
 pub mod definition;
 pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod guard;
 mod json;
+pub mod sla;
 pub mod value;
 pub mod workflow;
 

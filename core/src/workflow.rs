@@ -9,6 +9,7 @@ use crate::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
 use crate::error::{DefinitionError as E, Diagnostic, InvalidDefinition};
 use crate::graph::{self, StateGraph};
 use crate::guard::{self, declared, Guard, Symbols};
+use crate::sla::Sla;
 use crate::value::FieldKind;
 
 /// A `HashMap` with a fixed hasher: the core uses no randomness, so iteration order (never
@@ -64,6 +65,7 @@ pub struct Workflow {
     transition_index: FixedMap<Box<str>, u16>,
     field_index: FixedMap<Box<str>, u16>,
     pub(crate) graph: StateGraph,
+    pub(crate) slas: Box<[Sla]>,
 }
 
 /// The outcome of checking a definition that has no errors.
@@ -207,6 +209,7 @@ struct Parts {
     transitions: Vec<Transition>,
     outgoing: Vec<Vec<u16>>,
     graph: StateGraph,
+    slas: Vec<Sla>,
 }
 
 impl Parts {
@@ -234,6 +237,7 @@ impl Parts {
             transition_index,
             field_index,
             graph: self.graph,
+            slas: self.slas.into(),
         }
     }
 }
@@ -361,8 +365,20 @@ impl Checker {
             let (error, ix) = problem;
             self.push(error, format!("/states/{ix}"));
         }
+        let cx = crate::sla::Context {
+            states: &states,
+            transitions: &transitions,
+            fields: &fields,
+            roles: &roles,
+            initial,
+            graph: &graph,
+        };
+        let slas = crate::sla::compile(&def.slas, &cx, &mut self.out);
+        // Roles named by SLA rules (extension approvers, people notified) are used too.
+        let sla_roles = sla_role_names(def);
         for (i, role) in roles.iter().enumerate() {
-            if !transitions.iter().any(|t| t.roles & (1u64 << i) != 0) {
+            let in_sla = sla_roles.iter().any(|r| **r == **role);
+            if !in_sla && !transitions.iter().any(|t| t.roles & (1u64 << i) != 0) {
                 self.push(
                     E::UnusedRole {
                         role: role.to_string(),
@@ -379,6 +395,7 @@ impl Checker {
             transitions,
             outgoing,
             graph,
+            slas,
         })
     }
 
@@ -699,6 +716,16 @@ fn expand_from(
                 .collect()
         }
     }
+}
+
+fn sla_role_names(def: &WorkflowDef) -> Vec<&String> {
+    let mut names = Vec::new();
+    for s in &def.slas {
+        names.extend(s.warnings.iter().flat_map(|w| &w.notify));
+        names.extend(s.on_breach.iter().flat_map(|b| &b.notify));
+        names.extend(s.extension.iter().flat_map(|x| &x.roles));
+    }
+    names
 }
 
 fn untitled(title: &Option<String>) -> bool {

@@ -38,6 +38,18 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
     let mut engine = Engine::with_limits(limits);
     let mut failures = Vec::new();
     let dir = path.parent().unwrap();
+    for load in scenario["calendars"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let file = dir.join(load.as_str().unwrap());
+        let cal: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+        let answer = engine.handle_value(json!({"op": "load_calendar", "calendar": cal}));
+        if answer["ok"] != json!(true) {
+            failures.push(format!("loading {}: {answer}", file.display()));
+        }
+    }
     for load in scenario["load"].as_array().cloned().unwrap_or_default() {
         let file = dir.join(load.as_str().unwrap());
         let def: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();

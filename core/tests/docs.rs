@@ -38,6 +38,9 @@ fn templates_are_valid_without_warnings() {
             compiled.warnings
         );
         let mut engine = Engine::new();
+        let calendar =
+            serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap();
+        engine.load_calendar(calendar).unwrap();
         engine
             .load_workflow(compiled.workflow.definition().clone())
             .unwrap();

@@ -149,6 +149,8 @@ fn case_json(engine: &Engine, id: &str) -> Option<String> {
 
 fn opened_engine() -> Engine {
     let mut engine = Engine::new();
+    let calendar = serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap();
+    engine.load_calendar(calendar).unwrap();
     engine.load_workflow(template().clone()).unwrap();
     let fields: Map<String, Value> = serde_json::from_value(json!({
         "summary": "噪声扰民", "category": "environment",

@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use unicode_width::UnicodeWidthStr;
 
 const TEMPLATE: &str = include_str!("../../templates/hotline-12345.json");
+const CALENDAR: &str = include_str!("../../calendars/cn-mainland.json");
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 
@@ -404,6 +405,12 @@ fn row(cells: &[(&str, usize)]) -> String {
 
 fn main() {
     let mut engine = Engine::new();
+    let calendar = serde_json::from_str(CALENDAR)
+        .map_err(|e| e.to_string())
+        .and_then(|c| engine.load_calendar(c).map_err(|e| e.to_string()));
+    if let Err(e) = calendar {
+        return eprintln!("the calendar does not load: {e}");
+    }
     let def: WorkflowDef = match serde_json::from_str(TEMPLATE) {
         Ok(def) => def,
         Err(e) => return eprintln!("the template is not a definition: {e}"),

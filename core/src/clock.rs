@@ -1,0 +1,345 @@
+//! SLA clocks: what a case records about each rule (facts only), and what those facts mean at
+//! a given `now` on a calendar (deadline, status, remaining time, the next timers).
+//!
+//! Deadlines are never stored: they are computed from the facts with the calendar as it is now,
+//! so loading a calendar with a newly published year moves every deadline that depended on it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::calendar_time::Duration;
+use crate::sla::{amount, lengthen, Reentry, Sla, WarnAt};
+
+/// Facts about one rule on one case.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Clock {
+    /// How many times the clock has (re)started.
+    pub cycle: u32,
+    pub started_at: Option<i64>,
+    /// Index of the target chosen at the start.
+    pub target: u16,
+    /// Closed pause intervals, and a resume gap after a stop.
+    pub pauses: Vec<(i64, i64)>,
+    pub paused_since: Option<i64>,
+    /// Extension amounts, in the target's unit.
+    pub extensions: Vec<i64>,
+    pub stopped_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    /// Warnings and breach steps fired in this cycle (bit i = step i).
+    pub warned: u64,
+    pub breached: u64,
+}
+
+/// What happened to the case, as far as clocks care.
+pub(crate) struct Change {
+    pub opened: bool,
+    pub transition: Option<u16>,
+    pub to: u16,
+    pub terminal: bool,
+    pub at: i64,
+}
+
+impl Clock {
+    pub(crate) fn active(&self) -> bool {
+        self.started_at.is_some() && self.stopped_at.is_none() && self.cancelled_at.is_none()
+    }
+
+    fn close_pause(&mut self, at: i64) {
+        if let Some(since) = self.paused_since.take() {
+            self.pauses.push((since, at));
+        }
+    }
+
+    /// Updates the facts for a change of the case. `target` picks the target when the clock
+    /// starts (`None`: no target applies, the clock does not start).
+    pub(crate) fn on_change(
+        &mut self,
+        rule: &Sla,
+        change: &Change,
+        target: impl FnOnce() -> Option<u16>,
+    ) {
+        let by = |states: &[u16], transitions: &[u16]| {
+            states.contains(&change.to)
+                || change.transition.is_some_and(|t| transitions.contains(&t))
+        };
+        if self.active() && by(&rule.stop_enter, &rule.stop_transitions) {
+            self.close_pause(change.at);
+            self.stopped_at = Some(change.at);
+        } else if self.active() && change.terminal {
+            self.close_pause(change.at);
+            self.cancelled_at = Some(change.at);
+        }
+        let starts =
+            (change.opened && rule.start_on_open) || by(&rule.start_enter, &rule.start_transitions);
+        if starts && !self.active() && !change.terminal && self.cancelled_at.is_none() {
+            match (rule.reentry, self.stopped_at) {
+                (Reentry::Resume, Some(stopped)) => {
+                    self.pauses.push((stopped, change.at));
+                    self.stopped_at = None;
+                }
+                _ => {
+                    if let Some(t) = target() {
+                        *self = Clock {
+                            cycle: self.cycle + 1,
+                            started_at: Some(change.at),
+                            target: t,
+                            ..Clock::default()
+                        };
+                    }
+                }
+            }
+        }
+        if self.active() {
+            if rule.pause.contains(&change.to) {
+                if self.paused_since.is_none() {
+                    self.paused_since = Some(change.at);
+                }
+            } else {
+                self.close_pause(change.at);
+            }
+        }
+    }
+}
+
+/// Which kind of timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    /// A warning before the deadline.
+    Warning,
+    /// A step of the breach ladder.
+    Breach,
+}
+
+/// A clock as seen at `now`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockView {
+    /// Rule id.
+    pub sla: String,
+    /// `inactive`, `running`, `paused`, `met`, `breached` or `cancelled`.
+    pub status: String,
+    /// Whether the clock is counting or paused (a breached clock may still be active).
+    pub active: bool,
+    /// Counting basis of the target.
+    pub basis: String,
+    /// How many times it has started.
+    pub cycle: u32,
+    /// When this cycle started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    /// The deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<i64>,
+    /// The deadline in the calendar's time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_local: Option<String>,
+    /// Whether the deadline depends on days the calendar does not cover yet.
+    pub provisional: bool,
+    /// Time counted so far (the rule's unit: working ms for working bases, else elapsed ms).
+    pub elapsed_ms: i64,
+    /// Time left until the deadline in the same unit; negative once breached.
+    pub remaining_ms: i64,
+    /// Time spent paused, in the same unit.
+    pub paused_ms: i64,
+    /// Extensions granted this cycle.
+    pub extensions: usize,
+    /// When it stopped, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<i64>,
+    /// Warnings fired this cycle.
+    pub warnings_fired: Vec<String>,
+    /// Breach steps fired this cycle.
+    pub breach_fired: Vec<String>,
+}
+
+/// The computed deadline of a started clock.
+pub(crate) struct Deadline {
+    pub due: i64,
+    pub provisional: bool,
+    /// The clock's whole budget in its unit, pauses aside (for fractional warnings).
+    pub budget: i64,
+    /// Paused time in its unit, up to `now` for an open pause.
+    pub paused: i64,
+    pub target: Duration,
+}
+
+fn metric(cal: &Calendar, working: bool, a: i64, b: i64) -> Result<i64, CalendarError> {
+    if working {
+        Ok(cal.between(a, b)?.working_ms)
+    } else {
+        Ok(b - a)
+    }
+}
+
+/// The deadline of a started clock at `now`.
+pub(crate) fn deadline(
+    rule: &Sla,
+    clock: &Clock,
+    cal: &Calendar,
+    now: i64,
+) -> Result<Option<Deadline>, CalendarError> {
+    let (Some(start), Some((_, base))) = (
+        clock.started_at,
+        rule.targets.get(usize::from(clock.target)),
+    ) else {
+        return Ok(None);
+    };
+    let target = lengthen(*base, clock.extensions.iter().sum());
+    let working = target.is_working();
+    let mut paused = 0;
+    for &(a, b) in &clock.pauses {
+        paused += metric(cal, working, a, b)?;
+    }
+    if let Some(since) = clock.paused_since {
+        paused += metric(cal, working, since, now.max(since))?;
+    }
+    let (due, provisional) = match target {
+        Duration::NaturalDays { days, roll_forward } => {
+            let base = cal.add(
+                start,
+                Duration::NaturalDays {
+                    days,
+                    roll_forward: false,
+                },
+            )?;
+            let shifted = base.at + paused;
+            let due = if roll_forward {
+                cal.roll_forward(shifted)?
+            } else {
+                shifted
+            };
+            (due, base.provisional)
+        }
+        Duration::Calendar(_) => {
+            let base = cal.add(start, target)?;
+            (base.at + paused, base.provisional)
+        }
+        Duration::WorkingDays(_) | Duration::WorkingTime(_) => {
+            let base = cal.add(start, target)?;
+            let shifted = cal.add_working(base.at, paused)?;
+            (shifted.at, base.provisional || shifted.provisional)
+        }
+    };
+    let unpaused = cal.add(start, target)?.at;
+    Ok(Some(Deadline {
+        due,
+        provisional,
+        budget: metric(cal, working, start, unpaused)?,
+        paused,
+        target,
+    }))
+}
+
+/// The instants of the clock's warnings and breach steps not fired yet, when it is running.
+pub(crate) fn pending_timers(
+    rule: &Sla,
+    clock: &Clock,
+    cal: &Calendar,
+) -> Result<Vec<(i64, TimerKind, u16)>, CalendarError> {
+    if !clock.active() || clock.paused_since.is_some() {
+        return Ok(Vec::new());
+    }
+    let Some(started) = clock.started_at else {
+        return Ok(Vec::new());
+    };
+    let Some(d) = deadline(rule, clock, cal, started)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (i, (_, at)) in (0u16..).zip(rule.warnings.iter()) {
+        if clock.warned & (1u64 << i) != 0 {
+            continue;
+        }
+        let when = match *at {
+            WarnAt::Before(before) => cal.sub(d.due, before)?,
+            WarnAt::Fraction(f) => {
+                let left = ((1.0 - f) * d.budget as f64) as i64;
+                if d.target.is_working() {
+                    cal.add_working(d.due, -left)?.at
+                } else {
+                    d.due - left
+                }
+            }
+        };
+        out.push((when.max(started), TimerKind::Warning, i));
+    }
+    for (i, step) in (0u16..).zip(rule.breach.iter()) {
+        if clock.breached & (1u64 << i) != 0 {
+            continue;
+        }
+        let when = match step.after {
+            Some(after) => cal.add(d.due, after)?.at,
+            None => d.due,
+        };
+        out.push((when, TimerKind::Breach, i));
+    }
+    Ok(out)
+}
+
+/// The clock as seen at `now`.
+pub(crate) fn view(
+    rule: &Sla,
+    clock: &Clock,
+    cal: &Calendar,
+    now: i64,
+) -> Result<ClockView, CalendarError> {
+    let names = |mask: u64, ids: Vec<&str>| -> Vec<String> {
+        ids.into_iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1u64 << i) != 0)
+            .map(|(_, s)| s.to_owned())
+            .collect()
+    };
+    let mut v = ClockView {
+        sla: rule.id.to_string(),
+        status: "inactive".into(),
+        active: clock.active(),
+        basis: rule
+            .targets
+            .get(usize::from(clock.target))
+            .map_or("", |t| t.1.basis())
+            .into(),
+        cycle: clock.cycle,
+        started_at: clock.started_at,
+        due_at: None,
+        due_local: None,
+        provisional: false,
+        elapsed_ms: 0,
+        remaining_ms: 0,
+        paused_ms: 0,
+        extensions: clock.extensions.len(),
+        stopped_at: clock.stopped_at,
+        warnings_fired: names(clock.warned, rule.warnings.iter().map(|w| &*w.0).collect()),
+        breach_fired: names(clock.breached, rule.breach.iter().map(|b| &*b.id).collect()),
+    };
+    let (Some(start), Some(d)) = (clock.started_at, deadline(rule, clock, cal, now)?) else {
+        return Ok(v);
+    };
+    let end = clock
+        .stopped_at
+        .or(clock.cancelled_at)
+        .unwrap_or(now)
+        .max(start);
+    let working = d.target.is_working();
+    v.due_at = Some(d.due);
+    v.due_local = Some(cal.local_string(d.due)?);
+    v.provisional = d.provisional;
+    v.paused_ms = d.paused;
+    v.elapsed_ms = metric(cal, working, start, end)? - d.paused;
+    v.remaining_ms = metric(cal, working, end, d.due)?;
+    v.status = match (clock.stopped_at, clock.cancelled_at) {
+        (_, Some(_)) => "cancelled",
+        (Some(s), _) if s <= d.due => "met",
+        (Some(_), _) => "breached",
+        _ if now >= d.due => "breached",
+        _ if clock.paused_since.is_some() => "paused",
+        _ => "running",
+    }
+    .into();
+    Ok(v)
+}
+
+/// The amount of an extension in the target's unit, if the units agree.
+pub(crate) fn extension_amount(target: Duration, extension: Duration) -> Option<i64> {
+    crate::sla::same_basis(target, extension).then(|| amount(extension))
+}

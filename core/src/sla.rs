@@ -1,0 +1,579 @@
+//! SLA rules in workflow definitions (`"slas": [...]`): when a clock starts, stops and pauses,
+//! its target, warnings, breach ladder and extension policy. See `docs/sla.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar_time::{Duration, DurationDef};
+use crate::guard::{Guard, GuardDef};
+
+/// An SLA rule as written in a definition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaDef {
+    /// Rule id.
+    pub id: String,
+    /// Human title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The regulation or policy it implements, such as `信访工作条例 第三十四条`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The calendar it counts on.
+    pub calendar: String,
+    /// When the clock starts.
+    pub start: TriggerDef,
+    /// When it stops (met or breached).
+    pub stop: TriggerDef,
+    /// States in which the clock does not run (waiting for the citizen, a hearing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pause: Vec<String>,
+    /// The first entry whose `when` holds when the clock starts gives the target.
+    pub target: Vec<TargetDef>,
+    /// Warnings before the deadline; each fires once per clock cycle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<WarningDef>,
+    /// Escalation steps at and after the deadline; each fires once per clock cycle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_breach: Vec<BreachDef>,
+    /// Who may extend the deadline, how often and by how much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<ExtensionDef>,
+    /// What a start after a stop does: a fresh clock, or continue the old one.
+    #[serde(default)]
+    pub reentry: Reentry,
+}
+
+/// Events that start or stop a clock.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerDef {
+    /// When the case is opened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_open: bool,
+    /// When the case enters one of these states.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enter: Vec<String>,
+    /// When one of these transitions is taken.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<String>,
+}
+
+/// One possible target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDef {
+    /// Condition on the case and the actor at the start; none = always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<GuardDef>,
+    /// The time allowed.
+    pub duration: DurationDef,
+}
+
+/// A warning: `before` the deadline by a duration, or at a `fraction` of the target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningDef {
+    /// Warning id.
+    pub id: String,
+    /// How long before the deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<DurationDef>,
+    /// Or: at this fraction of the target used, strictly between 0 and 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fraction: Option<f64>,
+    /// Roles to notify.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
+}
+
+/// An escalation step at or after the deadline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreachDef {
+    /// Step id.
+    pub id: String,
+    /// How long after the deadline; at the deadline when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<DurationDef>,
+    /// Escalation level (supervision climbs with it).
+    #[serde(default)]
+    pub level: u32,
+    /// Roles to notify.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
+    /// A transition the system actor takes, when it leaves the case's state then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition: Option<String>,
+    /// Labels recorded on the event, such as `overdue` or `通报`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+}
+
+/// Extension policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionDef {
+    /// Roles that may approve an extension.
+    pub roles: Vec<String>,
+    /// Most extensions per clock cycle.
+    pub max_count: u32,
+    /// Most total extension per clock cycle; extensions use its unit, which must be the
+    /// target's.
+    pub max_total: DurationDef,
+    /// Whether an extension needs a reason (信访工作条例 art. 34: the petitioner must be told why).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reason_required: bool,
+}
+
+/// What a start after a stop does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reentry {
+    /// A fresh clock: new start, new target, no extensions, warnings fire again.
+    #[default]
+    Restart,
+    /// Continue the stopped clock: the time it was stopped counts as paused.
+    Resume,
+}
+
+/// When a warning fires.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum WarnAt {
+    Before(Duration),
+    Fraction(f64),
+}
+
+/// A compiled SLA rule, its states and transitions interned.
+#[derive(Clone, Debug)]
+pub(crate) struct Sla {
+    pub id: Box<str>,
+    pub calendar: Box<str>,
+    pub start_on_open: bool,
+    pub start_enter: Box<[u16]>,
+    pub start_transitions: Box<[u16]>,
+    pub stop_enter: Box<[u16]>,
+    pub stop_transitions: Box<[u16]>,
+    pub pause: Box<[u16]>,
+    pub targets: Box<[(Option<Guard>, Duration)]>,
+    pub warnings: Box<[(Box<str>, WarnAt)]>,
+    pub breach: Box<[Breach]>,
+    pub extension: Option<Extension>,
+    pub reentry: Reentry,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Breach {
+    pub id: Box<str>,
+    pub after: Option<Duration>,
+    pub transition: Option<u16>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Extension {
+    pub roles: u64,
+    pub max_count: u32,
+    pub max_total: Duration,
+    pub reason_required: bool,
+}
+
+/// Longest warning list or breach ladder of one rule: fired steps are a 64-bit set.
+pub const MAX_SLA_STEPS: usize = 64;
+
+/// The amount of a duration in its own unit: days for day-based bases, else milliseconds.
+pub(crate) fn amount(d: Duration) -> i64 {
+    match d {
+        Duration::Calendar(ms) | Duration::WorkingTime(ms) => ms,
+        Duration::NaturalDays { days, .. } => days,
+        Duration::WorkingDays(days) => days,
+    }
+}
+
+/// `d` made longer by `extra` of its own unit.
+pub(crate) fn lengthen(d: Duration, extra: i64) -> Duration {
+    match d {
+        Duration::Calendar(ms) => Duration::Calendar(ms + extra),
+        Duration::WorkingTime(ms) => Duration::WorkingTime(ms + extra),
+        Duration::NaturalDays { days, roll_forward } => Duration::NaturalDays {
+            days: days + extra,
+            roll_forward,
+        },
+        Duration::WorkingDays(days) => Duration::WorkingDays(days + extra),
+    }
+}
+
+/// Whether two durations count in the same unit, so one can extend the other.
+pub(crate) fn same_basis(a: Duration, b: Duration) -> bool {
+    a.basis() == b.basis()
+}
+
+/// What SLA checking needs to know about the rest of the workflow.
+pub(crate) struct Context<'a> {
+    pub states: &'a [crate::workflow::State],
+    pub transitions: &'a [crate::workflow::Transition],
+    pub fields: &'a [crate::workflow::Field],
+    pub roles: &'a [Box<str>],
+    pub initial: u16,
+    pub graph: &'a crate::graph::StateGraph,
+}
+
+use crate::error::{DefinitionError as E, Diagnostic};
+
+fn diag(out: &mut Vec<Diagnostic>, error: E, path: String) {
+    out.push(Diagnostic::new(error, path));
+}
+
+fn duration(def: &DurationDef, path: String, out: &mut Vec<Diagnostic>) -> Option<Duration> {
+    match def.duration() {
+        Ok(d) => Some(d),
+        Err(reason) => {
+            diag(out, E::InvalidDuration { reason }, path);
+            None
+        }
+    }
+}
+
+/// Checks and compiles the rules; every problem goes to `out`.
+pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Vec<Sla> {
+    let state = |id: &str| {
+        cx.states
+            .iter()
+            .position(|s| &*s.id == id)
+            .and_then(|i| u16::try_from(i).ok())
+    };
+    let transition = |id: &str| {
+        cx.transitions
+            .iter()
+            .position(|t| &*t.id == id)
+            .and_then(|i| u16::try_from(i).ok())
+    };
+    let role_bit = |id: &str| cx.roles.iter().position(|r| &**r == id);
+    let syms = crate::guard::Symbols {
+        fields: cx.fields,
+        roles: cx.roles,
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    let mut rules = Vec::new();
+    for (i, d) in defs.iter().enumerate() {
+        let p = format!("/slas/{i}");
+        if seen.contains(&d.id.as_str()) {
+            diag(
+                out,
+                E::DuplicateId {
+                    kind: "sla id",
+                    id: d.id.clone(),
+                },
+                format!("{p}/id"),
+            );
+        }
+        seen.push(&d.id);
+        let states = |list: &[String], key: &str, out: &mut Vec<Diagnostic>| -> Vec<u16> {
+            let mut ixs = Vec::new();
+            for (j, s) in list.iter().enumerate() {
+                match state(s) {
+                    Some(ix) => ixs.push(ix),
+                    None => diag(
+                        out,
+                        E::UnknownState { id: s.clone() },
+                        format!("{p}/{key}/{j}"),
+                    ),
+                }
+            }
+            ixs
+        };
+        let transitions = |list: &[String], key: &str, out: &mut Vec<Diagnostic>| -> Vec<u16> {
+            let mut ixs = Vec::new();
+            for (j, t) in list.iter().enumerate() {
+                match transition(t) {
+                    Some(ix) => ixs.push(ix),
+                    None => diag(
+                        out,
+                        E::UnknownTransition { id: t.clone() },
+                        format!("{p}/{key}/{j}"),
+                    ),
+                }
+            }
+            ixs
+        };
+        for (key, trigger) in [("start", &d.start), ("stop", &d.stop)] {
+            if !trigger.on_open && trigger.enter.is_empty() && trigger.transitions.is_empty() {
+                diag(
+                    out,
+                    E::EmptyTrigger {
+                        sla: d.id.clone(),
+                        which: key,
+                    },
+                    format!("{p}/{key}"),
+                );
+            }
+        }
+        if d.stop.on_open {
+            diag(
+                out,
+                E::EmptyTrigger {
+                    sla: d.id.clone(),
+                    which: "stop",
+                },
+                format!("{p}/stop/on_open"),
+            );
+        }
+        let start_enter = states(&d.start.enter, "start/enter", out);
+        let start_transitions = transitions(&d.start.transitions, "start/transitions", out);
+        let stop_enter = states(&d.stop.enter, "stop/enter", out);
+        let stop_transitions = transitions(&d.stop.transitions, "stop/transitions", out);
+        let pause = states(&d.pause, "pause", out);
+        if d.target.is_empty() {
+            diag(
+                out,
+                E::NoTarget { sla: d.id.clone() },
+                format!("{p}/target"),
+            );
+        }
+        let mut targets = Vec::new();
+        for (j, t) in d.target.iter().enumerate() {
+            let guard = t.when.as_ref().and_then(|g| {
+                crate::guard::compile(g, &syms, &format!("{p}/target/{j}/when"), out)
+            });
+            if let Some(dur) = duration(&t.duration, format!("{p}/target/{j}/duration"), out) {
+                targets.push((guard, dur));
+            }
+        }
+        if d.warnings.len() > MAX_SLA_STEPS || d.on_breach.len() > MAX_SLA_STEPS {
+            let count = d.warnings.len().max(d.on_breach.len());
+            diag(
+                out,
+                E::TooMany {
+                    what: "warnings or breach steps",
+                    count,
+                    max: MAX_SLA_STEPS,
+                },
+                p.clone(),
+            );
+        }
+        let mut warnings = Vec::new();
+        let mut step_ids: Vec<&str> = Vec::new();
+        for (j, w) in d.warnings.iter().enumerate() {
+            let wp = format!("{p}/warnings/{j}");
+            if step_ids.contains(&w.id.as_str()) {
+                diag(
+                    out,
+                    E::DuplicateId {
+                        kind: "warning id",
+                        id: w.id.clone(),
+                    },
+                    format!("{wp}/id"),
+                );
+            }
+            step_ids.push(&w.id);
+            check_roles(&w.notify, &format!("{wp}/notify"), &role_bit, out);
+            let at = match (&w.before, w.fraction) {
+                (Some(b), None) => duration(b, format!("{wp}/before"), out).map(WarnAt::Before),
+                (None, Some(f)) if f > 0.0 && f < 1.0 => Some(WarnAt::Fraction(f)),
+                _ => {
+                    diag(out, E::InvalidWarning { id: w.id.clone() }, wp);
+                    None
+                }
+            };
+            if let Some(at) = at {
+                warnings.push((w.id.as_str().into(), at));
+            }
+        }
+        let mut breach = Vec::new();
+        for (j, b) in d.on_breach.iter().enumerate() {
+            let bp = format!("{p}/on_breach/{j}");
+            if step_ids.contains(&b.id.as_str()) {
+                diag(
+                    out,
+                    E::DuplicateId {
+                        kind: "breach step id",
+                        id: b.id.clone(),
+                    },
+                    format!("{bp}/id"),
+                );
+            }
+            step_ids.push(&b.id);
+            check_roles(&b.notify, &format!("{bp}/notify"), &role_bit, out);
+            let after = b
+                .after
+                .as_ref()
+                .and_then(|a| duration(a, format!("{bp}/after"), out));
+            let t = b.transition.as_ref().and_then(|t| match transition(t) {
+                None => {
+                    diag(
+                        out,
+                        E::UnknownTransition { id: t.clone() },
+                        format!("{bp}/transition"),
+                    );
+                    None
+                }
+                Some(ix) => {
+                    if cx
+                        .transitions
+                        .get(usize::from(ix))
+                        .is_some_and(|tr| !tr.requires.is_empty())
+                    {
+                        diag(
+                            out,
+                            E::BreachTransitionRequires {
+                                transition: t.clone(),
+                            },
+                            format!("{bp}/transition"),
+                        );
+                    }
+                    Some(ix)
+                }
+            });
+            breach.push(Breach {
+                id: b.id.as_str().into(),
+                after,
+                transition: t,
+            });
+        }
+        let extension = d.extension.as_ref().and_then(|x| {
+            let xp = format!("{p}/extension");
+            let roles = check_roles(&x.roles, &format!("{xp}/roles"), &role_bit, out);
+            if x.roles.is_empty() {
+                diag(
+                    out,
+                    E::EmptyRoles {
+                        transition: format!("{} extension", d.id),
+                    },
+                    format!("{xp}/roles"),
+                );
+            }
+            let max_total = duration(&x.max_total, format!("{xp}/max_total"), out)?;
+            if let Some((_, target)) = targets.iter().find(|(_, t)| !same_basis(*t, max_total)) {
+                diag(
+                    out,
+                    E::BasisMismatch {
+                        sla: d.id.clone(),
+                        target: target.basis(),
+                        extension: max_total.basis(),
+                    },
+                    format!("{xp}/max_total"),
+                );
+            }
+            Some(Extension {
+                roles,
+                max_count: x.max_count,
+                max_total,
+                reason_required: x.reason_required,
+            })
+        });
+        rules.push(Sla {
+            id: d.id.as_str().into(),
+            calendar: d.calendar.as_str().into(),
+            start_on_open: d.start.on_open,
+            start_enter: start_enter.into(),
+            start_transitions: start_transitions.into(),
+            stop_enter: stop_enter.into(),
+            stop_transitions: stop_transitions.into(),
+            pause: pause.into(),
+            targets: targets.into(),
+            warnings: warnings.into(),
+            breach: breach.into(),
+            extension,
+            reentry: d.reentry,
+        });
+    }
+    feasibility(&rules, cx, out);
+    rules
+}
+
+fn check_roles(
+    list: &[String],
+    path: &str,
+    role_bit: &dyn Fn(&str) -> Option<usize>,
+    out: &mut Vec<Diagnostic>,
+) -> u64 {
+    let mut mask = 0u64;
+    for (j, r) in list.iter().enumerate() {
+        match role_bit(r) {
+            Some(bit) => mask |= 1u64 << bit,
+            None => diag(out, E::UnknownRole { id: r.clone() }, format!("{path}/{j}")),
+        }
+    }
+    mask
+}
+
+/// Warns where a rule that starts when the case opens cannot hold the stage rules that run one
+/// after another inside it on the shortest way to its stop, when they count in the same unit.
+fn feasibility(rules: &[Sla], cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (ri, outer) in rules.iter().enumerate() {
+        if !outer.start_on_open || outer.stop_enter.is_empty() {
+            continue;
+        }
+        let Some(limit) = outer.targets.iter().map(|t| t.1).max_by_key(|d| amount(*d)) else {
+            continue;
+        };
+        let Some((states, transitions)) =
+            crate::graph::path_between(cx.graph, cx.initial, &outer.stop_enter)
+        else {
+            continue;
+        };
+        // Position along the path where each stage starts and stops.
+        let at_state = |set: &[u16]| states.iter().position(|s| set.contains(s));
+        let at_transition = |set: &[u16]| {
+            transitions
+                .iter()
+                .position(|t| set.contains(t))
+                .map(|i| i + 1)
+        };
+        let mut stages: Vec<(usize, usize, Duration, &str)> = Vec::new();
+        for (si, stage) in rules.iter().enumerate() {
+            if si == ri {
+                continue;
+            }
+            let start = if stage.start_on_open {
+                Some(0)
+            } else {
+                [
+                    at_state(&stage.start_enter),
+                    at_transition(&stage.start_transitions),
+                ]
+                .into_iter()
+                .flatten()
+                .min()
+            };
+            let stop = [
+                at_state(&stage.stop_enter),
+                at_transition(&stage.stop_transitions),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let shortest = stage.targets.iter().map(|t| t.1).min_by_key(|d| amount(*d));
+            if let (Some(a), Some(b), Some(d)) = (start, stop, shortest) {
+                if a < b && same_basis(d, limit) {
+                    stages.push((a, b, d, &stage.id));
+                }
+            }
+        }
+        stages.sort_by_key(|s| (s.0, s.1));
+        let (mut end, mut total, mut names) = (0usize, 0i64, Vec::new());
+        for (a, b, d, id) in stages {
+            if a >= end {
+                end = b;
+                total += amount(d);
+                names.push(format!("`{id}`"));
+            }
+        }
+        if names.len() > 1 && total > amount(limit) {
+            let error = E::Infeasible {
+                sla: outer.id.to_string(),
+                stages: names.join(" + "),
+                total,
+                limit: amount(limit),
+                unit: unit(limit),
+            };
+            diag(out, error, format!("/slas/{ri}/target"));
+        }
+    }
+}
+
+fn unit(d: Duration) -> &'static str {
+    match d {
+        Duration::NaturalDays { .. } => "natural days",
+        Duration::WorkingDays(_) => "working days",
+        Duration::Calendar(_) | Duration::WorkingTime(_) => "ms",
+    }
+}
