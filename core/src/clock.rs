@@ -251,6 +251,7 @@ pub(crate) fn pending_timers(
             continue;
         }
         let when = match *at {
+            WarnAt::Before(before @ Duration::WorkingDays(_)) => cal.sub(day_of(d.due), before)?,
             WarnAt::Before(before) => cal.sub(d.due, before)?,
             WarnAt::Fraction(f) => {
                 let left = ((1.0 - f) * d.budget as f64) as i64;
@@ -268,12 +269,21 @@ pub(crate) fn pending_timers(
             continue;
         }
         let when = match step.after {
+            Some(after @ (Duration::WorkingDays(_) | Duration::NaturalDays { .. })) => {
+                cal.add(day_of(d.due), after)?.at
+            }
             Some(after) => cal.add(d.due, after)?.at,
             None => d.due,
         };
         out.push((when, TimerKind::Breach, i));
     }
     Ok(out)
+}
+
+/// An instant inside the day a deadline belongs to: a deadline at 24:00 belongs to the day it
+/// ends, so day counts before or after it start from that day.
+fn day_of(due: i64) -> i64 {
+    due - 1
 }
 
 /// The clock as seen at `now`.
