@@ -11,7 +11,7 @@ use crate::calendar_time::DurationDef;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::definition::WorkflowDef;
 use crate::engine::{Engine, SlaStatusError, Snapshot};
-use crate::error::{DefinitionError, Diagnostic, ErrorDetail, RequestError};
+use crate::error::{CaseError, DefinitionError, Diagnostic, ErrorDetail, RequestError};
 use crate::graph::GraphFormat;
 use crate::json::read;
 use crate::value::json_type_name;
@@ -646,6 +646,11 @@ impl Engine {
             }
             Request::SlaStatus(SlaStatusRequest { case_id, now }) => {
                 let clocks = self.sla_status(&case_id, now).map_err(|e| match e {
+                    SlaStatusError::Case(CaseError::InvalidTime { at }) => vec![ErrorDetail::new(
+                        "case.invalid_time",
+                        CaseError::InvalidTime { at }.to_string(),
+                    )
+                    .at("/now")],
                     SlaStatusError::Case(e) => e.details(),
                     SlaStatusError::Calendar(e) => vec![e.detail("/now")],
                 })?;

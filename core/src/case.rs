@@ -615,6 +615,11 @@ impl Case {
         let max = crate::sla::amount(policy.max_total);
         if clock.extensions.len() >= policy.max_count as usize || used + amount > max {
             return Err(CaseError::ExtensionLimit {
+                unit: match target {
+                    crate::calendar_time::Duration::NaturalDays { .. } => "natural_days",
+                    crate::calendar_time::Duration::WorkingDays(_) => "working_days",
+                    _ => "ms",
+                },
                 sla: sla.to_owned(),
                 count: clock.extensions.len(),
                 max_count: policy.max_count,

@@ -297,6 +297,9 @@ impl Engine {
     /// deadline cannot be placed on the calendar.
     pub fn sla_status(&self, case_id: &str, now: i64) -> Result<Vec<ClockView>, SlaStatusError> {
         let case = self.case_or_err(case_id)?;
+        if !(crate::value::MIN_INSTANT..=crate::value::MAX_INSTANT).contains(&now) {
+            return Err(CaseError::InvalidTime { at: now }.into());
+        }
         let wf = case.workflow();
         let mut out = Vec::with_capacity(wf.slas.len());
         for (rule, c) in wf.slas.iter().zip(case.clocks()) {

@@ -727,8 +727,10 @@ pub enum CaseError {
         sla: String,
     },
     /// The extension would exceed the allowed count or total.
-    #[error("rule `{sla}` allows {max_count} extension(s) totalling {max_total}; {count} used, totalling {used}")]
+    #[error("rule `{sla}` allows {max_count} extension(s) of at most {max_total} {unit} in all; {count} granted, {used} {unit} in all")]
     ExtensionLimit {
+        /// The unit of the amounts: `natural_days`, `working_days`, or `ms`.
+        unit: &'static str,
         /// The rule.
         sla: String,
         /// Extensions already granted.

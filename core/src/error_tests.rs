@@ -210,6 +210,7 @@ fn samples() -> Vec<ErrorDetail> {
         },
         CaseError::ReasonRequired { sla: s() },
         CaseError::ExtensionLimit {
+            unit: "ms",
             sla: s(),
             count: 1,
             max_count: 1,

@@ -74,6 +74,8 @@ const PAYLOAD_FIELDS: [&str; 14] = [
 
 #[derive(Clone, Debug)]
 struct Cmd {
+    /// Fire every due SLA timer at this command's time first.
+    fire: bool,
     /// Take a transition some actor can take now, with its required payload, rather than a
     /// random one: random commands alone rarely get a case past the first few states.
     guided: bool,
@@ -86,6 +88,7 @@ struct Cmd {
 
 fn cmd() -> impl Strategy<Value = Cmd> {
     (
+        proptest::bool::weighted(0.15),
         proptest::bool::weighted(0.7),
         0..CASES.len(),
         0..template().transitions.len() + 1,
@@ -94,7 +97,8 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         // Mostly forward in time, sometimes backwards.
         prop_oneof![9 => 0..86_400_000i64, 1 => -3_600_000..0i64],
     )
-        .prop_map(|(guided, case, transition, actor, payload, dt)| Cmd {
+        .prop_map(|(fire, guided, case, transition, actor, payload, dt)| Cmd {
+            fire,
             guided,
             case,
             transition,
@@ -184,6 +188,11 @@ proptest! {
             let id = CASES[c.case];
             let (name, actor, payload) = resolve(&engine, c, &actors);
             let at = clock[c.case] + c.dt;
+            if c.fire {
+                // Timers fire as the system actor; what they record replays like the rest.
+                engine.fire_due(at);
+                prop_assert!(engine.due(at, 10).is_empty(), "everything due has fired");
+            }
             let before = case_json(&engine, id);
             let cmd = Command { transition: &name, actor: &actors[actor], payload: Values::Json(&payload), at };
             match engine.apply(id, &cmd) {
@@ -204,7 +213,12 @@ proptest! {
         prop_assert_eq!(accepted + rejected, cmds.len());
         if std::env::var_os("CIVICFLOW_PROPTEST_STATS").is_some() {
             let states: Vec<&str> = CASES.iter().map(|id| engine.case(id).unwrap().state()).collect();
-            eprintln!("stats accepted={accepted} rejected={rejected} states={states:?}");
+            let sla_events = CASES
+                .iter()
+                .flat_map(|id| engine.history(id).unwrap())
+                .filter(|e| matches!(e, civicflow::EventRecord::SlaWarning { .. } | civicflow::EventRecord::SlaBreached { .. }))
+                .count();
+            eprintln!("stats accepted={accepted} rejected={rejected} sla_events={sla_events} states={states:?}");
         }
 
         // Snapshot and restore give an identical engine, through JSON text as a host stores it.
