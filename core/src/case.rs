@@ -358,12 +358,18 @@ impl Case {
     /// Moves every clock along for a change of state; targets are chosen on the case as it is
     /// after the change, and the actor who made it.
     fn update_clocks(&mut self, change: &Change, actor: &ActorRecord) {
-        let wf = self.workflow.clone();
-        let fields = self.fields.clone();
-        for (rule, clock) in wf.slas.iter().zip(self.clocks.iter_mut()) {
+        // Split borrows: clocks change while the guards read the fields.
+        let Case {
+            workflow,
+            fields,
+            clocks,
+            ..
+        } = self;
+        let wf = &**workflow;
+        for (rule, clock) in wf.slas.iter().zip(clocks.iter_mut()) {
             let pick = || {
                 let scope = Scope {
-                    fields: &fields,
+                    fields,
                     actor_id: &actor.id,
                     actor_unit: actor.unit.as_deref(),
                     actor_roles: actor.roles,
