@@ -388,11 +388,11 @@ impl Calendar {
             }
             Duration::WorkingTime(ms) => self.add_working(at, ms),
             Duration::NaturalDays { days, roll_forward } => {
-                let mut last = start + days;
-                if roll_forward && self.intervals(last).is_empty() {
-                    last = self.days.find(self.days.before(last + 1) + 1);
+                let mut end = self.instant(start + days + 1, 0)?;
+                if roll_forward {
+                    end = self.roll_forward(end)?;
                 }
-                Ok(done(self.instant(last + 1, 0)?, last))
+                Ok(done(end, self.local(end - 1)?.0))
             }
             Duration::WorkingDays(0) => Ok(done(at, start)),
             Duration::WorkingDays(n) => {

@@ -505,29 +505,21 @@ impl Case {
         due_at: i64,
         at: i64,
     ) -> Result<(), CaseError> {
-        let (s, rule) = self.rule(sla)?;
-        check_time(at)?;
-        if at < self.updated_at() {
-            return Err(CaseError::TimeWentBackwards {
-                at,
-                last: self.updated_at(),
+        let s = self.running_clock(sla, at)?;
+        let Some(rule) = self.workflow.slas.get(usize::from(s)) else {
+            return Err(CaseError::SlaNotFound {
+                sla: sla.to_owned(),
             });
-        }
+        };
         let steps = match kind {
             TimerKind::Warning => rule.warnings.len(),
             TimerKind::Breach => rule.breach.len(),
         };
-        let clock = self
-            .clocks
-            .get_mut(usize::from(s))
-            .ok_or_else(|| CaseError::SlaNotFound {
-                sla: sla.to_owned(),
-            })?;
-        if !clock.active() {
-            return Err(CaseError::SlaNotRunning {
+        let Some(clock) = self.clocks.get_mut(usize::from(s)) else {
+            return Err(CaseError::SlaNotFound {
                 sla: sla.to_owned(),
             });
-        }
+        };
         let fired = match kind {
             TimerKind::Warning => &mut clock.warned,
             TimerKind::Breach => &mut clock.breached,
@@ -573,25 +565,14 @@ impl Case {
                 state: wf.state_id(self.state).to_owned(),
             });
         }
-        check_time(at)?;
-        if at < self.updated_at() {
-            return Err(CaseError::TimeWentBackwards {
-                at,
-                last: self.updated_at(),
-            });
-        }
-        let (s, rule) = self.rule(sla)?;
-        let clock = self
-            .clocks
-            .get(usize::from(s))
-            .ok_or_else(|| CaseError::SlaNotFound {
-                sla: sla.to_owned(),
-            })?;
-        if !clock.active() {
-            return Err(CaseError::SlaNotRunning {
+        let s = self.running_clock(sla, at)?;
+        let (Some(rule), Some(clock)) =
+            (wf.slas.get(usize::from(s)), self.clocks.get(usize::from(s)))
+        else {
+            return Err(CaseError::SlaNotFound {
                 sla: sla.to_owned(),
             });
-        }
+        };
         let record = record_actor(&wf, actor)?;
         let not_allowed = || CaseError::ExtensionNotAllowed {
             sla: sla.to_owned(),
@@ -646,6 +627,23 @@ impl Case {
             },
         });
         Ok(())
+    }
+
+    /// The index of rule `sla`, after checking that `at` is a valid time not before the last
+    /// event and that the rule's clock is running.
+    fn running_clock(&self, sla: &str, at: i64) -> Result<u16, CaseError> {
+        check_time(at)?;
+        let last = self.updated_at();
+        if at < last {
+            return Err(CaseError::TimeWentBackwards { at, last });
+        }
+        let (s, _) = self.rule(sla)?;
+        if !self.clocks.get(usize::from(s)).is_some_and(Clock::active) {
+            return Err(CaseError::SlaNotRunning {
+                sla: sla.to_owned(),
+            });
+        }
+        Ok(s)
     }
 
     fn rule(&self, sla: &str) -> Result<(u16, &crate::sla::Sla), CaseError> {

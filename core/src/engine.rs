@@ -255,12 +255,7 @@ impl Engine {
     /// # Errors
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
-        let case = self
-            .cases
-            .get_mut(case_id)
-            .ok_or_else(|| CaseError::NotFound {
-                case_id: case_id.to_owned(),
-            })?;
+        let case = self.case_mut(case_id)?;
         case.apply(cmd)?;
         self.reindex(case_id);
         self.case_or_err(case_id)
@@ -279,12 +274,7 @@ impl Engine {
         reason: &str,
         at: i64,
     ) -> Result<&Case, CaseError> {
-        let case = self
-            .cases
-            .get_mut(case_id)
-            .ok_or_else(|| CaseError::NotFound {
-                case_id: case_id.to_owned(),
-            })?;
+        let case = self.case_mut(case_id)?;
         case.extend(sla, actor, duration, reason, at)?;
         self.reindex(case_id);
         self.case_or_err(case_id)
@@ -442,6 +432,14 @@ impl Engine {
         for id in ids {
             self.reindex(&id);
         }
+    }
+
+    fn case_mut(&mut self, case_id: &str) -> Result<&mut Case, CaseError> {
+        self.cases
+            .get_mut(case_id)
+            .ok_or_else(|| CaseError::NotFound {
+                case_id: case_id.to_owned(),
+            })
     }
 
     /// A case by id.
