@@ -566,5 +566,67 @@ fn main() {
             );
         }
     }
+    // Time limits: at the end of the week, what is running, what is late, and what fires.
+    let friday = monday + 4 * 24 * HOUR + 9 * HOUR; // 2026-11-06 18:00 +08:00
+    println!(
+        "\nTime limits at {} (SLA clocks of the cases still open):",
+        clock(friday)
+    );
+    println!(
+        "{}",
+        row(&[
+            ("case", 9),
+            ("rule", 16),
+            ("status", 10),
+            ("due", 12),
+            ("left (h)", 0)
+        ])
+    );
+    for id in &ids {
+        let open = engine.case(id).is_some_and(|c| !c.is_terminal());
+        let Ok(clocks) = engine.sla_status(id, friday) else {
+            continue;
+        };
+        for c in clocks.iter().filter(|c| open && c.active) {
+            let due = c.due_at.map(clock).unwrap_or_default();
+            let left = format!("{:.1}", c.remaining_ms as f64 / HOUR as f64);
+            println!(
+                "{}",
+                row(&[
+                    (id, 9),
+                    (&c.sla, 16),
+                    (&c.status, 10),
+                    (&due, 12),
+                    (&left, 0)
+                ])
+            );
+        }
+    }
+    // Nobody acted over the weekend and Monday.
+    let tuesday = friday + 4 * 24 * HOUR;
+    println!(
+        "\nfire_due at {}: what fell due since, recorded as events",
+        clock(tuesday)
+    );
+    for f in engine.fire_due(tuesday) {
+        for e in f.events {
+            let line = match e {
+                civicflow::EventRecord::SlaWarning {
+                    sla,
+                    warning,
+                    due_at,
+                    ..
+                } => format!("warning `{warning}` of `{sla}`, due {}", clock(due_at)),
+                civicflow::EventRecord::SlaBreached {
+                    sla, step, due_at, ..
+                } => format!("breach step `{step}` of `{sla}`, due {}", clock(due_at)),
+                civicflow::EventRecord::Transitioned { transition, .. } => {
+                    format!("system took `{transition}`")
+                }
+                _ => continue,
+            };
+            println!("  {}  {line}", pad(&f.case_id, 9));
+        }
+    }
     println!("\n{} cases, {accepted} commands applied, {refused} refused with a typed error and no change.", ids.len());
 }
