@@ -538,7 +538,16 @@ fn compile_inner(
         }
     };
 
-    let mut special: BTreeMap<i64, Intervals> = base.map(|b| b.special.clone()).unwrap_or_default();
+    // The base's dates within this calendar's years; outside them this calendar knows nothing,
+    // like any calendar beyond its years.
+    let mut special: BTreeMap<i64, Intervals> = match (base, years) {
+        (Some(b), Some((first, last))) => b
+            .special
+            .range(first..=last)
+            .map(|(d, iv)| (*d, iv.clone()))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     let mut own: BTreeMap<i64, ()> = BTreeMap::new();
     let in_years = |day: i64| years.is_some_and(|(f, l)| (f..=l).contains(&day));
     for (i, h) in def.holidays.iter().enumerate() {

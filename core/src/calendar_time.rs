@@ -423,6 +423,29 @@ impl Calendar {
         }
     }
 
+    /// `at` moved by `ms` on the local wall clock (not in elapsed time): across a DST change the
+    /// local time of day is kept.
+    pub(crate) fn shift_wall(&self, at: i64, ms: i64) -> Result<i64, CalendarError> {
+        if ms == 0 {
+            return Ok(at);
+        }
+        let (day, ms_of_day) = self.local(at)?;
+        let wall = day * DAY_MS + ms_of_day + ms;
+        self.instant(wall.div_euclid(DAY_MS), wall.rem_euclid(DAY_MS))
+    }
+
+    /// Local wall-clock milliseconds from `a` to `b`.
+    pub(crate) fn wall_between(&self, a: i64, b: i64) -> Result<i64, CalendarError> {
+        let (da, ma) = self.local(a)?;
+        let (db, mb) = self.local(b)?;
+        Ok((db - da) * DAY_MS + mb - ma)
+    }
+
+    /// Whether the local day of `at` is inside the covered years.
+    pub(crate) fn covers_instant(&self, at: i64) -> Result<bool, CalendarError> {
+        Ok(self.covers(self.local(at)?.0))
+    }
+
     /// A period ending at `at` (local midnight) whose last day is not a working day ends
     /// instead at the end of the next working day (民法典 art. 203).
     pub(crate) fn roll_forward(&self, at: i64) -> Result<i64, CalendarError> {

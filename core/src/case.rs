@@ -593,6 +593,17 @@ impl Case {
             found: duration.basis(),
         };
         let amount = crate::clock::extension_amount(target, duration).ok_or_else(mismatch)?;
+        // Whole minutes or days, more than zero: what the JSON form records and replays.
+        let whole = match duration {
+            crate::calendar_time::Duration::Calendar(ms)
+            | crate::calendar_time::Duration::WorkingTime(ms) => ms % 60_000 == 0,
+            _ => true,
+        };
+        if amount <= 0 || !whole {
+            return Err(CaseError::InvalidExtension {
+                sla: sla.to_owned(),
+            });
+        }
         if policy.reason_required && reason.trim().is_empty() {
             return Err(CaseError::ReasonRequired {
                 sla: sla.to_owned(),

@@ -163,11 +163,13 @@ pub(crate) struct Deadline {
     pub target: Duration,
 }
 
-fn metric(cal: &Calendar, working: bool, a: i64, b: i64) -> Result<i64, CalendarError> {
-    if working {
-        Ok(cal.between(a, b)?.working_ms)
-    } else {
-        Ok(b - a)
+/// Time from `a` to `b` in a target's unit: working time for working bases, local wall-clock
+/// time for natural days (days keep their midnights across DST), elapsed time otherwise.
+fn metric(cal: &Calendar, target: Duration, a: i64, b: i64) -> Result<i64, CalendarError> {
+    match target {
+        Duration::WorkingDays(_) | Duration::WorkingTime(_) => Ok(cal.between(a, b)?.working_ms),
+        Duration::NaturalDays { .. } => cal.wall_between(a, b),
+        Duration::Calendar(_) => Ok(b - a),
     }
 }
 
@@ -185,30 +187,24 @@ pub(crate) fn deadline(
         return Ok(None);
     };
     let target = lengthen(*base, clock.extensions.iter().sum());
-    let working = target.is_working();
     let mut paused = 0;
     for &(a, b) in &clock.pauses {
-        paused += metric(cal, working, a, b)?;
+        paused += metric(cal, target, a, b)?;
     }
     if let Some(since) = clock.paused_since {
-        paused += metric(cal, working, since, now.max(since))?;
+        paused += metric(cal, target, since, now.max(since))?;
     }
     let (due, provisional) = match target {
         Duration::NaturalDays { days, roll_forward } => {
-            let base = cal.add(
-                start,
-                Duration::NaturalDays {
-                    days,
-                    roll_forward: false,
-                },
-            )?;
-            let shifted = base.at + paused;
-            let due = if roll_forward {
-                cal.roll_forward(shifted)?
-            } else {
-                shifted
-            };
-            (due, base.provisional)
+            // Roll the unpaused deadline, move it by the paused time on the wall clock (so a DST
+            // change inside a pause does not move it off midnight), then roll again: a pause
+            // can only push a deadline later, never inside an earlier working day.
+            let base = cal.add(start, Duration::NaturalDays { days, roll_forward })?;
+            let mut due = cal.shift_wall(base.at, paused)?;
+            if roll_forward {
+                due = cal.roll_forward(due)?;
+            }
+            (due, base.provisional || !cal.covers_instant(due - 1)?)
         }
         Duration::Calendar(_) => {
             let base = cal.add(start, target)?;
@@ -224,7 +220,7 @@ pub(crate) fn deadline(
     Ok(Some(Deadline {
         due,
         provisional,
-        budget: metric(cal, working, start, unpaused)?,
+        budget: metric(cal, target, start, unpaused)?,
         paused,
         target,
     }))
@@ -255,10 +251,12 @@ pub(crate) fn pending_timers(
             WarnAt::Before(before) => cal.sub(d.due, before)?,
             WarnAt::Fraction(f) => {
                 let left = ((1.0 - f) * d.budget as f64) as i64;
-                if d.target.is_working() {
-                    cal.add_working(d.due, -left)?.at
-                } else {
-                    d.due - left
+                match d.target {
+                    Duration::WorkingDays(_) | Duration::WorkingTime(_) => {
+                        cal.add_working(d.due, -left)?.at
+                    }
+                    Duration::NaturalDays { .. } => cal.shift_wall(d.due, -left)?,
+                    Duration::Calendar(_) => d.due - left,
                 }
             }
         };
@@ -275,7 +273,8 @@ pub(crate) fn pending_timers(
             Some(after) => cal.add(d.due, after)?.at,
             None => d.due,
         };
-        out.push((when, TimerKind::Breach, i));
+        // A step never fires before the deadline (`after` of zero days counts from the day).
+        out.push((when.max(d.due), TimerKind::Breach, i));
     }
     Ok(out)
 }
@@ -330,16 +329,16 @@ pub(crate) fn view(
         .or(clock.cancelled_at)
         .unwrap_or(now)
         .max(start);
-    let working = d.target.is_working();
     v.due_at = Some(d.due);
     v.due_local = Some(cal.local_string(d.due)?);
     v.provisional = d.provisional;
     v.paused_ms = d.paused;
-    v.elapsed_ms = metric(cal, working, start, end)? - d.paused;
-    v.remaining_ms = metric(cal, working, end, d.due)?;
+    v.elapsed_ms = metric(cal, d.target, start, end)? - d.paused;
+    v.remaining_ms = metric(cal, d.target, end, d.due)?;
     v.status = match (clock.stopped_at, clock.cancelled_at) {
         (_, Some(_)) => "cancelled",
-        (Some(s), _) if s <= d.due => "met",
+        // The deadline is the first late instant: acting at it is late, as a breach fires at it.
+        (Some(s), _) if s < d.due => "met",
         (Some(_), _) => "breached",
         _ if now >= d.due => "breached",
         _ if clock.paused_since.is_some() => "paused",

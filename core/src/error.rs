@@ -103,6 +103,7 @@ pub const ALL_CODES: &[&str] = &[
     "sla.already_fired",
     "sla.extension_not_allowed",
     "sla.reason_required",
+    "sla.invalid_extension",
     "sla.extension_limit",
     "workflow.not_found",
     "workflow.version_conflict",
@@ -720,6 +721,12 @@ pub enum CaseError {
         /// The extension's basis.
         found: &'static str,
     },
+    /// An extension of zero, negative, or not a whole number of minutes.
+    #[error("an extension of rule `{sla}` is a positive whole number of minutes or days")]
+    InvalidExtension {
+        /// The rule.
+        sla: String,
+    },
     /// The rule requires a reason for an extension.
     #[error("an extension of SLA rule `{sla}` needs a reason")]
     ReasonRequired {
@@ -777,6 +784,7 @@ impl CaseError {
             ExtensionNotAllowed { .. } => "sla.extension_not_allowed",
             ExtensionBasis { .. } => "sla.basis_mismatch",
             ReasonRequired { .. } => "sla.reason_required",
+            InvalidExtension { .. } => "sla.invalid_extension",
             ExtensionLimit { .. } => "sla.extension_limit",
             Fields { problems, .. } => problems.first().map_or("case.invalid_value", |p| p.code()),
         }
@@ -810,7 +818,7 @@ impl CaseError {
             | SlaAlreadyFired { .. }
             | ExtensionLimit { .. } => one("/sla", None),
             ExtensionNotAllowed { .. } => one("/actor/roles", None),
-            ExtensionBasis { .. } => one("/duration", None),
+            ExtensionBasis { .. } | InvalidExtension { .. } => one("/duration", None),
             ReasonRequired { .. } => one("/reason", None),
             GuardFailed { guard_path, .. } => one(
                 "/transition",

@@ -209,6 +209,7 @@ fn samples() -> Vec<ErrorDetail> {
             found: "",
         },
         CaseError::ReasonRequired { sla: s() },
+        CaseError::InvalidExtension { sla: s() },
         CaseError::ExtensionLimit {
             unit: "ms",
             sla: s(),
@@ -243,6 +244,7 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::ExtensionNotAllowed { .. }
             | CaseError::ExtensionBasis { .. }
             | CaseError::ReasonRequired { .. }
+            | CaseError::InvalidExtension { .. }
             | CaseError::ExtensionLimit { .. }
             | CaseError::Fields { .. } => {}
         }

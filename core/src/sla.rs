@@ -333,8 +333,16 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
             let guard = t.when.as_ref().and_then(|g| {
                 crate::guard::compile(g, &syms, &format!("{p}/target/{j}/when"), out)
             });
-            if let Some(dur) = duration(&t.duration, format!("{p}/target/{j}/duration"), out) {
-                targets.push((guard, dur));
+            let path = format!("{p}/target/{j}/duration");
+            if let Some(dur) = duration(&t.duration, path.clone(), out) {
+                // A zero-length limit is due the instant it starts; with a breach transition that
+                // restarts it, `fire_due` could never catch up.
+                if amount(dur) == 0 && !matches!(dur, Duration::NaturalDays { .. }) {
+                    let reason = "a target is longer than zero";
+                    diag(out, E::InvalidDuration { reason }, path);
+                } else {
+                    targets.push((guard, dur));
+                }
             }
         }
         if d.warnings.len() > MAX_SLA_STEPS || d.on_breach.len() > MAX_SLA_STEPS {
@@ -441,7 +449,10 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
                 );
             }
             let max_total = duration(&x.max_total, format!("{xp}/max_total"), out)?;
-            if let Some((_, target)) = targets.iter().find(|(_, t)| !same_basis(*t, max_total)) {
+            // Extensions add to the target in force; at least one target must count in their unit
+            // (`extend` checks the clock's own target).
+            let matching = targets.iter().any(|(_, t)| same_basis(*t, max_total));
+            if let Some((_, target)) = targets.first().filter(|_| !matching) {
                 diag(
                     out,
                     E::BasisMismatch {
@@ -502,9 +513,6 @@ fn feasibility(rules: &[Sla], cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !outer.start_on_open || outer.stop_enter.is_empty() {
             continue;
         }
-        let Some(limit) = outer.targets.iter().map(|t| t.1).max_by_key(|d| amount(*d)) else {
-            continue;
-        };
         let Some((states, transitions)) =
             crate::graph::path_between(cx.graph, cx.initial, &outer.stop_enter)
         else {
@@ -518,54 +526,70 @@ fn feasibility(rules: &[Sla], cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .position(|t| set.contains(t))
                 .map(|i| i + 1)
         };
-        let mut stages: Vec<(usize, usize, Duration, &str)> = Vec::new();
-        for (si, stage) in rules.iter().enumerate() {
-            if si == ri {
-                continue;
+        let span = |start_open: bool, enter: &[u16], by: &[u16]| -> Option<usize> {
+            if start_open {
+                return Some(0);
             }
-            let start = if stage.start_on_open {
-                Some(0)
-            } else {
-                [
-                    at_state(&stage.start_enter),
-                    at_transition(&stage.start_transitions),
-                ]
+            [at_state(enter), at_transition(by)]
                 .into_iter()
                 .flatten()
                 .min()
+        };
+        // Compare like with like: for each unit among the covering rule's targets, its longest
+        // target against the shortest targets of the stages in that unit.
+        let mut units: Vec<&'static str> = outer.targets.iter().map(|t| t.1.basis()).collect();
+        units.dedup();
+        for basis in units {
+            let in_unit = |d: &Duration| d.basis() == basis;
+            let Some(limit) = outer
+                .targets
+                .iter()
+                .map(|t| t.1)
+                .filter(in_unit)
+                .max_by_key(|d| amount(*d))
+            else {
+                continue;
             };
-            let stop = [
-                at_state(&stage.stop_enter),
-                at_transition(&stage.stop_transitions),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let shortest = stage.targets.iter().map(|t| t.1).min_by_key(|d| amount(*d));
-            if let (Some(a), Some(b), Some(d)) = (start, stop, shortest) {
-                if a < b && same_basis(d, limit) {
-                    stages.push((a, b, d, &stage.id));
+            let mut stages: Vec<(usize, usize, i64, &str)> = Vec::new();
+            for (_, stage) in rules.iter().enumerate().filter(|(si, _)| *si != ri) {
+                let start = span(
+                    stage.start_on_open,
+                    &stage.start_enter,
+                    &stage.start_transitions,
+                );
+                let stop = span(false, &stage.stop_enter, &stage.stop_transitions);
+                let shortest = stage
+                    .targets
+                    .iter()
+                    .map(|t| t.1)
+                    .filter(in_unit)
+                    .map(amount)
+                    .min();
+                if let (Some(a), Some(b), Some(d)) = (start, stop, shortest) {
+                    if a < b {
+                        stages.push((a, b, d, &stage.id));
+                    }
                 }
             }
-        }
-        stages.sort_by_key(|s| (s.0, s.1));
-        let (mut end, mut total, mut names) = (0usize, 0i64, Vec::new());
-        for (a, b, d, id) in stages {
-            if a >= end {
-                end = b;
-                total += amount(d);
-                names.push(format!("`{id}`"));
+            stages.sort_by_key(|s| (s.0, s.1));
+            let (mut end, mut total, mut names) = (0usize, 0i64, Vec::new());
+            for (a, b, d, id) in stages {
+                if a >= end {
+                    end = b;
+                    total += d;
+                    names.push(format!("`{id}`"));
+                }
             }
-        }
-        if names.len() > 1 && total > amount(limit) {
-            let error = E::Infeasible {
-                sla: outer.id.to_string(),
-                stages: names.join(" + "),
-                total,
-                limit: amount(limit),
-                unit: unit(limit),
-            };
-            diag(out, error, format!("/slas/{ri}/target"));
+            if names.len() > 1 && total > amount(limit) {
+                let error = E::Infeasible {
+                    sla: outer.id.to_string(),
+                    stages: names.join(" + "),
+                    total,
+                    limit: amount(limit),
+                    unit: unit(limit),
+                };
+                diag(out, error, format!("/slas/{ri}/target"));
+            }
         }
     }
 }

@@ -46,3 +46,39 @@ fn templates_are_valid_without_warnings() {
             .unwrap();
     }
 }
+
+/// The fenced JSON block that follows `heading` in a Markdown file.
+fn json_block_after<'a>(markdown: &'a str, heading: &str) -> &'a str {
+    let from = markdown.find(heading).expect("the heading");
+    first_json_block(&markdown[from..])
+}
+
+#[test]
+fn the_sla_rule_example_loads_in_a_workflow_that_has_what_it_names() {
+    let doc = include_str!("../../docs/sla.md");
+    let rule: serde_json::Value =
+        serde_json::from_str(json_block_after(doc, "# SLA rules")).unwrap();
+    let def: WorkflowDef = serde_json::from_value(serde_json::json!({
+        "format": 1, "id": "doc-example", "version": 1, "title": "信访",
+        "fields": [{"id": "urgency", "title": "紧急程度", "type": "enum", "values": ["normal", "urgent"]}],
+        "roles": [{"id": "agency_handler", "title": "承办"}, {"id": "head", "title": "负责人"}, {"id": "supervisor", "title": "督办"}],
+        "states": [
+            {"id": "received", "title": "已登记", "initial": true},
+            {"id": "handling", "title": "办理中"},
+            {"id": "hearing", "title": "听证中"},
+            {"id": "answered", "title": "已答复"},
+            {"id": "closed", "title": "已办结", "terminal": true}
+        ],
+        "transitions": [
+            {"id": "accept", "title": "受理", "from": ["received"], "to": "handling", "roles": ["agency_handler"]},
+            {"id": "start_hearing", "title": "听证", "from": ["handling"], "to": "hearing", "roles": ["agency_handler"]},
+            {"id": "end_hearing", "title": "听证结束", "from": ["hearing"], "to": "handling", "roles": ["agency_handler"]},
+            {"id": "reply", "title": "答复", "from": ["handling"], "to": "answered", "roles": ["agency_handler"]},
+            {"id": "close", "title": "办结", "from": ["answered"], "to": "closed", "roles": ["agency_handler"]}
+        ],
+        "slas": [rule]
+    }))
+    .unwrap();
+    let compiled = Workflow::compile(def).unwrap_or_else(|e| panic!("{:#?}", e.errors));
+    assert!(compiled.warnings.is_empty(), "{:#?}", compiled.warnings);
+}

@@ -107,7 +107,8 @@ fn to_handling(e: &mut Engine, id: &str) {
 fn petition_limits_follow_the_regulation() {
     let mut e = xinfang();
     open_petition(&mut e, "XF-1", "2025-12-01T10:00");
-    // Art. 22: 15 日 from registration; the whole first instance 15 + 15 + 60 日.
+    // Art. 22: 15 日 from registration; the whole first instance 15 + 15 + 60 日, plus the
+    // 30 日 extension art. 34 allows: 120 日.
     let routing = clock(&e, "XF-1", "routing", "2025-12-01T10:00");
     assert_eq!(
         (routing.status.as_str(), due_local(&routing)),
@@ -115,7 +116,7 @@ fn petition_limits_follow_the_regulation() {
     );
     assert_eq!(
         due_local(&clock(&e, "XF-1", "first_instance", "2025-12-01T10:00")),
-        "2026-03-02T00:00:00+08:00"
+        "2026-04-01T00:00:00+08:00"
     );
     let registrar = actor("reg-1", "registrar", None);
     act(
@@ -660,4 +661,252 @@ fn a_case_rule_too_short_for_its_stages_is_a_warning() {
         .error
         .to_string()
         .contains("35 natural days"));
+}
+
+// Regressions found in review: each test states the input that once went wrong.
+
+/// A one-rule workflow `a -> b (terminal)` with `pause` state `p` between, on `calendar`.
+fn one_rule(calendar: &str, rule: Value) -> Engine {
+    let mut e = Engine::new();
+    e.load_calendar(
+        serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap(),
+    )
+    .unwrap();
+    let berlin = json!({"format": 1, "id": "de-berlin", "time_zone": "Europe/Berlin", "years": {"from": 2025, "to": 2026},
+        "week": {"mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]], "wed": [["00:00", "24:00"]],
+                 "thu": [["00:00", "24:00"]], "fri": [["00:00", "24:00"]]}});
+    e.load_calendar(serde_json::from_value(berlin).unwrap())
+        .unwrap();
+    let mut rule = rule;
+    rule["calendar"] = json!(calendar);
+    let def = json!({
+        "format": 1, "id": "w", "version": 1, "title": "w",
+        "roles": [{"id": "r", "title": "r"}],
+        "states": [{"id": "a", "title": "a", "initial": true}, {"id": "p", "title": "p"}, {"id": "b", "title": "b", "terminal": true}],
+        "transitions": [
+            {"id": "wait", "title": "wait", "from": ["a"], "to": "p", "roles": ["r"]},
+            {"id": "back", "title": "back", "from": ["p"], "to": "a", "roles": ["r"]},
+            {"id": "done", "title": "done", "from": ["a"], "to": "b", "roles": ["r"]}
+        ],
+        "slas": [rule]
+    });
+    e.load_workflow(serde_json::from_value(def).unwrap())
+        .unwrap();
+    let r = Actor::new("u", &["r"]);
+    e.open_case(
+        "w",
+        None,
+        &Opening {
+            case_id: "C",
+            channel: "web",
+            fields: Values::NONE,
+            actor: &r,
+            at: t("2025-01-27T10:00"),
+        },
+    )
+    .unwrap();
+    e
+}
+
+fn step(e: &mut Engine, transition: &str, at: i64) {
+    let r = Actor::new("u", &["r"]);
+    e.apply(
+        "C",
+        &Command {
+            transition,
+            actor: &r,
+            payload: Values::NONE,
+            at,
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_pause_never_pulls_a_rolled_deadline_into_an_earlier_day() {
+    // 3 日 rolled forward from 2025-01-27 ends 2025-02-06 00:00 (1/30 is in the holiday). A pause
+    // of 5 d 10 h used to land the deadline at 2/5 10:00: 14 hours earlier.
+    let rule = json!({"id": "s", "start": {"on_open": true}, "stop": {"transitions": ["done"]}, "pause": ["p"],
+        "target": [{"duration": {"natural_days": 3, "roll_forward": true}}]});
+    let mut e = one_rule("cn-mainland", rule);
+    assert_eq!(
+        due_local(&clock(&e, "C", "s", "2025-01-27T11:00")),
+        "2025-02-06T00:00:00+08:00"
+    );
+    step(&mut e, "wait", t("2025-01-27T12:00"));
+    step(&mut e, "back", t("2025-02-01T22:00"));
+    let after = clock(&e, "C", "s", "2025-02-01T22:00");
+    assert!(
+        after.due_at.unwrap() >= t("2025-02-06T00:00"),
+        "{}",
+        due_local(&after)
+    );
+}
+
+#[test]
+fn natural_days_keep_their_midnight_across_a_dst_change() {
+    // 270 日 from Monday 2025-01-27 (03:00 in Berlin): the 270th day is 10-24, so 10-25 00:00.
+    // Berlin leaves summer time on 2025-10-26. A pause from 10-20 12:00 to 10-30 12:00 is ten
+    // days on the wall clock (241 elapsed hours): the deadline moves by ten days, to midnight.
+    let rule = json!({"id": "s", "start": {"on_open": true}, "stop": {"transitions": ["done"]}, "pause": ["p"],
+        "target": [{"duration": {"natural_days": 270}}]});
+    let mut e = one_rule("de-berlin", rule);
+    let before = clock(&e, "C", "s", "2025-01-27T11:00").due_at.unwrap();
+    step(&mut e, "wait", t("2025-10-20T18:00"));
+    step(&mut e, "back", t("2025-10-30T19:00"));
+    let after = clock(&e, "C", "s", "2025-10-30T19:00").due_at.unwrap();
+    let berlin = |ms: i64| {
+        let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        jiff::Timestamp::from_millisecond(ms)
+            .unwrap()
+            .to_zoned_datetime(tz)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    assert_eq!(berlin(before), "2025-10-25 00:00");
+    assert_eq!(berlin(after), "2025-11-04 00:00");
+}
+
+#[test]
+fn a_zero_target_is_refused_so_fire_due_cannot_chase_its_tail() {
+    // With a zero target and a breach transition that restarts the clock, every firing used to
+    // make a new timer due at once, for ever.
+    let def: WorkflowDef = serde_json::from_value(json!({
+        "format": 1, "id": "loop", "version": 1, "title": "loop",
+        "roles": [{"id": "r", "title": "r"}],
+        "states": [{"id": "a", "title": "a", "initial": true}, {"id": "b", "title": "b", "terminal": true}],
+        "transitions": [
+            {"id": "retry", "title": "retry", "from": ["a"], "to": "a", "roles": ["r"]},
+            {"id": "done", "title": "done", "from": ["a"], "to": "b", "roles": ["r"]}
+        ],
+        "slas": [{"id": "s", "calendar": "cn-mainland", "start": {"on_open": true, "transitions": ["retry"]},
+                  "stop": {"transitions": ["retry"]}, "target": [{"duration": {"hours": 0}}],
+                  "on_breach": [{"id": "b", "transition": "retry"}]}]
+    }))
+    .unwrap();
+    let err = Workflow::compile(def).unwrap_err();
+    assert_eq!(err.errors[0].error.code(), "sla.invalid_duration");
+    assert_eq!(err.errors[0].path, "/slas/0/target/0/duration");
+}
+
+#[test]
+fn stopping_at_the_deadline_is_late_like_the_breach_that_fires_then() {
+    let rule = json!({"id": "s", "start": {"on_open": true}, "stop": {"transitions": ["done"]},
+        "target": [{"duration": {"hours": 2}}], "on_breach": [{"id": "late", "after": {"working_days": 0}}]});
+    let mut e = one_rule("cn-mainland", rule);
+    let due = t("2025-01-27T12:00");
+    // A breach step `after` 0 working days fires at the deadline, not a millisecond before.
+    assert_eq!(
+        e.due(due, 10).iter().map(|d| d.due_at).collect::<Vec<_>>(),
+        vec![due]
+    );
+    assert!(e.due(due - 1, 10).is_empty());
+    step(&mut e, "done", due);
+    assert_eq!(clock(&e, "C", "s", "2025-01-27T12:00").status, "breached");
+}
+
+#[test]
+fn a_paused_rolled_deadline_beyond_the_calendar_is_provisional() {
+    let rule = json!({"id": "s", "start": {"transitions": ["wait"]}, "stop": {"transitions": ["done"]}, "pause": ["a"],
+        "target": [{"duration": {"natural_days": 15, "roll_forward": true}}]});
+    let mut e = one_rule("cn-mainland", rule);
+    step(&mut e, "wait", t("2026-12-01T10:00"));
+    step(&mut e, "back", t("2026-12-05T10:00"));
+    let c = clock(&e, "C", "s", "2026-12-21T10:00");
+    // Paused in `a` since 12/5: the deadline runs into 2027, whose holidays are not known.
+    assert!(c.due_at.unwrap() > t("2027-01-01T00:00"));
+    assert!(c.provisional);
+}
+
+#[test]
+fn extensions_are_positive_whole_minutes_or_days() {
+    let mut e = xinfang();
+    to_handling(&mut e, "XF-7");
+    let head = actor("head-1", "head", None);
+    let at = t("2026-01-20T10:00");
+    let err = e
+        .extend(
+            "XF-7",
+            "handling",
+            &head,
+            Duration::NaturalDays {
+                days: -10,
+                roll_forward: false,
+            },
+            "x",
+            at,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "sla.invalid_extension");
+    let err = e
+        .extend(
+            "XF-7",
+            "handling",
+            &head,
+            Duration::NaturalDays {
+                days: 0,
+                roll_forward: false,
+            },
+            "x",
+            at,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "sla.invalid_extension");
+    assert_eq!(e.history("XF-7").unwrap().len(), 3);
+}
+
+#[test]
+fn a_regional_calendar_knows_nothing_before_its_own_years() {
+    let mut e = Engine::new();
+    e.load_calendar(
+        serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap(),
+    )
+    .unwrap();
+    let sh = json!({"format": 1, "id": "sh", "extends": "cn-mainland", "years": {"from": 2025, "to": 2026}});
+    e.load_calendar(serde_json::from_value(sh).unwrap())
+        .unwrap();
+    let cal = e.calendar("sh").unwrap();
+    // 2024 is outside its years: the weekly pattern applies and the result is provisional,
+    // not midnight in the middle of the base's National Day holiday.
+    let r = cal
+        .add(t("2024-09-30T16:00"), Duration::WorkingTime(2 * 3_600_000))
+        .unwrap();
+    assert_eq!(cal.local_string(r.at).unwrap(), "2024-10-01T09:30:00+08:00");
+    assert!(r.provisional);
+}
+
+#[test]
+fn mixed_unit_targets_are_compared_per_unit_for_feasibility() {
+    let def: WorkflowDef = serde_json::from_value(json!({
+        "format": 1, "id": "mixed", "version": 1, "title": "mixed",
+        "roles": [{"id": "r", "title": "r"}],
+        "fields": [{"id": "urgent", "title": "urgent", "type": "boolean"}],
+        "states": [{"id": "a", "title": "a", "initial": true}, {"id": "b", "title": "b"}, {"id": "c", "title": "c", "terminal": true}],
+        "transitions": [
+            {"id": "ab", "title": "ab", "from": ["a"], "to": "b", "roles": ["r"]},
+            {"id": "bc", "title": "bc", "from": ["b"], "to": "c", "roles": ["r"]}
+        ],
+        "slas": [
+            {"id": "whole", "calendar": "cn-mainland", "start": {"on_open": true}, "stop": {"enter": ["c"]},
+             "target": [{"when": {"eq": [{"field": "urgent"}, {"value": true}]}, "duration": {"hours": 48}},
+                        {"duration": {"natural_days": 30}}]},
+            {"id": "one", "calendar": "cn-mainland", "start": {"on_open": true}, "stop": {"transitions": ["ab"]},
+             "target": [{"duration": {"natural_days": 20}}]},
+            {"id": "two", "calendar": "cn-mainland", "start": {"enter": ["b"]}, "stop": {"transitions": ["bc"]},
+             "target": [{"duration": {"natural_days": 20}}]}
+        ]
+    }))
+    .unwrap();
+    // 48 hours is not compared with days; 20 + 20 natural days exceed the 30 natural days.
+    let compiled = Workflow::compile(def).unwrap();
+    let messages: Vec<String> = compiled
+        .warnings
+        .iter()
+        .map(|w| w.error.to_string())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("40 natural days") && messages[0].contains("30 natural days"),
+        "{messages:?}"
+    );
 }
