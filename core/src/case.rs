@@ -396,12 +396,7 @@ impl Case {
     /// `case.role_not_allowed`, `case.guard_failed`, or field problems in the payload.
     pub fn apply(&mut self, cmd: &Command<'_>) -> Result<(), CaseError> {
         let wf = &*self.workflow;
-        if wf.is_terminal(self.state) {
-            return Err(CaseError::Terminal {
-                case_id: self.id.to_string(),
-                state: wf.state_id(self.state).to_owned(),
-            });
-        }
+        self.ensure_open()?;
         check_time(cmd.at)?;
         let last = self.updated_at();
         if cmd.at < last {
@@ -559,12 +554,7 @@ impl Case {
         at: i64,
     ) -> Result<(), CaseError> {
         let wf = self.workflow.clone();
-        if wf.is_terminal(self.state) {
-            return Err(CaseError::Terminal {
-                case_id: self.id.to_string(),
-                state: wf.state_id(self.state).to_owned(),
-            });
-        }
+        self.ensure_open()?;
         let s = self.running_clock(sla, at)?;
         let (Some(rule), Some(clock)) =
             (wf.slas.get(usize::from(s)), self.clocks.get(usize::from(s)))
@@ -592,7 +582,10 @@ impl Case {
             expected: target.basis(),
             found: duration.basis(),
         };
-        let amount = crate::clock::extension_amount(target, duration).ok_or_else(mismatch)?;
+        if !crate::sla::same_basis(target, duration) {
+            return Err(mismatch());
+        }
+        let amount = crate::sla::amount(duration);
         // Whole minutes or days, more than zero: what the JSON form records and replays.
         let whole = match duration {
             crate::calendar_time::Duration::Calendar(ms)
@@ -655,6 +648,17 @@ impl Case {
             });
         }
         Ok(s)
+    }
+
+    /// `case.terminal` when the case is closed.
+    fn ensure_open(&self) -> Result<(), CaseError> {
+        if self.workflow.is_terminal(self.state) {
+            return Err(CaseError::Terminal {
+                case_id: self.id.to_string(),
+                state: self.workflow.state_id(self.state).to_owned(),
+            });
+        }
+        Ok(())
     }
 
     fn rule(&self, sla: &str) -> Result<(u16, &crate::sla::Sla), CaseError> {
@@ -1109,7 +1113,7 @@ fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> 
     })
 }
 
-fn check_time(at: i64) -> Result<(), CaseError> {
+pub(crate) fn check_time(at: i64) -> Result<(), CaseError> {
     if (MIN_INSTANT..=MAX_INSTANT).contains(&at) {
         Ok(())
     } else {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::calendar_time::Duration;
-use crate::sla::{amount, lengthen, Reentry, Sla, WarnAt};
+use crate::sla::{lengthen, Reentry, Sla, WarnAt};
 
 /// Facts about one rule on one case.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -346,9 +346,4 @@ pub(crate) fn view(
     }
     .into();
     Ok(v)
-}
-
-/// The amount of an extension in the target's unit, if the units agree.
-pub(crate) fn extension_amount(target: Duration, extension: Duration) -> Option<i64> {
-    crate::sla::same_basis(target, extension).then(|| amount(extension))
 }

@@ -283,13 +283,11 @@ impl Engine {
     /// Every SLA clock of a case as seen at `now`.
     ///
     /// # Errors
-    /// `case.not_found`; `calendar.out_of_range` (as a case error message) when `now` or a
-    /// deadline cannot be placed on the calendar.
+    /// `case.not_found`; `case.invalid_time` when `now` is out of range; `calendar.out_of_range`
+    /// when a deadline cannot be placed on the calendar.
     pub fn sla_status(&self, case_id: &str, now: i64) -> Result<Vec<ClockView>, SlaStatusError> {
         let case = self.case_or_err(case_id)?;
-        if !(crate::value::MIN_INSTANT..=crate::value::MAX_INSTANT).contains(&now) {
-            return Err(CaseError::InvalidTime { at: now }.into());
-        }
+        crate::case::check_time(now)?;
         let wf = case.workflow();
         let mut out = Vec::with_capacity(wf.slas.len());
         for (rule, c) in wf.slas.iter().zip(case.clocks()) {
