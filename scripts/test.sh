@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the core's unit, property, conformance and doc tests, the
-# documentation examples, and the demo (which must run to the end).
+# C ABI's tests (under valgrind and ASan+UBSan, with the conformance suite through C, the C and
+# Python examples and the install), the documentation examples, and the demo.
+# Installs what it needs on a fresh Debian machine: Debian packages for the C tests, one pinned
+# PyPI package for the calendar cross-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# C toolchain pieces for bindings-c: valgrind, pkg-config, a C++ compiler for the header check,
+# jansson for the C conformance runner and the C example.
+packages=(valgrind pkgconf g++ libjansson-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 cargo test --workspace
+
+make -s -f bindings-c/Makefile test
 
 # The China calendar against an independent dataset (PyPI `chinesecalendar`, pinned).
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore chinesecalendar==1.11.0

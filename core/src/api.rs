@@ -413,6 +413,64 @@ impl Answer {
     }
 }
 
+/// How a request fared, in the categories a binding reports as a status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplyStatus {
+    /// Answered with `"ok": true`.
+    Ok,
+    /// Larger than [`Limits::max_request_bytes`](crate::Limits) (`request.too_large`).
+    TooLarge,
+    /// Not UTF-8 (`request.invalid_utf8`).
+    InvalidUtf8,
+    /// Not JSON (`request.invalid_json`).
+    InvalidJson,
+    /// JSON, but not a request (`request.invalid`).
+    InvalidRequest,
+    /// A well-formed request the engine refused: unknown ids, forbidden roles, failed guards, ...
+    Rejected,
+}
+
+/// An answer as JSON text, with its status and first error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply {
+    /// The answer, `{"ok": ...}`, as JSON text.
+    pub text: String,
+    /// Its category.
+    pub status: ReplyStatus,
+    /// The first of the answer's errors, when it failed.
+    pub first_error: Option<ErrorDetail>,
+}
+
+impl Reply {
+    /// The answer to a request that could not be read.
+    pub fn refused(error: RequestError) -> Self {
+        let detail = error.detail();
+        Reply::refused_with(error, detail)
+    }
+
+    /// The answer to a request given in parts (by a binding's typed entry point) whose part at
+    /// `path`, a JSON Pointer into the request's JSON form, could not be read.
+    pub fn refused_at(error: RequestError, path: &str) -> Self {
+        let detail = error.detail().at(path);
+        Reply::refused_with(error, detail)
+    }
+
+    fn refused_with(error: RequestError, detail: ErrorDetail) -> Self {
+        let status = match error {
+            RequestError::TooLarge { .. } => ReplyStatus::TooLarge,
+            RequestError::InvalidUtf8 { .. } => ReplyStatus::InvalidUtf8,
+            RequestError::InvalidJson { .. } => ReplyStatus::InvalidJson,
+            RequestError::Invalid { .. } => ReplyStatus::InvalidRequest,
+        };
+        Reply {
+            text: Answer::failure(vec![detail.clone()]).to_json().to_string(),
+            status,
+            first_error: Some(detail),
+        }
+    }
+}
+
 type Outcome = Result<Json, Vec<ErrorDetail>>;
 
 fn to_json<T: Serialize>(value: &T) -> Json {
@@ -457,22 +515,40 @@ impl Engine {
     /// Answers a request given as UTF-8 JSON bytes; the answer is JSON text. Never panics on any
     /// input.
     pub fn handle_bytes(&mut self, request: &[u8]) -> String {
-        let answer = match self.read_request(request) {
-            Ok(value) => self.handle_value(value),
-            Err(e) => Answer::failure(vec![e.detail()]).to_json(),
+        self.respond_bytes(request).text
+    }
+
+    /// Like [`Engine::handle_bytes`], with the kind of outcome and the first error alongside the
+    /// text, so that a binding can report a status without reading the answer again.
+    pub fn respond_bytes(&mut self, request: &[u8]) -> Reply {
+        match self.read_request(request).and_then(Request::from_json) {
+            Ok(req) => self.respond(req),
+            Err(e) => Reply::refused(e),
+        }
+    }
+
+    /// Answers a typed request as [`Engine::respond_bytes`] would answer its JSON form.
+    pub fn respond(&mut self, request: Request) -> Reply {
+        let answer = self.handle(request);
+        let first = answer.errors.as_ref().and_then(|e| e.first()).cloned();
+        let status = if answer.ok {
+            ReplyStatus::Ok
+        } else {
+            ReplyStatus::Rejected
         };
-        answer.to_string()
+        Reply {
+            text: answer.to_json().to_string(),
+            status,
+            first_error: first,
+        }
     }
 
     fn read_request(&self, request: &[u8]) -> Result<Json, RequestError> {
-        let limit = self.limits().max_request_bytes;
-        if request.len() > limit {
-            return Err(RequestError::TooLarge {
-                size: request.len(),
-                limit,
-            });
-        }
-        serde_json::from_slice(request).map_err(|e| RequestError::InvalidJson {
+        self.limits().check_size(request.len())?;
+        let text = std::str::from_utf8(request).map_err(|e| RequestError::InvalidUtf8 {
+            valid_up_to: e.valid_up_to(),
+        })?;
+        serde_json::from_str(text).map_err(|e| RequestError::InvalidJson {
             message: e.to_string(),
         })
     }

@@ -15,7 +15,7 @@ use crate::clock::{self, ClockView, TimerKind};
 use crate::definition::WorkflowDef;
 use crate::error::{
     CaseError, DefinitionError, Diagnostic, GraphError, HistoryError, InvalidDefinition,
-    SnapshotError, WorkflowError,
+    RequestError, SnapshotError, WorkflowError,
 };
 use crate::graph::{self, GraphFormat, PathToClose};
 use crate::workflow::{FixedMap, Workflow};
@@ -29,6 +29,22 @@ pub const SNAPSHOT_FORMAT: u64 = 1;
 pub struct Limits {
     /// Largest request accepted by the JSON API, in bytes.
     pub max_request_bytes: usize,
+}
+
+impl Limits {
+    /// Checks the size of a request: `request.too_large` when it is over the limit.
+    ///
+    /// # Errors
+    /// [`RequestError::TooLarge`] when `size` exceeds `max_request_bytes`.
+    pub fn check_size(&self, size: usize) -> Result<(), RequestError> {
+        if size > self.max_request_bytes {
+            return Err(RequestError::TooLarge {
+                size,
+                limit: self.max_request_bytes,
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Limits {
@@ -151,6 +167,11 @@ impl Engine {
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Changes the limits for the requests that follow.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// Validates and loads a workflow. Loading the same id and version again with an identical

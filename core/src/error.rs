@@ -48,6 +48,7 @@ impl ErrorDetail {
 /// Every error code the library can return, in documentation order.
 pub const ALL_CODES: &[&str] = &[
     "request.invalid_json",
+    "request.invalid_utf8",
     "request.invalid",
     "request.too_large",
     "definition.invalid",
@@ -1064,11 +1065,17 @@ impl GraphError {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
-    /// The bytes are not UTF-8 JSON.
+    /// The bytes are UTF-8 but not JSON.
     #[error("request is not valid JSON: {message}")]
     InvalidJson {
         /// What the JSON reader reported.
         message: String,
+    },
+    /// The bytes are not UTF-8.
+    #[error("request is not valid UTF-8: the bytes from offset {valid_up_to} on are not")]
+    InvalidUtf8 {
+        /// Length of the longest valid UTF-8 prefix.
+        valid_up_to: usize,
     },
     /// The JSON does not have the shape of a request.
     #[error("{message}")]
@@ -1094,6 +1101,9 @@ impl RequestError {
         match self {
             RequestError::InvalidJson { .. } => {
                 ErrorDetail::new("request.invalid_json", self.to_string())
+            }
+            RequestError::InvalidUtf8 { .. } => {
+                ErrorDetail::new("request.invalid_utf8", self.to_string())
             }
             RequestError::Invalid { path, .. } => {
                 ErrorDetail::new("request.invalid", self.to_string()).at(path.clone())

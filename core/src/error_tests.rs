@@ -324,6 +324,7 @@ fn samples() -> Vec<ErrorDetail> {
     }
     let requests = [
         RequestError::InvalidJson { message: s() },
+        RequestError::InvalidUtf8 { valid_up_to: 3 },
         RequestError::Invalid {
             message: s(),
             path: s(),
@@ -373,7 +374,7 @@ fn codes_are_dotted_lowercase() {
         );
         assert!(
             code.chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'),
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'),
             "{code}"
         );
     }

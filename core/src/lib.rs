@@ -60,7 +60,7 @@ pub mod sla;
 pub mod value;
 pub mod workflow;
 
-pub use api::{Answer, Request, OPS};
+pub use api::{Answer, Reply, ReplyStatus, Request, OPS};
 pub use calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
 pub use calendar_time::{Between, Computed, Duration, DurationDef};
 pub use case::{
@@ -70,7 +70,7 @@ pub use definition::{WorkflowDef, DEFINITION_FORMAT};
 pub use engine::{Engine, Limits, Loaded, Snapshot, SNAPSHOT_FORMAT};
 pub use error::{
     CaseError, DefinitionError, Diagnostic, ErrorDetail, GraphError, HistoryError,
-    InvalidDefinition, SnapshotError, WorkflowError, ALL_CODES,
+    InvalidDefinition, RequestError, SnapshotError, WorkflowError, ALL_CODES,
 };
 pub use graph::{GraphFormat, PathToClose};
 pub use value::{FieldKind, Value};

@@ -238,3 +238,69 @@ fn a_case_keeps_its_version_and_the_graph_shows_its_state() {
     assert!(dot.contains("digraph \"g@1\""));
     assert!(dot.contains("\"b\" [label=\"b\", peripheries=2, style=\"rounded,filled\""));
 }
+
+#[test]
+fn replies_carry_the_status_a_binding_reports_and_refusals_change_nothing() {
+    use civicflow::{Limits, ReplyStatus};
+    let mut engine = Engine::new();
+    engine
+        .load_workflow(guarded(json!({"exists": {"field": "n"}})))
+        .unwrap();
+    let open = br#"{"op":"open_case","case_id":"X","workflow":"g","channel":"web","actor":{"id":"c","roles":["clerk"]},"at":0}"#;
+    assert_eq!(engine.respond_bytes(open).status, ReplyStatus::Ok);
+    let before = engine.handle_str(r#"{"op":"snapshot"}"#);
+    let cases: [(&[u8], ReplyStatus, &str); 5] = [
+        (
+            b"{\"op\": \"get_case\", \"case_id\": \"\xff\"}",
+            ReplyStatus::InvalidUtf8,
+            "request.invalid_utf8",
+        ),
+        (
+            b"{\"op\": ",
+            ReplyStatus::InvalidJson,
+            "request.invalid_json",
+        ),
+        (
+            br#"{"op": "fly"}"#,
+            ReplyStatus::InvalidRequest,
+            "request.invalid",
+        ),
+        (
+            br#"{"op": "get_case", "case_id": "nope"}"#,
+            ReplyStatus::Rejected,
+            "case.not_found",
+        ),
+        (&[b' '; 100], ReplyStatus::TooLarge, "request.too_large"),
+    ];
+    engine.set_limits(Limits {
+        max_request_bytes: 99,
+    });
+    for (bytes, status, code) in cases {
+        let reply = engine.respond_bytes(bytes);
+        assert_eq!(reply.status, status, "{}", reply.text);
+        assert_eq!(reply.first_error.as_ref().unwrap().code, code);
+        let answer: serde_json::Value = serde_json::from_str(&reply.text).unwrap();
+        assert_eq!(answer["errors"][0]["code"], code);
+        assert_eq!(answer["ok"], false);
+    }
+    let utf8 = engine.respond_bytes(b"{\"op\": \"get_case\", \"case_id\": \"\xff\"}");
+    assert_eq!(
+        utf8.first_error.unwrap().message,
+        "request is not valid UTF-8: the bytes from offset 31 on are not"
+    );
+    engine.set_limits(Limits::default());
+    assert_eq!(engine.handle_str(r#"{"op":"snapshot"}"#), before);
+}
+
+#[test]
+fn a_typed_request_is_answered_as_its_json_form() {
+    use civicflow::api::{DueRequest, Request};
+    let mut engine = Engine::new();
+    let typed = engine.respond(Request::Due(DueRequest {
+        now: 5,
+        limit: Some(3),
+    }));
+    let text = engine.respond_bytes(br#"{"op": "due", "now": 5, "limit": 3}"#);
+    assert_eq!(typed, text);
+    assert_eq!(typed.text, r#"{"ok":true,"result":{"now":5,"timers":[]}}"#);
+}
