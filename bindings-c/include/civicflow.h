@@ -199,7 +199,8 @@ enum cf_status cf_engine_max_request_bytes(const struct cf_engine *engine, size_
  * \param request_len Its length in bytes.
  * \param response Where to write the answer, `{"ok": true, "result": ...}` or
  * `{"ok": false, "errors": [...]}`: a NUL-terminated UTF-8 string owned by the caller and
- * released with `cf_string_free` (never `free()`). Set to NULL when there is no answer.
+ * released with `cf_string_free` (never `free()`). Read-only: a parser that writes into its
+ * input needs a copy. Set to NULL when there is no answer.
  * \return `CF_OK`, or a failure; see `cf_status` for which failures come with an answer.
  *
  * # Safety
@@ -215,7 +216,9 @@ enum cf_status cf_engine_call(struct cf_engine *engine,
  * Applies a transition to a case without building JSON: the `apply` op with no payload.
  * The answer is the `apply` op's, and a refused command changes nothing.
  *
- * Strings are borrowed for the call, given as pointer and length (no NUL needed).
+ * Strings are borrowed for the call, given as pointer and length (no NUL needed). The
+ * required ones may not be NULL, even with length 0 (`CF_ERR_NULL_ARGUMENT`); a NULL
+ * `actor_unit` means no unit, whatever `actor_unit_len` says.
  *
  * \param engine An engine.
  * \param case_id The case id.
@@ -283,7 +286,8 @@ enum cf_status cf_engine_fire_due(struct cf_engine *engine, int64_t now, char **
  * Releases a string civicflow returned (an answer).
  *
  * \param s A string from civicflow, or NULL (nothing happens).
- * \pre `s` was not freed before, and did not come from any other allocator.
+ * \pre `s` was not freed before, was not written to, and did not come from any other
+ * allocator.
  *
  * # Safety
  * See the precondition.

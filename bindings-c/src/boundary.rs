@@ -36,12 +36,22 @@ impl Failure {
     }
 }
 
+// `try_with`, not `with`: a host may call in while the thread's storage is being torn down
+// (from atexit, a pthread key destructor, a C++ thread_local destructor), where `with` panics.
+// The message is then lost, never the call.
 pub(crate) fn set_last_error(message: String) {
-    LAST_ERROR.with(|e| *e.borrow_mut() = message);
+    let _ = LAST_ERROR.try_with(|e| {
+        if let Ok(mut slot) = e.try_borrow_mut() {
+            *slot = message;
+        }
+    });
 }
 
 pub(crate) fn with_last_error<T>(f: impl FnOnce(&str) -> T) -> T {
-    LAST_ERROR.with(|e| f(&e.borrow()))
+    match LAST_ERROR.try_with(|e| e.try_borrow().ok().map(|m| m.clone())) {
+        Ok(Some(message)) => f(&message),
+        _ => f(""),
+    }
 }
 
 /// Runs the body of an exported function: a panic becomes `CF_ERR_PANIC` instead of unwinding
@@ -77,6 +87,8 @@ fn guarded(body: impl FnOnce() -> Result<cf_status, Failure>, clear: bool) -> cf
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown payload".to_owned());
+            // A payload's Drop may itself panic: drop it where that is caught too.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
             set_last_error(format!("civicflow panicked (a bug, please report): {what}"));
             cf_status::CF_ERR_PANIC
         }
@@ -96,7 +108,7 @@ pub(crate) unsafe fn deliver(reply: Reply, response: *mut *mut c_char) -> cf_sta
     });
     set_last_error(message.unwrap_or_default());
     // serde_json escapes U+0000 inside strings and writes no other NUL, so this never fails;
-    // an answer that cannot be a C string is dropped rather than cut short.
+    // if it did, the caller would get an empty string rather than one cut short.
     let text = CString::new(reply.text).unwrap_or_default();
     // SAFETY: the caller guarantees `response` is valid for a write; the string is released
     // by `cf_string_free`, which takes it back with `CString::from_raw`.

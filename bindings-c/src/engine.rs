@@ -19,6 +19,12 @@ pub struct cf_engine {
     inner: Mutex<Engine>,
 }
 
+// Handles cross threads as raw pointers, where the compiler no longer checks this.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<cf_engine>();
+};
+
 /// Locks the engine behind a handle.
 ///
 /// # Safety
@@ -152,7 +158,8 @@ pub unsafe extern "C" fn cf_engine_max_request_bytes(
 /// \param request_len Its length in bytes.
 /// \param response Where to write the answer, `{"ok": true, "result": ...}` or
 /// `{"ok": false, "errors": [...]}`: a NUL-terminated UTF-8 string owned by the caller and
-/// released with `cf_string_free` (never `free()`). Set to NULL when there is no answer.
+/// released with `cf_string_free` (never `free()`). Read-only: a parser that writes into its
+/// input needs a copy. Set to NULL when there is no answer.
 /// \return `CF_OK`, or a failure; see `cf_status` for which failures come with an answer.
 ///
 /// # Safety
@@ -191,7 +198,9 @@ pub unsafe extern "C" fn cf_engine_call(
 /// Applies a transition to a case without building JSON: the `apply` op with no payload.
 /// The answer is the `apply` op's, and a refused command changes nothing.
 ///
-/// Strings are borrowed for the call, given as pointer and length (no NUL needed).
+/// Strings are borrowed for the call, given as pointer and length (no NUL needed). The
+/// required ones may not be NULL, even with length 0 (`CF_ERR_NULL_ARGUMENT`); a NULL
+/// `actor_unit` means no unit, whatever `actor_unit_len` says.
 ///
 /// \param engine An engine.
 /// \param case_id The case id.
@@ -278,20 +287,22 @@ impl Parts {
         if count > 0 && lens.is_null() {
             return Err(Failure::null("role_lens"));
         }
-        let role_parts: Vec<(*const c_char, usize)> = (0..count)
-            // SAFETY: non-NULL (checked above) arrays of `count` entries (caller).
-            .map(|i| unsafe { (*roles.add(i), *lens.add(i)) })
-            .collect();
         // Counted as their JSON form would be, roughly: the strings plus a byte per role, so
-        // that many empty roles still count. Checked before any byte is read.
+        // that many empty roles still count. Summed from the lengths alone, before any string
+        // is read or anything allocated.
         let size = [self.case_id, self.transition, self.actor_id]
             .iter()
             .chain(self.actor_unit.iter())
-            .chain(role_parts.iter())
-            .fold(count, |n, (_, len)| n.saturating_add(*len));
+            .map(|(_, len)| *len)
+            // SAFETY: `lens` is non-NULL (checked above) with `count` entries (caller).
+            .chain((0..count).map(|i| unsafe { *lens.add(i) }))
+            .fold(count, usize::saturating_add);
         if let Err(too_large) = limits.check_size(size) {
             return Ok(Err(Reply::refused(too_large)));
         }
+        let role_parts = (0..count)
+            // SAFETY: non-NULL (checked above) arrays of `count` entries (caller).
+            .map(|i| unsafe { (*roles.add(i), *lens.add(i)) });
         let read = |(ptr, len): (*const c_char, usize), name: &str, path: &str| {
             // SAFETY: readable for `len` bytes (caller); the total is within the limit.
             match unsafe { text(ptr, len, name) }? {
@@ -318,7 +329,7 @@ impl Parts {
             None => None,
         };
         let mut role_ids = Vec::with_capacity(count);
-        for (i, part) in role_parts.into_iter().enumerate() {
+        for (i, part) in role_parts.enumerate() {
             role_ids.push(field!(part, "roles", &format!("/actor/roles/{i}")));
         }
         Ok(Ok(Request::Apply(ApplyRequest {
@@ -409,7 +420,8 @@ unsafe fn respond_typed(
 /// Releases a string civicflow returned (an answer).
 ///
 /// \param s A string from civicflow, or NULL (nothing happens).
-/// \pre `s` was not freed before, and did not come from any other allocator.
+/// \pre `s` was not freed before, was not written to, and did not come from any other
+/// allocator.
 ///
 /// # Safety
 /// See the precondition.

@@ -5,6 +5,7 @@
  * Usage: test_abi <path to tests/workflows/permit.json>
  */
 #include <stdint.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "common.h"
@@ -305,6 +306,33 @@ static void test_typed_paths(const char *permit) {
     CHECK(contains(answer, "\"path\":\"/actor/unit\""));
     cf_string_free(answer);
 
+    /* Lengths no buffer could have, in a string or in a role, are refused before reading. */
+    CHECK_STATUS(cf_engine_apply(e, "P-1", SIZE_MAX, "cancel", 6, "chief-1", 7, NULL, 0, roles,
+                                 lens, 2, 1767225600001, &answer),
+                 CF_ERR_TOO_LARGE);
+    cf_string_free(answer);
+    size_t huge_lens[] = {5, SIZE_MAX};
+    CHECK_STATUS(cf_engine_apply(e, "P-1", 3, "cancel", 6, "chief-1", 7, NULL, 0, roles,
+                                 huge_lens, 2, 1767225600001, &answer),
+                 CF_ERR_TOO_LARGE);
+    cf_string_free(answer);
+    /* Empty strings are non-NULL with length 0: read, and refused by the engine for what
+     * they mean; NULL stays NULL even with length 0. No roles: NULL arrays with count 0. */
+    CHECK_STATUS(cf_engine_apply(e, "", 0, "cancel", 6, "chief-1", 7, NULL, 99, roles, lens, 2,
+                                 1767225600001, &answer),
+                 CF_ERR_REJECTED);
+    CHECK(contains(answer, "\"code\":\"case.not_found\""));
+    cf_string_free(answer);
+    CHECK_STATUS(cf_engine_apply(e, NULL, 0, "cancel", 6, "chief-1", 7, NULL, 0, roles, lens, 2,
+                                 1767225600001, &answer),
+                 CF_ERR_NULL_ARGUMENT);
+    CHECK(answer == NULL);
+    CHECK_STATUS(cf_engine_apply(e, "P-1", 3, "cancel", 6, "chief-1", 7, NULL, 0, NULL, NULL, 0,
+                                 1767225600001, &answer),
+                 CF_ERR_REJECTED);
+    CHECK(contains(answer, "\"code\":\"case.role_not_allowed\""));
+    cf_string_free(answer);
+
     /* Strings need no NUL: lengths cut "P-1xyz" to "P-1". */
     CHECK_STATUS(cf_engine_apply(e, "P-1xyz", 3, "cancelled", 6, "chief-1", 7, "district-3", 10,
                                  roles, lens, 2, 1767225600001, &answer),
@@ -371,11 +399,29 @@ static void test_panic_path(const char *permit) {
 #endif
 }
 
+/* Hosts call in from exit handlers too, when thread-local storage may be gone: the call must
+ * work and the process exit normally. */
+static void call_at_exit(void) {
+    cf_engine *e = cf_engine_new();
+    char *answer = NULL;
+    cf_status s = call(e, "{\"op\":\"get_case\",\"case_id\":\"late\"}", &answer);
+    char msg[64];
+    size_t n;
+    cf_status read = cf_last_error(msg, sizeof msg, &n);
+    cf_string_free(answer);
+    cf_engine_free(e);
+    if (s != CF_ERR_REJECTED || (read != CF_OK && read != CF_ERR_TRUNCATED)) {
+        fprintf(stderr, "test_abi: a call from atexit gave status %d\n", (int)s);
+        _exit(1);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s <permit.json>\n", argv[0]);
         return 2;
     }
+    atexit(call_at_exit);
     test_versions();
     test_lifecycle_and_free_null();
     test_null_arguments(argv[1]);

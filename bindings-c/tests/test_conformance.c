@@ -1,6 +1,7 @@
 /* Runs the cross-language conformance suite (every .json file in tests/scenarios, format in
  * tests/README.md) through the C ABI, unchanged: every request goes in as JSON text through
- * cf_engine_call and every answer must equal the scenario's `expect`, as in the Rust runner.
+ * cf_engine_call and every answer must equal the scenario's `expect`, as in the Rust runner,
+ * and come with the status its first error code maps to.
  * JSON is read with jansson (Debian: libjansson-dev), which keeps 64-bit integers exact.
  *
  * Usage: test_conformance <tests/scenarios directory>
@@ -56,6 +57,20 @@ static void preload(cf_engine *e, json_t *scenario, const char *key, const char 
     }
 }
 
+/* The status an answer must come with: CF_OK exactly when it is ok, otherwise the status of
+ * its first error's code (docs/c-api.md). */
+static cf_status expected_status(json_t *answer) {
+    if (json_is_true(json_object_get(answer, "ok"))) return CF_OK;
+    json_t *first = json_array_get(json_object_get(answer, "errors"), 0);
+    const char *code = json_string_value(json_object_get(first, "code"));
+    if (code == NULL) return CF_ERR_INVALID_ARGUMENT; /* no answer: never a valid outcome */
+    if (strcmp(code, "request.too_large") == 0) return CF_ERR_TOO_LARGE;
+    if (strcmp(code, "request.invalid_utf8") == 0) return CF_ERR_INVALID_UTF8;
+    if (strcmp(code, "request.invalid_json") == 0) return CF_ERR_INVALID_JSON;
+    if (strcmp(code, "request.invalid") == 0) return CF_ERR_INVALID_REQUEST;
+    return CF_ERR_REJECTED;
+}
+
 /* Runs one scenario file; returns its number of steps. */
 static size_t run(const char *dir, const char *file) {
     char path[4096];
@@ -85,16 +100,23 @@ static size_t run(const char *dir, const char *file) {
         json_t *request = json_object_get(step, "request");
         json_t *request_text = json_object_get(step, "request_text");
         char *answer = NULL;
+        cf_status status = CF_ERR_INVALID_ARGUMENT;
         if (request != NULL && request_text == NULL) {
-            send_value(e, request, &answer);
+            status = send_value(e, request, &answer);
         } else if (request == NULL && json_is_string(request_text)) {
-            cf_engine_call(e, json_string_value(request_text), json_string_length(request_text),
-                           &answer);
+            status = cf_engine_call(e, json_string_value(request_text),
+                                    json_string_length(request_text), &answer);
         } else {
             fail(file, i, name, "give exactly one of request, request_text");
         }
         json_t *expect = json_object_get(step, "expect");
         json_t *got = answer != NULL ? json_loads(answer, 0, &err) : NULL;
+        cf_status want = expected_status(got);
+        if (status != want) {
+            char what[96];
+            snprintf(what, sizeof what, "status %d, want %d", (int)status, (int)want);
+            fail(file, i, name, what);
+        }
         if (expect == NULL) {
             fail(file, i, name, "no expect");
         } else if (got == NULL || !json_equal(expect, got)) {

@@ -55,15 +55,21 @@ static void *drive(void *arg) {
                  id, 100 + i, (long long)(at + 1));
         expect(job, call(job->engine, req, &answer), CF_OK);
         cf_string_free(answer);
-        /* A refusal on this thread: its message names this thread's case. */
+        /* Two refusals on this thread: its last error is its own, naming its own case. */
         expect(job,
                cf_engine_apply(job->engine, id, strlen(id), "approve_large", 13, "c", 1, NULL, 0,
                                clerk, five, 1, at + 2, &answer),
                CF_ERR_REJECTED);
         cf_string_free(answer);
-        char msg[256];
+        char missing[48], msg[256];
         size_t n;
-        if (cf_last_error(msg, sizeof msg, &n) != CF_OK || !contains(msg, "role")) {
+        snprintf(missing, sizeof missing, "missing-%s", id);
+        expect(job,
+               cf_engine_apply(job->engine, missing, strlen(missing), "cancel", 6, "c", 1, NULL,
+                               0, chief, five, 1, at + 2, &answer),
+               CF_ERR_REJECTED);
+        cf_string_free(answer);
+        if (cf_last_error(msg, sizeof msg, &n) != CF_OK || !contains(msg, missing)) {
             job->wrong++;
         }
         const char *transition = i % 2 == 0 ? "approve_small" : "cancel";
@@ -118,7 +124,7 @@ int main(int argc, char **argv) {
     for (int t = 0; t < SHARED_THREADS + OWN_THREADS; t++) {
         CHECK(pthread_join(threads[t], NULL) == 0);
         CHECK(jobs[t].wrong == 0);
-        CHECK(jobs[t].ok == CASES * 5);
+        CHECK(jobs[t].ok == CASES * 6);
     }
     for (int t = 0; t < SHARED_THREADS + OWN_THREADS; t++) {
         verify(jobs[t].engine, t);

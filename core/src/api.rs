@@ -431,6 +431,21 @@ pub enum ReplyStatus {
     Rejected,
 }
 
+impl ReplyStatus {
+    /// The status of a failed answer whose first error has this code. A `request.invalid` can
+    /// also come from inside a well-formed request (a `restore` whose snapshot has the wrong
+    /// shape): it is still a request that could not be read.
+    pub fn of_code(code: &str) -> Self {
+        match code {
+            "request.too_large" => ReplyStatus::TooLarge,
+            "request.invalid_utf8" => ReplyStatus::InvalidUtf8,
+            "request.invalid_json" => ReplyStatus::InvalidJson,
+            "request.invalid" => ReplyStatus::InvalidRequest,
+            _ => ReplyStatus::Rejected,
+        }
+    }
+}
+
 /// An answer as JSON text, with its status and first error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
@@ -463,6 +478,7 @@ impl Reply {
             RequestError::InvalidJson { .. } => ReplyStatus::InvalidJson,
             RequestError::Invalid { .. } => ReplyStatus::InvalidRequest,
         };
+        debug_assert_eq!(status, ReplyStatus::of_code(&detail.code));
         Reply {
             text: Answer::failure(vec![detail.clone()]).to_json().to_string(),
             status,
@@ -531,10 +547,10 @@ impl Engine {
     pub fn respond(&mut self, request: Request) -> Reply {
         let answer = self.handle(request);
         let first = answer.errors.as_ref().and_then(|e| e.first()).cloned();
-        let status = if answer.ok {
-            ReplyStatus::Ok
-        } else {
-            ReplyStatus::Rejected
+        let status = match &first {
+            _ if answer.ok => ReplyStatus::Ok,
+            Some(e) => ReplyStatus::of_code(&e.code),
+            None => ReplyStatus::Rejected,
         };
         Reply {
             text: answer.to_json().to_string(),

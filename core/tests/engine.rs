@@ -289,6 +289,10 @@ fn replies_carry_the_status_a_binding_reports_and_refusals_change_nothing() {
         "request is not valid UTF-8: the bytes from offset 31 on are not"
     );
     engine.set_limits(Limits::default());
+    // A request.invalid from inside a well-formed request is still reported as one.
+    let restore = engine.respond_bytes(br#"{"op": "restore", "snapshot": {"format": "x"}}"#);
+    assert_eq!(restore.first_error.unwrap().code, "request.invalid");
+    assert_eq!(restore.status, ReplyStatus::InvalidRequest);
     assert_eq!(engine.handle_str(r#"{"op":"snapshot"}"#), before);
 }
 

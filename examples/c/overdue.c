@@ -59,7 +59,14 @@ static void report_failure(const char *what, cf_status status, const char *answe
 
 /* Sends a request built with jansson; returns the parsed answer's result, or NULL. */
 static json_t *send(cf_engine *engine, json_t *request, const char *what) {
-    char *text = json_dumps(request, JSON_COMPACT);
+    /* NULL when jansson refused to build it, e.g. from text that is not UTF-8 (an export in
+     * GBK): report it rather than send nothing. */
+    char *text = request != NULL ? json_dumps(request, JSON_COMPACT) : NULL;
+    if (text == NULL) {
+        fprintf(stderr, "%s: cannot build the request (is the input UTF-8?)\n", what);
+        json_decref(request);
+        return NULL;
+    }
     char *answer = NULL;
     cf_status status = cf_engine_call(engine, text, strlen(text), &answer);
     free(text);
@@ -85,8 +92,9 @@ static int load(cf_engine *engine, const char *op, const char *key, const char *
         return 0;
     }
     json_t *result = send(engine, json_pack("{s:s, s:o}", "op", op, key, doc), path);
+    int loaded = result != NULL;
     json_decref(result);
-    return result != NULL;
+    return loaded;
 }
 
 /* "a=1;b=2" into a JSON object of strings. */
@@ -200,7 +208,7 @@ static void report_case(cf_engine *engine, const char *case_id, int64_t now, int
     json_array_foreach(json_object_get(status, "clocks"), i, clock) {
         if (!json_is_true(json_object_get(clock, "active"))) continue;
         const char *state = json_string_value(json_object_get(clock, "status"));
-        int breached = strcmp(state, "breached") == 0;
+        int breached = state != NULL && strcmp(state, "breached") == 0;
         int warned = json_array_size(json_object_get(clock, "warnings_fired")) > 0;
         if (!breached && !warned) continue;
         long long remaining = json_integer_value(json_object_get(clock, "remaining_ms")) / 60000;
@@ -227,6 +235,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     int64_t now = beijing_ms(argv[4]);
+    if (now == INT64_MIN) {
+        fprintf(stderr, "bad report time '%s': want \"YYYY-MM-DD HH:MM\"\n", argv[4]);
+        return 2;
+    }
     cf_engine *engine = cf_engine_new();
     int ok = load(engine, "load_calendar", "calendar", argv[1]) &&
              load(engine, "load_workflow", "definition", argv[2]) && read_events(engine, argv[3]);
@@ -234,7 +246,7 @@ int main(int argc, char **argv) {
         /* Record what fell due, as the nightly job does: warnings, breaches, escalations. */
         char *answer = NULL;
         cf_status status = cf_engine_fire_due(engine, now, &answer);
-        json_t *doc = json_loads(answer, 0, NULL);
+        json_t *doc = answer != NULL ? json_loads(answer, 0, NULL) : NULL;
         size_t fired = json_array_size(json_object_get(json_object_get(doc, "result"), "fired"));
         printf("fire_due at %s: SLA events recorded on %zu cases (status %d)\n", argv[4], fired,
                (int)status);

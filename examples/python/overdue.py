@@ -184,8 +184,9 @@ def main(argv):
         cases = replay(engine, events)
         now = beijing_ms(report_time)
         status, answer = engine.fire_due(now)
-        print(f"fire_due at {report_time}: SLA events recorded on "
-              f"{len(answer['result']['fired'])} cases (status {status})")
+        fired = answer["result"]["fired"] if status == CF_OK else []
+        print(f"fire_due at {report_time}: SLA events recorded on {len(fired)} cases "
+              f"(status {status})")
         overdue = at_risk = 0
         print(f"cases needing attention at {report_time} (Beijing time):")
         for case_id in cases:
