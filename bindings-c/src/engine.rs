@@ -172,15 +172,11 @@ pub unsafe extern "C" fn cf_engine_call(
     request_len: usize,
     response: *mut *mut c_char,
 ) -> cf_status {
-    run(|| {
-        // SAFETY: forwarded preconditions.
-        unsafe { clear(response) }?;
-        // SAFETY: forwarded precondition.
-        let mut e = unsafe { lock(engine) }?;
+    let work = |e: &mut Engine| {
         if request.is_null() {
             return Err(Failure::null("request"));
         }
-        let reply = match e.limits().check_size(request_len) {
+        Ok(match e.limits().check_size(request_len) {
             Err(too_large) => Reply::refused(too_large),
             Ok(()) => {
                 // SAFETY: non-NULL, readable for request_len bytes (caller), and request_len
@@ -189,10 +185,10 @@ pub unsafe extern "C" fn cf_engine_call(
                     unsafe { std::slice::from_raw_parts(request.cast::<u8>(), request_len) };
                 e.respond_bytes(bytes)
             }
-        };
-        // SAFETY: checked non-NULL by `clear`.
-        Ok(unsafe { deliver(reply, response) })
-    })
+        })
+    };
+    // SAFETY: forwarded preconditions.
+    unsafe { answer(engine, response, work) }
 }
 
 /// Applies a transition to a case without building JSON: the `apply` op with no payload.
@@ -237,27 +233,23 @@ pub unsafe extern "C" fn cf_engine_apply(
     at: i64,
     response: *mut *mut c_char,
 ) -> cf_status {
-    run(|| {
-        // SAFETY: forwarded preconditions.
-        unsafe { clear(response) }?;
-        // SAFETY: forwarded precondition.
-        let mut e = unsafe { lock(engine) }?;
-        let parts = Parts {
-            case_id: (case_id, case_id_len),
-            transition: (transition, transition_len),
-            actor_id: (actor_id, actor_id_len),
-            actor_unit: (!actor_unit.is_null()).then_some((actor_unit, actor_unit_len)),
-            roles: (roles, role_lens, roles_count),
-            at,
-        };
+    let parts = Parts {
+        case_id: (case_id, case_id_len),
+        transition: (transition, transition_len),
+        actor_id: (actor_id, actor_id_len),
+        actor_unit: (!actor_unit.is_null()).then_some((actor_unit, actor_unit_len)),
+        roles: (roles, role_lens, roles_count),
+        at,
+    };
+    let work = |e: &mut Engine| {
         // SAFETY: forwarded preconditions on every pointer in `parts`.
-        let reply = match unsafe { parts.read(e.limits()) }? {
+        Ok(match unsafe { parts.read(e.limits()) }? {
             Ok(request) => e.respond(request),
             Err(refused) => refused,
-        };
-        // SAFETY: checked non-NULL by `clear`.
-        Ok(unsafe { deliver(reply, response) })
-    })
+        })
+    };
+    // SAFETY: forwarded preconditions.
+    unsafe { answer(engine, response, work) }
 }
 
 /// The arguments of `cf_engine_apply`, before they are read.
@@ -366,11 +358,11 @@ pub unsafe extern "C" fn cf_engine_due(
 ) -> cf_status {
     // SAFETY: forwarded preconditions.
     unsafe {
-        respond_typed(engine, response, || {
-            Request::Due(DueRequest {
+        answer(engine, response, |e| {
+            Ok(e.respond(Request::Due(DueRequest {
                 now,
                 limit: Some(limit),
-            })
+            })))
         })
     }
 }
@@ -393,25 +385,28 @@ pub unsafe extern "C" fn cf_engine_fire_due(
 ) -> cf_status {
     // SAFETY: forwarded preconditions.
     unsafe {
-        respond_typed(engine, response, || {
-            Request::FireDue(FireDueRequest { now })
+        answer(engine, response, |e| {
+            Ok(e.respond(Request::FireDue(FireDueRequest { now })))
         })
     }
 }
 
+/// What every answering function does around its own work: clear `response`, lock the
+/// engine, and hand the reply to C.
+///
 /// # Safety
 /// `engine` is NULL or a live handle; `response` is NULL or writable.
-unsafe fn respond_typed(
+unsafe fn answer(
     engine: *mut cf_engine,
     response: *mut *mut c_char,
-    request: impl FnOnce() -> Request,
+    reply: impl FnOnce(&mut Engine) -> Result<Reply, Failure>,
 ) -> cf_status {
     run(|| {
         // SAFETY: forwarded preconditions.
         unsafe { clear(response) }?;
         // SAFETY: forwarded precondition.
         let mut e = unsafe { lock(engine) }?;
-        let reply = e.respond(request());
+        let reply = reply(&mut e)?;
         // SAFETY: checked non-NULL by `clear`.
         Ok(unsafe { deliver(reply, response) })
     })

@@ -460,28 +460,20 @@ pub struct Reply {
 impl Reply {
     /// The answer to a request that could not be read.
     pub fn refused(error: RequestError) -> Self {
-        let detail = error.detail();
-        Reply::refused_with(error, detail)
+        Reply::refusal(error.detail())
     }
 
     /// The answer to a request given in parts (by a binding's typed entry point) whose part at
     /// `path`, a JSON Pointer into the request's JSON form, could not be read.
     pub fn refused_at(error: RequestError, path: &str) -> Self {
-        let detail = error.detail().at(path);
-        Reply::refused_with(error, detail)
+        Reply::refusal(error.detail().at(path))
     }
 
-    fn refused_with(error: RequestError, detail: ErrorDetail) -> Self {
-        let status = match error {
-            RequestError::TooLarge { .. } => ReplyStatus::TooLarge,
-            RequestError::InvalidUtf8 { .. } => ReplyStatus::InvalidUtf8,
-            RequestError::InvalidJson { .. } => ReplyStatus::InvalidJson,
-            RequestError::Invalid { .. } => ReplyStatus::InvalidRequest,
-        };
-        debug_assert_eq!(status, ReplyStatus::of_code(&detail.code));
+    // The status comes from the code, as for every other failed answer: one mapping.
+    fn refusal(detail: ErrorDetail) -> Self {
         Reply {
             text: Answer::failure(vec![detail.clone()]).to_json().to_string(),
-            status,
+            status: ReplyStatus::of_code(&detail.code),
             first_error: Some(detail),
         }
     }
