@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the core's unit, property, conformance and doc tests, the
 # C ABI's tests (under valgrind and ASan+UBSan, with the conformance suite through C, the C and
-# Python examples and the install), the documentation examples, and the demo.
-# Installs what it needs on a fresh Debian machine: Debian packages for the C tests, one pinned
-# PyPI package for the calendar cross-check.
+# Python examples and the install), the npm package's tests (Node and a headless Chromium), the
+# documentation examples, and the demo.
+# Installs what it needs on a fresh Debian machine: Debian packages for the C tests and the
+# browser, the wasm32 target, wasm-bindgen-cli and npm dev tools (bindings-wasm/build.sh), one
+# pinned PyPI package for the calendar cross-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # C toolchain pieces for bindings-c: valgrind, pkg-config, a C++ compiler for the header check,
-# jansson for the C conformance runner and the C example.
-packages=(valgrind pkgconf g++ libjansson-dev)
+# jansson for the C conformance runner and the C example; Chromium for the npm package's
+# browser test.
+packages=(valgrind pkgconf g++ libjansson-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,6 +27,12 @@ fi
 cargo test --workspace
 
 make -s -f bindings-c/Makefile test
+
+# The npm package: built (installing wasm-bindgen-cli and the npm dev tools it pins), then its
+# Node tests: conformance through call() and the typed methods, the packed tarball in ESM and
+# CommonJS projects with tsc --strict, bad input, and headless Chromium on the web build.
+bindings-wasm/build.sh
+(cd bindings-wasm && node --test test/)
 
 # The China calendar against an independent dataset (PyPI `chinesecalendar`, pinned).
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore chinesecalendar==1.11.0

@@ -4,9 +4,10 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json};
 
-use crate::calendar::parse_calendar;
+use crate::answer;
+use crate::calendar::{parse_calendar, YearRange};
 use crate::calendar_time::DurationDef;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::definition::WorkflowDef;
@@ -20,6 +21,7 @@ use crate::workflow::Workflow;
 /// A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
 /// typed callers build exactly what the op needs and every error in a body names its place.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
     /// Validate and load a workflow definition.
@@ -169,19 +171,23 @@ fn invalid(message: String, path: &str) -> RequestError {
 
 /// The body of an op that takes nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// Body of `load_workflow` and `validate_workflow`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct DefinitionRequest {
     /// The definition document (read separately, so its errors are `definition.*`).
+    #[cfg_attr(feature = "typescript", tsify(type = "WorkflowDef"))]
     pub definition: Json,
 }
 
 /// Body of `open_case`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct OpenCaseRequest {
     /// New case id.
@@ -195,6 +201,7 @@ pub struct OpenCaseRequest {
     pub channel: String,
     /// Field values.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub fields: Map<String, Json>,
     /// Who opens it.
     pub actor: Actor,
@@ -204,6 +211,7 @@ pub struct OpenCaseRequest {
 
 /// Body of `apply`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ApplyRequest {
     /// Case id.
@@ -214,13 +222,37 @@ pub struct ApplyRequest {
     pub actor: Actor,
     /// Payload values.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub payload: Map<String, Json>,
     /// When (UTC ms).
     pub at: i64,
 }
 
+impl ApplyRequest {
+    /// Reads a payload given as JSON text, as a binding that takes `apply` in parts receives
+    /// it. A refusal is the answer the whole request would get, its path under `/payload`.
+    ///
+    /// # Errors
+    /// `request.invalid_json` when the text is not JSON, `request.invalid` when it is not an
+    /// object.
+    pub fn payload_from_str(text: &str) -> Result<Map<String, Json>, Box<Reply>> {
+        let value: Json = serde_json::from_str(text).map_err(|e| {
+            Box::new(Reply::refused_at(
+                RequestError::InvalidJson {
+                    message: e.to_string(),
+                },
+                "/payload",
+            ))
+        })?;
+        read(value, "/payload").map_err(|(message, path)| {
+            Box::new(Reply::refused(RequestError::Invalid { message, path }))
+        })
+    }
+}
+
 /// Body of `get_case` and `history`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CaseRequest {
     /// Case id.
@@ -229,6 +261,7 @@ pub struct CaseRequest {
 
 /// Body of `available_transitions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct AvailableRequest {
     /// Case id.
@@ -239,6 +272,7 @@ pub struct AvailableRequest {
 
 /// Body of `replay`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ReplayRequest {
     /// The events, as `history` returns them.
@@ -247,6 +281,7 @@ pub struct ReplayRequest {
 
 /// Body of `shortest_path`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ShortestPathRequest {
     /// Workflow id.
@@ -261,6 +296,7 @@ pub struct ShortestPathRequest {
 
 /// Body of `export_graph`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ExportGraphRequest {
     /// Workflow id (not needed when `case_id` is given).
@@ -278,14 +314,17 @@ pub struct ExportGraphRequest {
 
 /// Body of `load_calendar`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarRequest {
     /// The calendar document (read separately, so its errors are `calendar.*`).
+    #[cfg_attr(feature = "typescript", tsify(type = "CalendarDef"))]
     pub calendar: Json,
 }
 
 /// Body of `calendar_add`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarAddRequest {
     /// Calendar id.
@@ -298,6 +337,7 @@ pub struct CalendarAddRequest {
 
 /// Body of `calendar_between`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarBetweenRequest {
     /// Calendar id.
@@ -310,6 +350,7 @@ pub struct CalendarBetweenRequest {
 
 /// Body of `sla_status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct SlaStatusRequest {
     /// Case id.
@@ -320,6 +361,7 @@ pub struct SlaStatusRequest {
 
 /// Body of `due`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct DueRequest {
     /// The instant (UTC ms).
@@ -331,6 +373,7 @@ pub struct DueRequest {
 
 /// Body of `fire_due`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct FireDueRequest {
     /// The instant (UTC ms).
@@ -339,6 +382,7 @@ pub struct FireDueRequest {
 
 /// Body of `extend`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ExtendRequest {
     /// Case id.
@@ -358,9 +402,11 @@ pub struct ExtendRequest {
 
 /// Body of `restore`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
     /// A snapshot, as `snapshot` returned it.
+    #[cfg_attr(feature = "typescript", tsify(type = "Snapshot"))]
     pub snapshot: Json,
 }
 
@@ -576,16 +622,26 @@ impl Engine {
                 let loaded = self
                     .load_workflow(def)
                     .map_err(|e| e.details("/definition"))?;
-                Ok(json!({
-                    "id": loaded.workflow.id(),
-                    "version": loaded.workflow.version(),
-                    "warnings": loaded.warnings.iter().map(|d| d.detail("/definition")).collect::<Vec<_>>(),
+                Ok(to_json(&answer::Loaded {
+                    id: loaded.workflow.id().to_owned(),
+                    version: loaded.workflow.version(),
+                    warnings: loaded
+                        .warnings
+                        .iter()
+                        .map(|d| d.detail("/definition"))
+                        .collect(),
                 }))
             }
             Request::ValidateWorkflow(DefinitionRequest { definition }) => {
                 let def = match parse_definition(definition, "/definition") {
                     Ok(def) => def,
-                    Err(e) => return Ok(json!({"valid": false, "errors": [e], "warnings": []})),
+                    Err(e) => {
+                        return Ok(to_json(&answer::Validation {
+                            valid: false,
+                            errors: vec![e],
+                            warnings: Vec::new(),
+                        }))
+                    }
                 };
                 let (errors, warnings) = match Workflow::compile(def) {
                     Ok(c) => (Vec::new(), c.warnings),
@@ -596,16 +652,22 @@ impl Engine {
                         .map(|d| d.detail("/definition"))
                         .collect::<Vec<_>>()
                 };
-                Ok(
-                    json!({"valid": errors.is_empty(), "errors": details(&errors), "warnings": details(&warnings)}),
-                )
+                Ok(to_json(&answer::Validation {
+                    valid: errors.is_empty(),
+                    errors: details(&errors),
+                    warnings: details(&warnings),
+                }))
             }
             Request::ListWorkflows(Empty {}) => {
-                let list: Vec<Json> = self
+                let workflows = self
                     .workflows()
-                    .map(|w| json!({"id": w.id(), "version": w.version(), "title": w.definition().title}))
+                    .map(|w| answer::WorkflowSummary {
+                        id: w.id().to_owned(),
+                        version: w.version(),
+                        title: w.definition().title.clone(),
+                    })
                     .collect();
-                Ok(json!({ "workflows": list }))
+                Ok(to_json(&answer::WorkflowList { workflows }))
             }
             Request::OpenCase(OpenCaseRequest {
                 case_id,
@@ -626,7 +688,10 @@ impl Engine {
                 let case = self
                     .open_case(&workflow, version, &opening)
                     .map_err(|e| e.details())?;
-                Ok(json!({"case": to_json(&case.view()), "events": to_json(&case.history(0))}))
+                Ok(to_json(&answer::CaseChange {
+                    case: case.view(),
+                    events: case.history(0),
+                }))
             }
             Request::Apply(ApplyRequest {
                 case_id,
@@ -642,8 +707,10 @@ impl Engine {
                     at,
                 };
                 let case = self.apply(&case_id, &cmd).map_err(|e| e.details())?;
-                let new = case.history(case.events().len().saturating_sub(1));
-                Ok(json!({"case": to_json(&case.view()), "events": to_json(&new)}))
+                Ok(to_json(&answer::CaseChange {
+                    case: case.view(),
+                    events: case.history(case.events().len().saturating_sub(1)),
+                }))
             }
             Request::GetCase(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -651,19 +718,21 @@ impl Engine {
             }
             Request::AvailableTransitions(AvailableRequest { case_id, actor }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
-                Ok(
-                    json!({"case_id": case_id, "state": case.state(), "transitions": to_json(&case.available(&actor))}),
-                )
+                Ok(to_json(&answer::Transitions {
+                    state: case.state().to_owned(),
+                    transitions: case.available(&actor),
+                    case_id,
+                }))
             }
             Request::History(CaseRequest { case_id }) => {
                 let events = self.history(&case_id).map_err(|e| e.details())?;
-                Ok(json!({"case_id": case_id, "events": to_json(&events)}))
+                Ok(to_json(&answer::History { case_id, events }))
             }
             Request::Replay(ReplayRequest { history }) => {
                 let case = self
                     .replay(&history)
                     .map_err(|e| vec![e.detail("/history")])?;
-                Ok(json!({"case": to_json(&case.view())}))
+                Ok(to_json(&answer::Replayed { case: case.view() }))
             }
             Request::ShortestPath(ShortestPathRequest {
                 workflow,
@@ -684,7 +753,7 @@ impl Engine {
                 let text = self
                     .export_graph(&workflow, version, format, case_id.as_deref())
                     .map_err(|e| e.details())?;
-                Ok(json!({"format": format, "text": text}))
+                Ok(to_json(&answer::Drawing { format, text }))
             }
             Request::Snapshot(Empty {}) => Ok(to_json(&self.snapshot())),
             Request::Restore(RestoreRequest { snapshot }) => {
@@ -694,7 +763,10 @@ impl Engine {
                     })?;
                 let (w, c) = (snapshot.workflows.len(), snapshot.cases.len());
                 self.restore(snapshot).map_err(|e| e.details("/snapshot"))?;
-                Ok(json!({"workflows": w, "cases": c}))
+                Ok(to_json(&answer::Restored {
+                    workflows: w,
+                    cases: c,
+                }))
             }
             Request::LoadCalendar(CalendarRequest { calendar }) => {
                 let def = parse_calendar(calendar, "/calendar").map_err(|e| vec![e])?;
@@ -702,7 +774,10 @@ impl Engine {
                     .load_calendar(def)
                     .map_err(|e| e.details("/calendar"))?;
                 let (from, to) = cal.years();
-                Ok(json!({"id": cal.id(), "years": {"from": from, "to": to}}))
+                Ok(to_json(&answer::CalendarLoaded {
+                    id: cal.id().to_owned(),
+                    years: YearRange { from, to },
+                }))
             }
             Request::CalendarAdd(CalendarAddRequest {
                 calendar,
@@ -717,9 +792,12 @@ impl Engine {
                     .map_err(|reason| vec![duration_error(reason)])?;
                 let r = cal.add(at, d).map_err(|e| vec![e.detail("/at")])?;
                 let local = cal.local_string(r.at).map_err(|e| vec![e.detail("/at")])?;
-                Ok(
-                    json!({"at": r.at, "local": local, "provisional": r.provisional, "basis": d.basis()}),
-                )
+                Ok(to_json(&answer::Deadline {
+                    at: r.at,
+                    local,
+                    provisional: r.provisional,
+                    basis: d.basis().to_owned(),
+                }))
             }
             Request::CalendarBetween(CalendarBetweenRequest { calendar, from, to }) => {
                 let cal = self
@@ -738,15 +816,19 @@ impl Engine {
                     SlaStatusError::Case(e) => e.details(),
                     SlaStatusError::Calendar(e) => vec![e.detail("/now")],
                 })?;
-                Ok(json!({"case_id": case_id, "now": now, "clocks": to_json(&clocks)}))
+                Ok(to_json(&answer::SlaClocks {
+                    case_id,
+                    now,
+                    clocks,
+                }))
             }
             Request::Due(DueRequest { now, limit }) => {
                 let due = self.due(now, limit.unwrap_or(1000));
-                Ok(json!({"now": now, "timers": to_json(&due)}))
+                Ok(to_json(&answer::DueTimers { now, timers: due }))
             }
             Request::FireDue(FireDueRequest { now }) => {
                 let fired = self.fire_due(now);
-                Ok(json!({"now": now, "fired": to_json(&fired)}))
+                Ok(to_json(&answer::FiredTimers { now, fired }))
             }
             Request::Extend(ExtendRequest {
                 case_id,
@@ -762,13 +844,14 @@ impl Engine {
                 let case = self
                     .extend(&case_id, &sla, &actor, d, &reason, at)
                     .map_err(|e| e.details())?;
-                let new = case.history(case.events().len().saturating_sub(1));
-                let view = to_json(&case.view());
-                let clocks = self
-                    .sla_status(&case_id, at)
-                    .map(|c| to_json(&c))
-                    .unwrap_or(Json::Null);
-                Ok(json!({"case": view, "events": to_json(&new), "clocks": clocks}))
+                let events = case.history(case.events().len().saturating_sub(1));
+                let case = case.view();
+                let clocks = self.sla_status(&case_id, at).ok();
+                Ok(to_json(&answer::Extended {
+                    case,
+                    events,
+                    clocks,
+                }))
             }
         }
     }

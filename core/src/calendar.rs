@@ -22,6 +22,7 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// A calendar document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDef {
     /// Version of the calendar format; must be 1.
@@ -58,6 +59,7 @@ pub struct CalendarDef {
 
 /// First and last year covered, inclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct YearRange {
     /// First year.
@@ -69,6 +71,7 @@ pub struct YearRange {
 /// Working intervals (`["09:00", "12:00"]`, local time, end exclusive; `"24:00"` ends a day)
 /// for each weekday; a weekday left out has none.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct Week {
@@ -104,6 +107,7 @@ impl Week {
 
 /// A holiday: `date`, or `from` and `to` (inclusive).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct HolidayDef {
     /// Name, such as `春节`.
@@ -121,6 +125,7 @@ pub struct HolidayDef {
 
 /// An extra working day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct WorkingDayDef {
     /// The date, `YYYY-MM-DD`.
@@ -135,6 +140,7 @@ pub struct WorkingDayDef {
 
 /// A citation for the dates of one year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct SourceDef {
     /// The year it covers.
@@ -446,6 +452,33 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// A time zone by IANA name or as a fixed offset (`+08:00`). Without the `tzdb` feature (the
+/// npm package, where the whole database would be 40% of the download) the IANA names known
+/// are those of China, compiled in one by one.
+fn time_zone(name: &str) -> Option<TimeZone> {
+    #[cfg(not(feature = "tzdb"))]
+    {
+        static SHANGHAI: TimeZone = jiff::tz::get!("Asia/Shanghai");
+        static URUMQI: TimeZone = jiff::tz::get!("Asia/Urumqi");
+        static HONG_KONG: TimeZone = jiff::tz::get!("Asia/Hong_Kong");
+        static MACAU: TimeZone = jiff::tz::get!("Asia/Macau");
+        static TAIPEI: TimeZone = jiff::tz::get!("Asia/Taipei");
+        let known = match name {
+            "Asia/Shanghai" | "PRC" => Some(&SHANGHAI),
+            "Asia/Urumqi" => Some(&URUMQI),
+            "Asia/Hong_Kong" => Some(&HONG_KONG),
+            "Asia/Macau" => Some(&MACAU),
+            "Asia/Taipei" => Some(&TAIPEI),
+            "UTC" | "Etc/UTC" => return Some(TimeZone::UTC),
+            _ => None,
+        };
+        if let Some(tz) = known {
+            return Some(tz.clone());
+        }
+    }
+    DateTimeParser::new().parse_time_zone(name).ok()
+}
+
 fn compile_inner(
     def: &CalendarDef,
     base: Option<&Calendar>,
@@ -466,9 +499,9 @@ fn compile_inner(
         );
     }
     let tz = match (&def.time_zone, base) {
-        (Some(name), _) => match DateTimeParser::new().parse_time_zone(name) {
-            Ok(tz) => Some(tz),
-            Err(_) => {
+        (Some(name), _) => match time_zone(name) {
+            Some(tz) => Some(tz),
+            None => {
                 push(
                     CalendarError::UnknownTimeZone { name: name.clone() },
                     "/time_zone".into(),

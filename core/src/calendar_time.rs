@@ -143,6 +143,7 @@ pub enum Duration {
 /// A duration as written in JSON: one unit (hours and minutes may be combined, as may
 /// working hours and working minutes).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct DurationDef {
@@ -250,6 +251,7 @@ pub struct Computed {
 
 /// Working and elapsed time between two instants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Between {
     /// Elapsed milliseconds, `to - from`.
     pub calendar_ms: i64,

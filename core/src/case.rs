@@ -22,6 +22,7 @@ pub const MAX_NAME_BYTES: usize = 128;
 
 /// The person (or system) acting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Host-supplied id of the person.
@@ -142,6 +143,7 @@ impl Event {
 
 /// An event in its portable JSON form: what `history` returns and `replay` reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventRecord {
     /// The case was opened.
@@ -161,6 +163,7 @@ pub enum EventRecord {
         /// Intake channel.
         channel: String,
         /// Field values given.
+        #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
         fields: Map<String, serde_json::Value>,
     },
     /// A transition was taken.
@@ -178,6 +181,7 @@ pub enum EventRecord {
         /// State entered.
         to: String,
         /// Payload given.
+        #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
         payload: Map<String, serde_json::Value>,
     },
     /// A warning of an SLA clock fell due.
@@ -229,6 +233,7 @@ pub enum EventRecord {
 
 /// The JSON view of a case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CaseView {
     /// Case id.
@@ -250,6 +255,7 @@ pub struct CaseView {
     /// Intake channel.
     pub channel: String,
     /// Field values.
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub fields: Map<String, serde_json::Value>,
     /// When it was opened.
     pub opened_at: i64,
@@ -884,6 +890,7 @@ impl Case {
 
 /// A transition an actor can take now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Available {
     /// Transition id.
     pub id: String,

@@ -103,6 +103,7 @@ impl Clock {
 
 /// Which kind of timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum TimerKind {
     /// A warning before the deadline.
@@ -113,14 +114,23 @@ pub enum TimerKind {
 
 /// A clock as seen at `now`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct ClockView {
     /// Rule id.
     pub sla: String,
     /// `inactive`, `running`, `paused`, `met`, `breached` or `cancelled`.
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = r#""inactive" | "running" | "paused" | "met" | "breached" | "cancelled""#)
+    )]
     pub status: String,
     /// Whether the clock is counting or paused (a breached clock may still be active).
     pub active: bool,
     /// Counting basis of the target.
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = r#""" | "calendar" | "natural_days" | "working_days" | "working_time""#)
+    )]
     pub basis: String,
     /// How many times it has started.
     pub cycle: u32,

@@ -14,6 +14,7 @@ pub const DEFINITION_FORMAT: u64 = 1;
 
 /// A workflow definition document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowDef {
     /// Version of the definition format; must be 1.
@@ -44,6 +45,7 @@ pub struct WorkflowDef {
 
 /// A typed case attribute.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Field id.
@@ -68,6 +70,7 @@ pub struct FieldDef {
 
 /// A role that may act on cases.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct RoleDef {
     /// Role id, as hosts pass it in `actor.roles`.
@@ -79,6 +82,7 @@ pub struct RoleDef {
 
 /// A state of a case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct StateDef {
     /// State id.
@@ -99,6 +103,7 @@ pub struct StateDef {
 
 /// A move from one or more states to another.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct TransitionDef {
     /// Transition id, as commands name it.
@@ -107,6 +112,7 @@ pub struct TransitionDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The states it leaves.
+    #[cfg_attr(feature = "typescript", tsify(type = "\"*\" | string[]"))]
     pub from: FromStates,
     /// The state it enters.
     pub to: String,

@@ -78,6 +78,7 @@ pub enum SlaStatusError {
 
 /// The whole engine as data: every workflow definition and every case's history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Snapshot format; must be 1.
@@ -93,6 +94,7 @@ pub struct Snapshot {
 
 /// One case in a snapshot.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct CaseSnapshot {
     /// Case id.
@@ -115,6 +117,7 @@ struct Timer {
 
 /// A warning or breach step that is due.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct DueTimer {
     /// The case.
     pub case_id: String,
@@ -130,6 +133,7 @@ pub struct DueTimer {
 
 /// What `fire_due` recorded on one case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Fired {
     /// The case.
     pub case_id: String,

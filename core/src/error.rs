@@ -11,6 +11,7 @@ use crate::value::FieldKind;
 
 /// One error in the serializable form every binding returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct ErrorDetail {
     /// Stable machine-readable code, for example `case.role_not_allowed`.
     pub code: String,
@@ -51,6 +52,8 @@ pub const ALL_CODES: &[&str] = &[
     "request.invalid_utf8",
     "request.invalid",
     "request.too_large",
+    "engine.freed",
+    "engine.not_initialized",
     "definition.invalid",
     "definition.unsupported_format",
     "definition.invalid_id",
@@ -1093,6 +1096,13 @@ pub enum RequestError {
         /// The limit.
         limit: usize,
     },
+    /// A binding's engine handle was used after it was freed.
+    #[error("the engine was freed: create a new engine (and restore a snapshot to go on)")]
+    EngineFreed,
+    /// A binding was used before its module was loaded (the npm package's `web` build before
+    /// `init()`).
+    #[error("the WebAssembly module is not loaded: `await init()` first")]
+    NotInitialized,
 }
 
 impl RequestError {
@@ -1110,6 +1120,10 @@ impl RequestError {
             }
             RequestError::TooLarge { .. } => {
                 ErrorDetail::new("request.too_large", self.to_string())
+            }
+            RequestError::EngineFreed => ErrorDetail::new("engine.freed", self.to_string()),
+            RequestError::NotInitialized => {
+                ErrorDetail::new("engine.not_initialized", self.to_string())
             }
         }
     }

@@ -330,6 +330,8 @@ fn samples() -> Vec<ErrorDetail> {
             path: s(),
         },
         RequestError::TooLarge { size: 2, limit: 1 },
+        RequestError::EngineFreed,
+        RequestError::NotInitialized,
     ];
     let mut out: Vec<ErrorDetail> = definition
         .iter()

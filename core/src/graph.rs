@@ -81,6 +81,7 @@ pub(crate) fn analyse(
 
 /// One step of a path: the transition taken and the state it enters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct Step {
     /// Transition id.
     pub transition: String,
@@ -90,6 +91,7 @@ pub struct Step {
 
 /// The fewest transitions from a state to a terminal state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct PathToClose {
     /// Starting state.
     pub from: String,
@@ -134,6 +136,7 @@ fn index(n: NodeIndex<u32>) -> u16 {
 
 /// A drawing format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum GraphFormat {
     /// Graphviz DOT.

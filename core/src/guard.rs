@@ -13,6 +13,7 @@ use crate::workflow::Field;
 
 /// A guard as written in a definition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum GuardDef {
     /// Every condition holds (true when empty).
@@ -37,6 +38,7 @@ pub enum GuardDef {
 
 /// One side of a comparison.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum OperandDef {
     /// A case field, by id.
@@ -44,11 +46,12 @@ pub enum OperandDef {
     /// An attribute of the acting person.
     Actor(ActorAttr),
     /// A literal: string, number, boolean, or list of strings.
-    Value(serde_json::Value),
+    Value(#[cfg_attr(feature = "typescript", tsify(type = "JsonValue"))] serde_json::Value),
 }
 
 /// An attribute of the acting person a guard can read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ActorAttr {
     /// The actor's id (a string).

@@ -45,6 +45,7 @@
 
 #![deny(missing_docs)]
 
+pub mod answer;
 pub mod api;
 pub mod calendar;
 pub mod calendar_time;

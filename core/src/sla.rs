@@ -8,6 +8,7 @@ use crate::guard::{Guard, GuardDef};
 
 /// An SLA rule as written in a definition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct SlaDef {
     /// Rule id.
@@ -45,6 +46,7 @@ pub struct SlaDef {
 
 /// Events that start or stop a clock.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct TriggerDef {
     /// When the case is opened.
@@ -60,6 +62,7 @@ pub struct TriggerDef {
 
 /// One possible target.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct TargetDef {
     /// Condition on the case and the actor at the start; none = always.
@@ -71,6 +74,7 @@ pub struct TargetDef {
 
 /// A warning: `before` the deadline by a duration, or at a `fraction` of the target.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct WarningDef {
     /// Warning id.
@@ -88,6 +92,7 @@ pub struct WarningDef {
 
 /// An escalation step at or after the deadline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct BreachDef {
     /// Step id.
@@ -111,6 +116,7 @@ pub struct BreachDef {
 
 /// Extension policy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionDef {
     /// Roles that may approve an extension.
@@ -127,6 +133,7 @@ pub struct ExtensionDef {
 
 /// What a start after a stop does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Reentry {
     /// A fresh clock: new start, new target, no extensions, warnings fire again.

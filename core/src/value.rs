@@ -21,6 +21,7 @@ pub const MAX_STRING_BYTES: usize = 1024;
 
 /// The declared type of a case field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     /// A short single-line string (at most [`MAX_STRING_BYTES`]).

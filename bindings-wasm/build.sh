@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the npm package `civicflow` into bindings-wasm/pkg/, installing what it needs first:
+# the wasm32 target, wasm-bindgen-cli at the exact version in Cargo.lock, and the npm dev tools
+# (binaryen's wasm-opt, TypeScript) from package-lock.json. Prints the size of each file a
+# browser downloads.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+
+echo "== tools"
+rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+  rustup target add wasm32-unknown-unknown
+want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')"
+have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+  # Without --locked: with it, one of the CLI's locked dependencies is missing from crates.io.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+if [ ! -f "$here/node_modules/.package-lock.json" ] ||
+  [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo "== wasm"
+cargo build -p civicflow-wasm --target wasm32-unknown-unknown --profile wasm-release
+wasm="$target_dir/wasm32-unknown-unknown/wasm-release/civicflow_wasm.wasm"
+
+out="$here/pkg"
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+rm -rf "$out"
+mkdir -p "$out/wasm/node" "$out/wasm/web" "$out/lib" "$stage/lib"
+
+wasm-bindgen --target nodejs --out-dir "$stage/node" "$wasm"
+wasm-bindgen --target web --out-dir "$stage/web" "$wasm"
+for t in node web; do
+  # wasm-opt from npm's binaryen: Debian's older one breaks wasm-bindgen output.
+  "$here/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+    "$stage/$t/civicflow_wasm_bg.wasm" -o "$out/wasm/$t/civicflow_wasm_bg.wasm"
+done
+# The raw glue is internal: its own .d.ts is not shipped, so drop the pointer to it.
+sed '/@ts-self-types/d' "$stage/node/civicflow_wasm.js" >"$out/wasm/node/civicflow_wasm.cjs"
+sed '/@ts-self-types/d' "$stage/web/civicflow_wasm.js" >"$out/wasm/web/civicflow_wasm.js"
+
+echo "== typescript"
+# One source, two module formats: tsc emits .js/.d.ts from .ts and .cjs/.d.cts from .cts.
+cp "$here/js/engine.ts" "$stage/lib/engine.ts"
+sed 's#"./types.js"#"./types.cjs"#' "$here/js/engine.ts" >"$stage/lib/engine.cts"
+cp "$here/js/types.d.ts" "$stage/lib/types.d.ts"
+cp "$here/js/types.d.ts" "$stage/lib/types.d.cts"
+echo '{"type": "module"}' >"$stage/lib/package.json"
+cp "$here/js/tsconfig.lib.json" "$stage/lib/tsconfig.json"
+"$here/node_modules/.bin/tsc" -p "$stage/lib/tsconfig.json"
+cp "$stage/lib/out/"* "$stage/lib/types.d.ts" "$stage/lib/types.d.cts" "$out/lib/"
+
+echo "== package"
+cp "$here/js/index.js" "$here/js/index.d.ts" "$here/js/web.js" "$here/js/web.d.ts" \
+  "$here/js/node.cjs" "$here/js/node.mjs" "$here/js/node.d.cts" "$out/"
+cp "$here/README.npm.md" "$out/README.md"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
+sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" "$here/js/package.json" >"$out/package.json"
+
+echo "== size (what a browser downloads with civicflow/web)"
+for f in wasm/web/civicflow_wasm_bg.wasm wasm/web/civicflow_wasm.js web.js lib/engine.js; do
+  printf '%-34s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$out/$f")" "$(gzip -9c "$out/$f" | wc -c)"
+done
+total=$(cat "$out/wasm/web/civicflow_wasm_bg.wasm" | gzip -9c | wc -c)
+for f in wasm/web/civicflow_wasm.js web.js lib/engine.js; do
+  total=$((total + $(gzip -9c "$out/$f" | wc -c)))
+done
+echo "total gzipped: $total bytes"

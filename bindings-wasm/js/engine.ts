@@ -1,0 +1,458 @@
+// The package's public API over the raw WebAssembly exports. Requests go in as plain objects
+// and come back as plain objects; every failure is a thrown `CivicflowError` carrying the
+// core's errors. Nothing here decides what the core decides: messages and codes come from it.
+
+import type {
+  ApplyRequest,
+  AvailableRequest,
+  Between,
+  CalendarAddRequest,
+  CalendarBetweenRequest,
+  CalendarDef,
+  CalendarLoaded,
+  CaseChange,
+  CaseView,
+  Deadline,
+  DueTimers,
+  Drawing,
+  ErrorDetail,
+  EventRecord,
+  Extended,
+  ExtendRequest,
+  ExportGraphRequest,
+  FiredTimers,
+  History,
+  Loaded,
+  OpenCaseRequest,
+  PathToClose,
+  Replayed,
+  Request,
+  Restored,
+  ShortestPathRequest,
+  SlaClocks,
+  SlaStatusRequest,
+  Snapshot,
+  Transitions,
+  Validation,
+  WorkflowDef,
+  WorkflowList,
+} from "./types.js";
+
+/** The answer of the JSON API to a request: its result, or every error. */
+export type Answer<T> = { ok: true; result: T } | { ok: false; errors: ErrorDetail[] };
+
+/** What each op's `result` holds. */
+export interface Results {
+  load_workflow: Loaded;
+  validate_workflow: Validation;
+  list_workflows: WorkflowList;
+  open_case: CaseChange;
+  apply: CaseChange;
+  get_case: CaseView;
+  available_transitions: Transitions;
+  history: History;
+  replay: Replayed;
+  shortest_path: PathToClose;
+  export_graph: Drawing;
+  snapshot: Snapshot;
+  restore: Restored;
+  load_calendar: CalendarLoaded;
+  calendar_add: Deadline;
+  calendar_between: Between;
+  sla_status: SlaClocks;
+  due: DueTimers;
+  fire_due: FiredTimers;
+  extend: Extended;
+}
+
+/** The name of an op of the JSON API. */
+export type Op = Request["op"];
+
+// Compile-time check that `Results` names exactly the ops the core's `Request` has.
+const resultsCoverEveryOp: [Exclude<Op, keyof Results>, Exclude<keyof Results, Op>] extends [
+  never,
+  never,
+]
+  ? true
+  : false = true;
+void resultsCoverEveryOp;
+
+/**
+ * What every method throws when the engine refuses: a real `Error` whose `code`, `message`
+ * and `path` are those of the first of the core's `errors`, all of which it carries.
+ */
+export class CivicflowError extends Error {
+  /** The stable machine-readable code of the first error, e.g. `case.role_not_allowed`. */
+  readonly code: string;
+  /** JSON Pointer into the request to where the first error is, when it has a place. */
+  readonly path: string | undefined;
+  /** Every error the core reported, first one first. */
+  readonly errors: ErrorDetail[];
+
+  constructor(errors: ErrorDetail[]) {
+    const first: ErrorDetail = errors[0] ?? {
+      code: "request.invalid",
+      message: "the engine answered without saying why",
+    };
+    super(first.message);
+    this.name = "CivicflowError";
+    this.code = first.code;
+    this.path = first.path;
+    this.errors = errors;
+  }
+}
+
+/** @internal The raw engine the WebAssembly module exports. */
+export interface RawEngine {
+  call(request: string): string;
+  apply(
+    caseId: string,
+    transition: string,
+    actorId: string,
+    roles: string[],
+    unit: string | undefined,
+    payload: string | undefined,
+    at: number,
+  ): string;
+  due(now: number, limit: number | undefined): string;
+  fireDue(now: number): string;
+  maxRequestBytes(): number;
+  setMaxRequestBytes(bytes: number): string | undefined;
+  refuseSize(length: number): string | undefined;
+  free(): void;
+}
+
+/** @internal The WebAssembly module, whichever wasm-bindgen target built it. */
+export interface RawModule {
+  RawEngine: new () => RawEngine;
+  refuseUnwritable(reason: string): string;
+  refuseFreed(): string;
+  version(): string;
+  memoryBytes(): number;
+}
+
+let loaded: RawModule | undefined;
+let notReady: (() => ErrorDetail | undefined) | undefined;
+
+/**
+ * @internal Called by each entry point with its module; `check` says why it cannot be used
+ * yet (the `web` build before `init()`).
+ */
+export function useModule(module: RawModule, check?: () => ErrorDetail | undefined): void {
+  loaded = module;
+  notReady = check;
+}
+
+function raw(): RawModule {
+  const why = notReady?.();
+  if (why !== undefined || loaded === undefined) {
+    throw new CivicflowError([
+      why ?? { code: "engine.not_initialized", message: "the WebAssembly module is not loaded: `await init()` first" },
+    ]);
+  }
+  return loaded;
+}
+
+function answer<T>(text: string): T {
+  const parsed = JSON.parse(text) as Answer<T>;
+  if (parsed.ok) {
+    return parsed.result;
+  }
+  throw new CivicflowError(parsed.errors);
+}
+
+const APPLY_KEYS = new Set(["case_id", "transition", "actor", "payload", "at"]);
+const ACTOR_KEYS = new Set(["id", "roles", "unit"]);
+
+function onlyKeys(value: object, allowed: Set<string>): boolean {
+  for (const key in value) {
+    if (!allowed.has(key)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Bytes of the UTF-8 encoding, as the core counts a request (only for one over the limit).
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A civicflow engine: workflows, calendars and cases, all in this WebAssembly instance.
+ * Free it with `free()` or a `using` declaration when done; every method of a freed engine
+ * throws a `CivicflowError` with code `engine.freed`.
+ */
+export class Engine {
+  #raw: RawEngine | undefined;
+  #maxRequestBytes: number;
+
+  constructor() {
+    this.#raw = new (raw().RawEngine)();
+    this.#maxRequestBytes = this.#raw.maxRequestBytes();
+  }
+
+  /** Releases the engine's memory. Idempotent. */
+  free(): void {
+    const engine = this.#raw;
+    this.#raw = undefined;
+    engine?.free();
+  }
+
+  /** Same as `free()`, for `using engine = new Engine()`. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  /** Whether `free()` was called. */
+  get freed(): boolean {
+    return this.#raw === undefined;
+  }
+
+  #engine(): RawEngine {
+    if (this.#raw === undefined) {
+      return answer(raw().refuseFreed());
+    }
+    return this.#raw;
+  }
+
+  // The generic path: the request as JSON text, read and checked by the core. A huge string
+  // is refused before it is copied into WebAssembly memory, which never shrinks. JS string
+  // length never exceeds the UTF-8 length, so a string longer than the limit is over it.
+  #send(engine: RawEngine, request: unknown): string {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(request);
+    } catch (e) {
+      return raw().refuseUnwritable(e instanceof Error ? e.message : String(e));
+    }
+    return this.#sendText(engine, text ?? "null");
+  }
+
+  #sendText(engine: RawEngine, text: string): string {
+    if (text.length > this.#maxRequestBytes) {
+      return engine.refuseSize(utf8Length(text)) ?? engine.call(text);
+    }
+    return engine.call(text);
+  }
+
+  #op<K extends Op>(op: K, body: unknown): Results[K] {
+    const engine = this.#engine();
+    const request = isRecord(body) ? { ...body, op } : body;
+    return answer(this.#send(engine, request));
+  }
+
+  /**
+   * Any request of the JSON API, answered as the core answers it: `{ ok: true, result }` or
+   * `{ ok: false, errors }`. Throws only for a freed engine.
+   */
+  call<R extends Request>(request: R): Answer<Results[R["op"]]> {
+    const engine = this.#engine();
+    return JSON.parse(this.#send(engine, request)) as Answer<Results[R["op"]]>;
+  }
+
+  /**
+   * The JSON API as text: a request as JSON text in, the answer as JSON text out, for hosts
+   * that already hold requests as text. Throws only for a freed engine.
+   */
+  callJson(request: string): string {
+    const engine = this.#engine();
+    if (typeof request !== "string") {
+      return raw().refuseUnwritable(`callJson takes a string, found ${typeof request}`);
+    }
+    return this.#sendText(engine, request);
+  }
+
+  /** The request size limit, in bytes of UTF-8 JSON (default 16 MiB). */
+  get maxRequestBytes(): number {
+    return this.#maxRequestBytes;
+  }
+
+  /** Sets the request size limit: a whole number of bytes from 1 to 2^53 - 1. */
+  set maxRequestBytes(bytes: number) {
+    const engine = this.#engine();
+    const refused = engine.setMaxRequestBytes(bytes);
+    if (refused !== undefined) {
+      answer(refused);
+    }
+    this.#maxRequestBytes = engine.maxRequestBytes();
+  }
+
+  /** Validates and loads a workflow definition. */
+  loadWorkflow(definition: WorkflowDef): Loaded {
+    return this.#op("load_workflow", { definition });
+  }
+
+  /** Checks a definition without loading it; a definition with errors is a result. */
+  validateWorkflow(definition: WorkflowDef): Validation {
+    return this.#op("validate_workflow", { definition });
+  }
+
+  /** Every loaded workflow version. */
+  listWorkflows(): WorkflowList {
+    return this.#op("list_workflows", {});
+  }
+
+  /** Opens a case. */
+  openCase(request: OpenCaseRequest): CaseChange {
+    return this.#op("open_case", request);
+  }
+
+  /**
+   * Applies a transition. Well-typed requests take a direct path into the engine, without a
+   * JSON round trip of the request; anything else is read, and refused, by the core.
+   */
+  apply(request: ApplyRequest): CaseChange {
+    const engine = this.#engine();
+    const r: unknown = request;
+    if (isRecord(r) && onlyKeys(r, APPLY_KEYS)) {
+      const { case_id: caseId, transition, actor, payload, at } = r;
+      if (
+        typeof caseId === "string" &&
+        typeof transition === "string" &&
+        Number.isSafeInteger(at) &&
+        isRecord(actor) &&
+        onlyKeys(actor, ACTOR_KEYS) &&
+        typeof actor.id === "string" &&
+        (actor.unit === undefined || typeof actor.unit === "string") &&
+        (actor.roles === undefined ||
+          (Array.isArray(actor.roles) && actor.roles.every((x) => typeof x === "string"))) &&
+        (payload === undefined || isRecord(payload))
+      ) {
+        let payloadText: string | undefined;
+        try {
+          payloadText = payload === undefined ? undefined : JSON.stringify(payload);
+        } catch {
+          payloadText = undefined;
+        }
+        const roles = (actor.roles ?? []) as string[];
+        const size =
+          caseId.length +
+          transition.length +
+          actor.id.length +
+          (actor.unit?.length ?? 0) +
+          roles.reduce((n, role) => n + role.length + 1, 0) +
+          (payloadText?.length ?? 0);
+        if ((payload === undefined || payloadText !== undefined) && size <= this.#maxRequestBytes) {
+          return answer(
+            engine.apply(caseId, transition, actor.id, roles, actor.unit, payloadText, at as number),
+          );
+        }
+      }
+    }
+    return this.#op("apply", request);
+  }
+
+  /** A case's current view. */
+  getCase(caseId: string): CaseView {
+    return this.#op("get_case", { case_id: caseId });
+  }
+
+  /** The transitions an actor can take on a case now. */
+  availableTransitions(request: AvailableRequest): Transitions {
+    return this.#op("available_transitions", request);
+  }
+
+  /** A case's history, oldest event first. */
+  history(caseId: string): History {
+    return this.#op("history", { case_id: caseId });
+  }
+
+  /** Rebuilds a case from a history, without storing it. */
+  replay(history: EventRecord[]): Replayed {
+    return this.#op("replay", { history });
+  }
+
+  /** The fewest transitions from a state to a terminal state. */
+  shortestPath(request: ShortestPathRequest): PathToClose {
+    return this.#op("shortest_path", request);
+  }
+
+  /** A workflow drawn as DOT or Mermaid, optionally with a case's state highlighted. */
+  exportGraph(request: ExportGraphRequest): Drawing {
+    return this.#op("export_graph", request);
+  }
+
+  /** The whole engine as data, for storage. */
+  snapshot(): Snapshot {
+    return this.#op("snapshot", {});
+  }
+
+  /** Replaces the engine's contents with a snapshot; on error nothing changes. */
+  restore(snapshot: Snapshot): Restored {
+    return this.#op("restore", { snapshot });
+  }
+
+  /** Loads or replaces a business calendar. */
+  loadCalendar(calendar: CalendarDef): CalendarLoaded {
+    return this.#op("load_calendar", { calendar });
+  }
+
+  /** A deadline on a calendar: an instant plus a duration. */
+  calendarAdd(request: CalendarAddRequest): Deadline {
+    return this.#op("calendar_add", request);
+  }
+
+  /** Working and elapsed time between two instants on a calendar. */
+  calendarBetween(request: CalendarBetweenRequest): Between {
+    return this.#op("calendar_between", request);
+  }
+
+  /** Every SLA clock of a case at `now`. */
+  slaStatus(request: SlaStatusRequest): SlaClocks {
+    return this.#op("sla_status", request);
+  }
+
+  /** Warnings and breach steps due at `now` (UTC ms), earliest first, at most `limit`. */
+  due(now: number, limit?: number): DueTimers {
+    const engine = this.#engine();
+    if (
+      Number.isSafeInteger(now) &&
+      (limit === undefined || (Number.isInteger(limit) && limit >= 0 && limit <= 0xffffffff))
+    ) {
+      return answer(engine.due(now, limit));
+    }
+    return this.#op("due", { now, limit });
+  }
+
+  /** Records everything due at `now` (UTC ms) as events on the cases. */
+  fireDue(now: number): FiredTimers {
+    const engine = this.#engine();
+    if (Number.isSafeInteger(now)) {
+      return answer(engine.fireDue(now));
+    }
+    return this.#op("fire_due", { now });
+  }
+
+  /** Extends a running SLA clock. */
+  extend(request: ExtendRequest): Extended {
+    return this.#op("extend", request);
+  }
+}
+
+/** The package version (the Rust crate's). */
+export function version(): string {
+  return raw().version();
+}
+
+/** Bytes of WebAssembly memory the module holds; it grows with use and never shrinks. */
+export function memoryBytes(): number {
+  return raw().memoryBytes();
+}

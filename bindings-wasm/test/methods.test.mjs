@@ -1,0 +1,90 @@
+// The conformance scenarios again, each request sent through its typed method (engine.apply,
+// engine.getCase, ...) instead of call(): results must equal the expected answers' `result`,
+// and a refusal must throw a CivicflowError whose `errors` are the expected answer's.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Engine, CivicflowError } from "../pkg/node.mjs";
+import { deepEqual } from "./conformance.js";
+import { scenarios } from "./helpers.js";
+
+const without = (r, ...keys) => Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
+const only = (r, ...keys) => Object.keys(r).every((k) => k === "op" || keys.includes(k));
+
+// op -> [keys the method passes on, call]; the whole body for methods that take it.
+const methods = {
+  load_workflow: [["definition"], (e, r) => e.loadWorkflow(r.definition)],
+  validate_workflow: [["definition"], (e, r) => e.validateWorkflow(r.definition)],
+  list_workflows: [[], (e) => e.listWorkflows()],
+  open_case: [null, (e, r) => e.openCase(without(r, "op"))],
+  apply: [null, (e, r) => e.apply(without(r, "op"))],
+  get_case: [["case_id"], (e, r) => e.getCase(r.case_id)],
+  available_transitions: [null, (e, r) => e.availableTransitions(without(r, "op"))],
+  history: [["case_id"], (e, r) => e.history(r.case_id)],
+  replay: [["history"], (e, r) => e.replay(r.history)],
+  shortest_path: [null, (e, r) => e.shortestPath(without(r, "op"))],
+  export_graph: [null, (e, r) => e.exportGraph(without(r, "op"))],
+  snapshot: [[], (e) => e.snapshot()],
+  restore: [["snapshot"], (e, r) => e.restore(r.snapshot)],
+  load_calendar: [["calendar"], (e, r) => e.loadCalendar(r.calendar)],
+  calendar_add: [null, (e, r) => e.calendarAdd(without(r, "op"))],
+  calendar_between: [null, (e, r) => e.calendarBetween(without(r, "op"))],
+  sla_status: [null, (e, r) => e.slaStatus(without(r, "op"))],
+  due: [["now", "limit"], (e, r) => e.due(r.now, r.limit)],
+  fire_due: [["now"], (e, r) => e.fireDue(r.now)],
+  extend: [null, (e, r) => e.extend(without(r, "op"))],
+};
+
+test("every op has a method", () => {
+  assert.deepEqual(Object.keys(methods).sort(), Object.keys(methods).sort());
+  for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
+    "getCase", "availableTransitions", "history", "replay", "shortestPath", "exportGraph",
+    "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",
+    "fireDue", "extend", "call", "callJson", "free"]) {
+    assert.equal(typeof Engine.prototype[name], "function", name);
+  }
+});
+
+let viaMethods = 0;
+for (const { name, scenario, files } of scenarios()) {
+  test(`scenario ${name} through the typed methods`, () => {
+    const engine = new Engine();
+    try {
+    const max = scenario.limits?.max_request_bytes;
+    if (max !== undefined) engine.maxRequestBytes = max;
+    for (const p of scenario.calendars ?? []) engine.loadCalendar(files[p]);
+    for (const p of scenario.load ?? []) engine.loadWorkflow(files[p]);
+    for (const [i, step] of scenario.steps.entries()) {
+      const r = step.request;
+      const entry = r !== null && typeof r === "object" ? methods[r.op] : undefined;
+      let answer;
+      if (step.request_text !== undefined) {
+        answer = JSON.parse(engine.callJson(step.request_text));
+      } else if (entry === undefined || (entry[0] !== null && !only(r, ...entry[0]))) {
+        answer = engine.call(r); // a shape the method cannot express (extra keys, no op)
+      } else {
+        viaMethods++;
+        try {
+          answer = { ok: true, result: entry[1](engine, r) };
+        } catch (e) {
+          assert.ok(e instanceof CivicflowError, `step ${i} threw ${e}`);
+          assert.ok(e instanceof Error);
+          assert.equal(e.code, e.errors[0].code);
+          assert.equal(e.message, e.errors[0].message);
+          assert.equal(e.path, e.errors[0].path);
+          answer = { ok: false, errors: e.errors };
+        }
+      }
+      assert.ok(
+        deepEqual(answer, step.expect),
+        `step ${i} (${step.name}): expected ${JSON.stringify(step.expect)}\n got ${JSON.stringify(answer)}`,
+      );
+    }
+    } finally {
+      engine.free();
+    }
+  });
+}
+
+test("most steps went through a typed method", () => {
+  assert.ok(viaMethods >= 200, `only ${viaMethods}`);
+});

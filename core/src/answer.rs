@@ -1,0 +1,190 @@
+//! The result of each op of the JSON API, as types: what `"result"` holds in an `"ok": true`
+//! answer. They exist so that every binding, and the TypeScript declarations of the npm
+//! package, describe answers from one source.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::YearRange;
+use crate::case::{Available, CaseView, EventRecord};
+use crate::clock::ClockView;
+use crate::engine::{DueTimer, Fired};
+use crate::error::ErrorDetail;
+use crate::graph::GraphFormat;
+
+/// Result of `load_workflow`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Loaded {
+    /// Workflow id.
+    pub id: String,
+    /// Workflow version.
+    pub version: u32,
+    /// Things worth a look that do not stop loading.
+    pub warnings: Vec<ErrorDetail>,
+}
+
+/// Result of `validate_workflow`: a definition with errors is a result, not a failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Validation {
+    /// Whether it would load.
+    pub valid: bool,
+    /// Why it would not.
+    pub errors: Vec<ErrorDetail>,
+    /// Things worth a look.
+    pub warnings: Vec<ErrorDetail>,
+}
+
+/// One loaded workflow in `list_workflows`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct WorkflowSummary {
+    /// Workflow id.
+    pub id: String,
+    /// Version.
+    pub version: u32,
+    /// Title (empty when the definition has none).
+    pub title: String,
+}
+
+/// Result of `list_workflows`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct WorkflowList {
+    /// Every loaded workflow version, by id then version.
+    pub workflows: Vec<WorkflowSummary>,
+}
+
+/// Result of `open_case` and `apply`: the case after the command and the events it recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct CaseChange {
+    /// The case now.
+    pub case: CaseView,
+    /// The events the command appended.
+    pub events: Vec<EventRecord>,
+}
+
+/// Result of `available_transitions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Transitions {
+    /// Case id.
+    pub case_id: String,
+    /// Its current state.
+    pub state: String,
+    /// What the actor may take now.
+    pub transitions: Vec<Available>,
+}
+
+/// Result of `history`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct History {
+    /// Case id.
+    pub case_id: String,
+    /// Every event, oldest first.
+    pub events: Vec<EventRecord>,
+}
+
+/// Result of `replay`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Replayed {
+    /// The case the history rebuilds (not stored).
+    pub case: CaseView,
+}
+
+/// Result of `export_graph`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Drawing {
+    /// The format asked for.
+    pub format: GraphFormat,
+    /// The drawing.
+    pub text: String,
+}
+
+/// Result of `restore`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Restored {
+    /// Workflow versions loaded.
+    pub workflows: usize,
+    /// Cases rebuilt.
+    pub cases: usize,
+}
+
+/// Result of `load_calendar`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct CalendarLoaded {
+    /// Calendar id.
+    pub id: String,
+    /// The years it covers.
+    pub years: YearRange,
+}
+
+/// Result of `calendar_add`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Deadline {
+    /// The deadline (UTC ms).
+    pub at: i64,
+    /// The deadline in the calendar's time zone, RFC 3339 with offset.
+    pub local: String,
+    /// Whether it depends on years the calendar does not cover.
+    pub provisional: bool,
+    /// How the duration was counted.
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = r#""calendar" | "natural_days" | "working_days" | "working_time""#)
+    )]
+    pub basis: String,
+}
+
+/// Result of `sla_status`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct SlaClocks {
+    /// Case id.
+    pub case_id: String,
+    /// The instant the clocks are seen at (UTC ms).
+    pub now: i64,
+    /// One per SLA rule of the workflow.
+    pub clocks: Vec<ClockView>,
+}
+
+/// Result of `due`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct DueTimers {
+    /// The instant (UTC ms).
+    pub now: i64,
+    /// Due timers, earliest first.
+    pub timers: Vec<DueTimer>,
+}
+
+/// Result of `fire_due`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct FiredTimers {
+    /// The instant (UTC ms).
+    pub now: i64,
+    /// The events recorded, by case.
+    pub fired: Vec<Fired>,
+}
+
+/// Result of `extend`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Extended {
+    /// The case now.
+    pub case: CaseView,
+    /// The extension event.
+    pub events: Vec<EventRecord>,
+    /// Every clock of the case at the extension's instant (`null` only if they cannot be
+    /// computed there).
+    #[cfg_attr(feature = "typescript", tsify(type = "ClockView[] | null"))]
+    pub clocks: Option<Vec<ClockView>>,
+}
