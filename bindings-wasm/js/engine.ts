@@ -165,12 +165,13 @@ const APPLY_KEYS = new Set(["case_id", "transition", "actor", "payload", "at"]);
 const ACTOR_KEYS = new Set(["id", "roles", "unit"]);
 
 function onlyKeys(value: object, allowed: Set<string>): boolean {
-  for (const key in value) {
-    if (!allowed.has(key)) {
-      return false;
-    }
-  }
-  return true;
+  // Own enumerable string keys only, as JSON.stringify sees them.
+  const names = Object.getOwnPropertyNames(value);
+  return (
+    names.length === Object.keys(value).length &&
+    Object.getOwnPropertySymbols(value).length === 0 &&
+    names.every((k) => allowed.has(k))
+  );
 }
 
 // Bytes of the UTF-8 encoding, as the core counts a request (only for one over the limit).
@@ -193,6 +194,19 @@ function utf8Length(text: string): number {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// A literal-style object: what JSON.stringify and the fast paths read the same way.
+function isPlain(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function wellFormed(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const s = value as string & { isWellFormed?: () => boolean };
+  return s.isWellFormed === undefined ? !/[\uD800-\uDFFF]/.test(s) : s.isWellFormed();
 }
 
 /**
@@ -255,7 +269,12 @@ export class Engine {
 
   #op<K extends Op>(op: K, body: unknown): Results[K] {
     const engine = this.#engine();
-    const request = isRecord(body) ? { ...body, op } : body;
+    let request: unknown;
+    try {
+      request = isRecord(body) ? { ...body, op } : body;
+    } catch (e) {
+      return answer(raw().refuseUnwritable(e instanceof Error ? e.message : String(e)));
+    }
     return answer(this.#send(engine, request));
   }
 
@@ -285,10 +304,10 @@ export class Engine {
     return this.#maxRequestBytes;
   }
 
-  /** Sets the request size limit: a whole number of bytes from 1 to 2^53 - 1. */
+  /** Sets the request size limit: a whole number of bytes from 1 to 4,294,967,295. */
   set maxRequestBytes(bytes: number) {
     const engine = this.#engine();
-    const refused = engine.setMaxRequestBytes(bytes);
+    const refused = engine.setMaxRequestBytes(typeof bytes === "number" ? bytes : Number.NaN);
     if (refused !== undefined) {
       answer(refused);
     }
@@ -321,43 +340,54 @@ export class Engine {
    */
   apply(request: ApplyRequest): CaseChange {
     const engine = this.#engine();
-    const r: unknown = request;
-    if (isRecord(r) && onlyKeys(r, APPLY_KEYS)) {
-      const { case_id: caseId, transition, actor, payload, at } = r;
-      if (
-        typeof caseId === "string" &&
-        typeof transition === "string" &&
-        Number.isSafeInteger(at) &&
-        isRecord(actor) &&
-        onlyKeys(actor, ACTOR_KEYS) &&
-        typeof actor.id === "string" &&
-        (actor.unit === undefined || typeof actor.unit === "string") &&
-        (actor.roles === undefined ||
-          (Array.isArray(actor.roles) && actor.roles.every((x) => typeof x === "string"))) &&
-        (payload === undefined || isRecord(payload))
-      ) {
-        let payloadText: string | undefined;
-        try {
-          payloadText = payload === undefined ? undefined : JSON.stringify(payload);
-        } catch {
-          payloadText = undefined;
-        }
-        const roles = (actor.roles ?? []) as string[];
-        const size =
-          caseId.length +
-          transition.length +
-          actor.id.length +
-          (actor.unit?.length ?? 0) +
-          roles.reduce((n, role) => n + role.length + 1, 0) +
-          (payloadText?.length ?? 0);
-        if ((payload === undefined || payloadText !== undefined) && size <= this.#maxRequestBytes) {
-          return answer(
-            engine.apply(caseId, transition, actor.id, roles, actor.unit, payloadText, at as number),
-          );
-        }
-      }
+    const fast = this.#fastApply(request);
+    if (fast !== undefined) {
+      const { caseId, transition, actorId, roles, unit, payload, at } = fast;
+      return answer(engine.apply(caseId, transition, actorId, roles, unit, payload, at));
     }
     return this.#op("apply", request);
+  }
+
+  // The arguments of the direct `apply`, or undefined when the request must go through the
+  // JSON path: anything but plain objects of exactly the right types, strings that are not
+  // well-formed UTF-16, or a request that could be near the size limit (the core then counts
+  // its bytes exactly).
+  #fastApply(request: unknown) {
+    if (!isPlain(request) || !onlyKeys(request, APPLY_KEYS)) return undefined;
+    const { case_id: caseId, transition, actor, payload, at } = request;
+    if (!isPlain(actor) || !onlyKeys(actor, ACTOR_KEYS)) return undefined;
+    const { id: actorId, unit, roles = [] } = actor;
+    if (
+      !wellFormed(caseId) ||
+      !wellFormed(transition) ||
+      !wellFormed(actorId) ||
+      !(unit === undefined || wellFormed(unit)) ||
+      !Number.isSafeInteger(at) ||
+      !Array.isArray(roles) ||
+      !(payload === undefined || isPlain(payload))
+    ) {
+      return undefined;
+    }
+    let chars = caseId.length + transition.length + actorId.length + (unit?.length ?? 0);
+    for (let i = 0; i < roles.length; i++) {
+      const role: unknown = roles[i];
+      if (!wellFormed(role)) return undefined;
+      chars += role.length + 3;
+    }
+    let payloadText: string | undefined;
+    if (payload !== undefined) {
+      try {
+        payloadText = JSON.stringify(payload);
+      } catch {
+        return undefined;
+      }
+      // JSON.stringify escapes lone surrogates, which the core refuses: let it say so.
+      if (/\\u[dD][89a-fA-F]/.test(payloadText)) return undefined;
+    }
+    // At most 6 bytes of JSON per character (an escape), plus the keys and punctuation.
+    const bound = 6 * chars + 3 * (payloadText?.length ?? 0) + 256;
+    if (bound > this.#maxRequestBytes) return undefined;
+    return { caseId, transition, actorId, roles: roles as string[], unit, payload: payloadText, at: at as number };
   }
 
   /** A case's current view. */
@@ -425,6 +455,7 @@ export class Engine {
     const engine = this.#engine();
     if (
       Number.isSafeInteger(now) &&
+      this.#maxRequestBytes >= 256 &&
       (limit === undefined || (Number.isInteger(limit) && limit >= 0 && limit <= 0xffffffff))
     ) {
       return answer(engine.due(now, limit));
@@ -435,7 +466,7 @@ export class Engine {
   /** Records everything due at `now` (UTC ms) as events on the cases. */
   fireDue(now: number): FiredTimers {
     const engine = this.#engine();
-    if (Number.isSafeInteger(now)) {
+    if (Number.isSafeInteger(now) && this.#maxRequestBytes >= 256) {
       return answer(engine.fireDue(now));
     }
     return this.#op("fire_due", { now });

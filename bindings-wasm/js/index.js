@@ -1,5 +1,5 @@
-// Bundlers (webpack 5, Vite, Rollup, esbuild with a file loader): the `web` build, loaded by a
-// top-level await from the `new URL(..., import.meta.url)` asset that bundlers copy.
+// Bundlers that copy `new URL(..., import.meta.url)` assets and allow top-level await
+// (webpack 5, Vite): the `web` build, loaded from that asset.
 import init, * as raw from "./wasm/web/civicflow_wasm.js";
 import { useModule } from "./lib/engine.js";
 

@@ -112,11 +112,13 @@ impl RawEngine {
     #[wasm_bindgen(js_name = setMaxRequestBytes)]
     pub fn set_max_request_bytes(&mut self, bytes: f64) -> Option<String> {
         // Whole, positive, and exactly representable: a JS number is no more precise.
-        if !((1.0..=MAX_SAFE).contains(&bytes) && bytes.fract() == 0.0) {
+        // usize is 32 bits in WebAssembly: a larger limit would be silently cut.
+        let max = (usize::MAX as f64).min(MAX_SAFE);
+        if !((1.0..=max).contains(&bytes) && bytes.fract() == 0.0) {
             return Some(
                 Reply::refused(RequestError::Invalid {
                     message: format!(
-                        "`max_request_bytes` is a whole number from 1 to {MAX_SAFE}, found {bytes}"
+                        "`max_request_bytes` is a whole number from 1 to {max}, found {bytes}"
                     ),
                     path: "/max_request_bytes".to_owned(),
                 })

@@ -134,6 +134,47 @@ test("the fast apply and the JSON apply give the same answer", () => {
   }
 });
 
+test("the fast paths refuse what the JSON path refuses", () => {
+  const req = () => ({ case_id: "c-1", transition: "submit", actor: { id: "u-1", roles: ["clerk"] }, payload: { amount: 5 }, at: 2000 });
+  const variants = [
+    ["a small limit", (e) => { e.maxRequestBytes = 60; return req(); }],
+    ["an inherited request", () => Object.create(req())],
+    ["a lone surrogate in the actor id", () => ({ ...req(), actor: { id: "u-1\uD800", roles: ["clerk"] } })],
+    ["a lone surrogate in the payload", () => ({ ...req(), payload: { note: "x\uDC00" } })],
+    ["a sparse roles array", () => ({ ...req(), actor: { id: "u-1", roles: [, "clerk"] } })],
+  ];
+  for (const [name, make] of variants) {
+    const a = engineWithCase();
+    const b = engineWithCase();
+    try {
+      const ra = make(a);
+      const rb = make(b);
+      const viaJson = b.call({ ...rb, op: "apply" }); // op last, as the methods send it
+      let viaFast;
+      try { viaFast = { ok: true, result: a.apply(ra) }; } catch (e) {
+        assert.ok(e instanceof CivicflowError, `${name}: ${e}`);
+        viaFast = { ok: false, errors: e.errors };
+      }
+      assert.deepEqual(viaFast, viaJson, name);
+      assert.deepEqual(a.snapshot(), b.snapshot(), name);
+    } finally {
+      a.free();
+      b.free();
+    }
+  }
+  const e = engineWithCase();
+  try {
+    e.maxRequestBytes = 10;
+    throwsCode(() => e.fireDue(0), "request.too_large");
+    throwsCode(() => e.due(0), "request.too_large");
+    throwsCode(() => { e.maxRequestBytes = 10n; }, "request.invalid");
+    throwsCode(() => { e.maxRequestBytes = 2 ** 40; }, "request.invalid");
+    assert.equal(e.maxRequestBytes, 10);
+  } finally {
+    e.free();
+  }
+});
+
 test("no leak: engines and refusals leave WebAssembly memory flat", () => {
   const run = () => {
     for (let i = 0; i < 200; i++) {
