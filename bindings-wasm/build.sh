@@ -63,11 +63,10 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" "$here/js/package.json" >"$out/package.json"
 
 echo "== size (what a browser downloads with civicflow/web)"
+total=0
 for f in wasm/web/civicflow_wasm_bg.wasm wasm/web/civicflow_wasm.js web.js lib/engine.js; do
-  printf '%-34s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$out/$f")" "$(gzip -9c "$out/$f" | wc -c)"
-done
-total=$(cat "$out/wasm/web/civicflow_wasm_bg.wasm" | gzip -9c | wc -c)
-for f in wasm/web/civicflow_wasm.js web.js lib/engine.js; do
-  total=$((total + $(gzip -9c "$out/$f" | wc -c)))
+  gz="$(gzip -9c "$out/$f" | wc -c)"
+  total=$((total + gz))
+  printf '%-34s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$out/$f")" "$gz"
 done
 echo "total gzipped: $total bytes"

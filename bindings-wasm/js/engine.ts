@@ -192,6 +192,15 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
+// The core's refusal of a request JavaScript could not write as JSON.
+function unwritable(e: unknown): string {
+  return raw().refuseUnwritable(e instanceof Error ? e.message : String(e));
+}
+
+// Bytes of JSON keys and punctuation the fast paths allow for beyond their strings: below
+// this much limit, the core's JSON path counts the request exactly.
+const FAST_PATH_HEADROOM = 256;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -255,7 +264,7 @@ export class Engine {
     try {
       text = JSON.stringify(request);
     } catch (e) {
-      return raw().refuseUnwritable(e instanceof Error ? e.message : String(e));
+      return unwritable(e);
     }
     return this.#sendText(engine, text ?? "null");
   }
@@ -273,7 +282,7 @@ export class Engine {
     try {
       request = isRecord(body) ? { ...body, op } : body;
     } catch (e) {
-      return answer(raw().refuseUnwritable(e instanceof Error ? e.message : String(e)));
+      return answer(unwritable(e));
     }
     return answer(this.#send(engine, request));
   }
@@ -385,7 +394,7 @@ export class Engine {
       if (/\\u[dD][89a-fA-F]/.test(payloadText)) return undefined;
     }
     // At most 6 bytes of JSON per character (an escape), plus the keys and punctuation.
-    const bound = 6 * chars + 3 * (payloadText?.length ?? 0) + 256;
+    const bound = 6 * chars + 3 * (payloadText?.length ?? 0) + FAST_PATH_HEADROOM;
     if (bound > this.#maxRequestBytes) return undefined;
     return { caseId, transition, actorId, roles: roles as string[], unit, payload: payloadText, at: at as number };
   }
@@ -455,7 +464,7 @@ export class Engine {
     const engine = this.#engine();
     if (
       Number.isSafeInteger(now) &&
-      this.#maxRequestBytes >= 256 &&
+      this.#maxRequestBytes >= FAST_PATH_HEADROOM &&
       (limit === undefined || (Number.isInteger(limit) && limit >= 0 && limit <= 0xffffffff))
     ) {
       return answer(engine.due(now, limit));
@@ -466,7 +475,7 @@ export class Engine {
   /** Records everything due at `now` (UTC ms) as events on the cases. */
   fireDue(now: number): FiredTimers {
     const engine = this.#engine();
-    if (Number.isSafeInteger(now) && this.#maxRequestBytes >= 256) {
+    if (Number.isSafeInteger(now) && this.#maxRequestBytes >= FAST_PATH_HEADROOM) {
       return answer(engine.fireDue(now));
     }
     return this.#op("fire_due", { now });

@@ -59,7 +59,7 @@ impl RawEngine {
         };
         let at = match millis(at, "/at") {
             Ok(at) => at,
-            Err(refused) => return refused.text,
+            Err(refused) => return refused,
         };
         let request = Request::Apply(ApplyRequest {
             case_id,
@@ -84,7 +84,7 @@ impl RawEngine {
                     .respond(Request::Due(DueRequest { now, limit }))
                     .text
             }
-            Err(refused) => refused.text,
+            Err(refused) => refused,
         }
     }
 
@@ -97,7 +97,7 @@ impl RawEngine {
                     .respond(Request::FireDue(FireDueRequest { now }))
                     .text
             }
-            Err(refused) => refused.text,
+            Err(refused) => refused,
         }
     }
 
@@ -115,15 +115,10 @@ impl RawEngine {
         // usize is 32 bits in WebAssembly: a larger limit would be silently cut.
         let max = (usize::MAX as f64).min(MAX_SAFE);
         if !((1.0..=max).contains(&bytes) && bytes.fract() == 0.0) {
-            return Some(
-                Reply::refused(RequestError::Invalid {
-                    message: format!(
-                        "`max_request_bytes` is a whole number from 1 to {max}, found {bytes}"
-                    ),
-                    path: "/max_request_bytes".to_owned(),
-                })
-                .text,
-            );
+            return Some(refused_invalid(
+                format!("`max_request_bytes` is a whole number from 1 to {max}, found {bytes}"),
+                "/max_request_bytes",
+            ));
         }
         self.inner.set_limits(Limits {
             max_request_bytes: bytes as usize,
@@ -147,11 +142,10 @@ impl RawEngine {
 /// The answer refusing a request the package could not turn into JSON (a `BigInt`, a cycle).
 #[wasm_bindgen(js_name = refuseUnwritable)]
 pub fn refuse_unwritable(reason: &str) -> String {
-    Reply::refused(RequestError::Invalid {
-        message: format!("the request cannot be written as JSON: {reason}"),
-        path: String::new(),
-    })
-    .text
+    refused_invalid(
+        format!("the request cannot be written as JSON: {reason}"),
+        "",
+    )
 }
 
 /// The answer to any call on an engine after `free()`.
@@ -182,15 +176,25 @@ pub fn memory_bytes() -> f64 {
 /// 2^53 - 1: the largest integer every JS number below it represents exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// A JS number of milliseconds as the core's `i64`, refusing fractions, NaN and infinities.
-fn millis(x: f64, path: &str) -> Result<i64, Box<Reply>> {
+/// A JS number of milliseconds as the core's `i64`, refusing fractions, NaN and infinities;
+/// the refusal is the answer text.
+fn millis(x: f64, path: &str) -> Result<i64, String> {
     if x.fract() == 0.0 && x.abs() <= MAX_SAFE {
         // Whole and within 2^53: the cast is exact.
         Ok(x as i64)
     } else {
-        Err(Box::new(Reply::refused(RequestError::Invalid {
-            message: format!("a whole number of milliseconds is expected, found {x}"),
-            path: path.to_owned(),
-        })))
+        Err(refused_invalid(
+            format!("a whole number of milliseconds is expected, found {x}"),
+            path,
+        ))
     }
+}
+
+/// The answer refusing a request as `request.invalid` at `path`.
+fn refused_invalid(message: String, path: &str) -> String {
+    Reply::refused(RequestError::Invalid {
+        message,
+        path: path.to_owned(),
+    })
+    .text
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scenarioFiles } from "./conformance.js";
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const wasmDir = resolve(here, "..");
@@ -19,7 +20,7 @@ export function scenarios() {
       const file = join(dir, f);
       const scenario = JSON.parse(readFileSync(file, "utf8"));
       const files = {};
-      for (const p of [...(scenario.calendars ?? []), ...(scenario.load ?? [])]) {
+      for (const p of scenarioFiles(scenario)) {
         files[p] = JSON.parse(readFileSync(resolve(dir, p), "utf8"));
       }
       return { name: f, scenario, files };

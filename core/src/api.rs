@@ -118,7 +118,7 @@ impl Request {
         };
         let rest = Json::Object(body);
         fn op_body<T: DeserializeOwned>(body: Json) -> Result<T, RequestError> {
-            read(body, "").map_err(|(message, path)| RequestError::Invalid { message, path })
+            read_request(body, "")
         }
         Ok(match op.as_str() {
             "load_workflow" => Request::LoadWorkflow(op_body(rest)?),
@@ -160,6 +160,11 @@ impl<'de> Deserialize<'de> for Request {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Request::from_json(Json::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
+}
+
+/// Reads part of a request: its problems are `request.invalid` at their place under `prefix`.
+fn read_request<T: DeserializeOwned>(value: Json, prefix: &str) -> Result<T, RequestError> {
+    read(value, prefix).map_err(|(message, path)| RequestError::Invalid { message, path })
 }
 
 fn invalid(message: String, path: &str) -> RequestError {
@@ -244,9 +249,7 @@ impl ApplyRequest {
                 "/payload",
             ))
         })?;
-        read(value, "/payload").map_err(|(message, path)| {
-            Box::new(Reply::refused(RequestError::Invalid { message, path }))
-        })
+        read_request(value, "/payload").map_err(|e| Box::new(Reply::refused(e)))
     }
 }
 
@@ -758,9 +761,7 @@ impl Engine {
             Request::Snapshot(Empty {}) => Ok(to_json(&self.snapshot())),
             Request::Restore(RestoreRequest { snapshot }) => {
                 let snapshot: Snapshot =
-                    read(snapshot, "/snapshot").map_err(|(message, path)| {
-                        vec![RequestError::Invalid { message, path }.detail()]
-                    })?;
+                    read_request(snapshot, "/snapshot").map_err(|e| vec![e.detail()])?;
                 let (w, c) = (snapshot.workflows.len(), snapshot.cases.len());
                 self.restore(snapshot).map_err(|e| e.details("/snapshot"))?;
                 Ok(to_json(&answer::Restored {
