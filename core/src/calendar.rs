@@ -6,8 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::{Date, Time};
-use jiff::fmt::temporal::DateTimeParser;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
@@ -403,11 +402,44 @@ impl Parts {
     }
 }
 
+/// `YYYY-MM-DD`, read here rather than by jiff's ISO 8601 parser, whose code and messages weighed
+/// 24 KB of the WASM (before compression). jiff still decides which days exist.
 fn parse_date(s: &str) -> Result<Date, CalendarError> {
-    s.parse::<Date>().map_err(|e| CalendarError::InvalidDate {
+    let bad = |reason: String| CalendarError::InvalidDate {
         value: s.to_owned(),
-        reason: e.to_string(),
-    })
+        reason,
+    };
+    let dashes = s.len() == 10 && s.get(4..5) == Some("-") && s.get(7..8) == Some("-");
+    let part = |range| {
+        if dashes {
+            s.get(range).and_then(number::<i16>)
+        } else {
+            None
+        }
+    };
+    // Two digits always fit an `i8`.
+    let small = |v: Option<i16>| v.and_then(|v| i8::try_from(v).ok());
+    let (Some(y), Some(m), Some(d)) = (part(0..4), small(part(5..7)), small(part(8..10))) else {
+        return Err(bad("dates are `YYYY-MM-DD`".to_owned()));
+    };
+    if !(1..=12).contains(&m) {
+        return Err(bad(format!("there is no month {m}")));
+    }
+    // Four digits and a month in 1..=12 always make a valid first day of the month.
+    let first = Date::new(y, m, 1).map_err(|_| bad("dates are `YYYY-MM-DD`".to_owned()))?;
+    let last = first.days_in_month();
+    if !(1..=last).contains(&d) {
+        return Err(bad(format!("`{y:04}-{m:02}` has days 1 to {last}")));
+    }
+    Ok(first.with().day(d).build().unwrap_or(first))
+}
+
+/// Digits only (no sign, no spaces), as a small number.
+fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn parse_intervals(list: &[[String; 2]]) -> Result<Intervals, CalendarError> {
@@ -437,11 +469,12 @@ fn time_of_day(s: &str) -> Option<i64> {
     if s == "24:00" {
         return Some(DAY_MS);
     }
-    if s.len() != 5 {
+    if s.len() != 5 || s.get(2..3) != Some(":") {
         return None;
     }
-    let t = s.parse::<Time>().ok()?;
-    Some((i64::from(t.hour()) * 60 + i64::from(t.minute())) * 60_000)
+    let h: i64 = s.get(0..2).and_then(number)?;
+    let m: i64 = s.get(3..5).and_then(number)?;
+    (h < 24 && m < 60).then_some((h * 60 + m) * 60_000)
 }
 
 fn valid_id(id: &str) -> bool {
@@ -452,10 +485,17 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-/// A time zone by IANA name or as a fixed offset (`+08:00`). Without the `tzdb` feature (the
-/// npm package, where the whole database would be 40% of the download) the IANA names known
-/// are those of China, compiled in one by one.
+/// A time zone by IANA name or as a fixed offset (`+08:00`, `-05:30`, `+08`). Without the `tzdb`
+/// feature (the npm package, where the whole database would be 40% of the download) the IANA
+/// names known are those of China, compiled in one by one.
 fn time_zone(name: &str) -> Option<TimeZone> {
+    if let Some(tz) = fixed_offset(name) {
+        return Some(tz);
+    }
+    #[cfg(feature = "tzdb")]
+    {
+        TimeZone::get(name).ok()
+    }
     #[cfg(not(feature = "tzdb"))]
     {
         static SHANGHAI: TimeZone = jiff::tz::get!("Asia/Shanghai");
@@ -464,19 +504,38 @@ fn time_zone(name: &str) -> Option<TimeZone> {
         static MACAU: TimeZone = jiff::tz::get!("Asia/Macau");
         static TAIPEI: TimeZone = jiff::tz::get!("Asia/Taipei");
         let known = match name {
-            "Asia/Shanghai" | "PRC" => Some(&SHANGHAI),
-            "Asia/Urumqi" => Some(&URUMQI),
-            "Asia/Hong_Kong" => Some(&HONG_KONG),
-            "Asia/Macau" => Some(&MACAU),
-            "Asia/Taipei" => Some(&TAIPEI),
+            "Asia/Shanghai" | "PRC" => &SHANGHAI,
+            "Asia/Urumqi" => &URUMQI,
+            "Asia/Hong_Kong" => &HONG_KONG,
+            "Asia/Macau" => &MACAU,
+            "Asia/Taipei" => &TAIPEI,
             "UTC" | "Etc/UTC" => return Some(TimeZone::UTC),
-            _ => None,
+            _ => return None,
         };
-        if let Some(tz) = known {
-            return Some(tz.clone());
-        }
+        Some(known.clone())
     }
-    DateTimeParser::new().parse_time_zone(name).ok()
+}
+
+/// `±HH:MM` or `±HH`, within jiff's offset range.
+fn fixed_offset(name: &str) -> Option<TimeZone> {
+    let sign = match name.get(0..1)? {
+        "+" => 1,
+        "-" => -1,
+        _ => return None,
+    };
+    let (h, m): (i32, i32) = match name.len() {
+        3 => (name.get(1..3).and_then(number)?, 0),
+        6 if name.get(3..4) == Some(":") => (
+            name.get(1..3).and_then(number)?,
+            name.get(4..6).and_then(number)?,
+        ),
+        _ => return None,
+    };
+    if m >= 60 {
+        return None;
+    }
+    let offset = jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()?;
+    Some(TimeZone::fixed(offset))
 }
 
 fn compile_inner(

@@ -216,3 +216,85 @@ fn a_long_span_costs_a_lookup_not_a_loop() {
     assert!(provisional);
     assert!(got.starts_with("2029-"), "{got}");
 }
+
+/// A one-year calendar in `time_zone` with the given holiday dates and Monday interval.
+fn small(time_zone: &str, dates: &[&str], monday: [&str; 2]) -> Result<Calendar, Vec<String>> {
+    let holidays: Vec<_> = dates
+        .iter()
+        .map(|d| serde_json::json!({"name": "h", "date": d}))
+        .collect();
+    let def: CalendarDef = serde_json::from_value(serde_json::json!({
+        "format": 1, "id": "t", "time_zone": time_zone,
+        "years": {"from": 2024, "to": 2024},
+        "week": {"mon": [monday]},
+        "holidays": holidays,
+    }))
+    .unwrap();
+    Calendar::compile(def, None).map_err(|e| e.details("").into_iter().map(|d| d.message).collect())
+}
+
+#[test]
+fn dates_are_exactly_yyyy_mm_dd_and_exist() {
+    assert!(small("UTC", &["2024-02-29", "2024-12-31"], ["09:00", "17:00"]).is_ok());
+    for (date, why) in [
+        ("2024-02-30", "`2024-02` has days 1 to 29"),
+        ("2024-04-31", "`2024-04` has days 1 to 30"),
+        ("2024-04-00", "`2024-04` has days 1 to 30"),
+        ("2024-13-01", "there is no month 13"),
+        ("2024-00-10", "there is no month 0"),
+        ("2024-2-01", "dates are `YYYY-MM-DD`"),
+        ("20240201", "dates are `YYYY-MM-DD`"),
+        ("2024-02-01T00:00", "dates are `YYYY-MM-DD`"),
+        ("+024-02-01", "dates are `YYYY-MM-DD`"),
+        ("2024-+2-01", "dates are `YYYY-MM-DD`"),
+        ("２０２4-02-01", "dates are `YYYY-MM-DD`"),
+        ("", "dates are `YYYY-MM-DD`"),
+    ] {
+        let errors = small("UTC", &[date], ["09:00", "17:00"]).unwrap_err();
+        assert_eq!(errors, [format!("invalid date `{date}`: {why}")], "{date}");
+    }
+}
+
+#[test]
+fn times_of_day_are_hh_mm() {
+    assert!(small("UTC", &[], ["00:00", "24:00"]).is_ok());
+    for bad in ["9:00", "09:60", "25:00", "09-00", "09:00:00", "+9:00"] {
+        let errors = small("UTC", &[], [bad, "24:00"]).unwrap_err();
+        assert_eq!(
+            errors,
+            [format!(
+                "invalid working interval `{bad}–24:00`: times are `HH:MM`, from `00:00` to `24:00`"
+            )],
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn fixed_offsets_and_known_names_are_time_zones() {
+    let at = t("2024-01-01T09:00"); // a Monday
+    for (zone, local) in [
+        ("+08:00", "2024-01-01T09:00:00+08:00"),
+        ("+08", "2024-01-01T09:00:00+08:00"),
+        ("-05:30", "2023-12-31T19:30:00-05:30"),
+        ("+00:00", "2024-01-01T01:00:00+00:00"),
+        ("UTC", "2024-01-01T01:00:00+00:00"),
+        ("Asia/Shanghai", "2024-01-01T09:00:00+08:00"),
+        ("PRC", "2024-01-01T09:00:00+08:00"),
+    ] {
+        let cal = small(zone, &[], ["09:00", "17:00"]).unwrap();
+        assert_eq!(cal.local_string(at).unwrap(), local, "{zone}");
+    }
+    for bad in [
+        "+8:00",
+        "08:00",
+        "+08:60",
+        "+08:00:00",
+        "+26:00",
+        "Mars/Olympus",
+        "",
+    ] {
+        let errors = small(bad, &[], ["09:00", "17:00"]).unwrap_err();
+        assert_eq!(errors, [format!("unknown time zone `{bad}`")], "{bad}");
+    }
+}

@@ -92,3 +92,25 @@ proptest! {
         prop_assert_eq!(cal.between(a, next).unwrap().working_ms, 0);
     }
 }
+
+proptest! {
+    /// `local_string` formats by hand; jiff's strftime is the reference, over the whole range of
+    /// instants a case may hold, in zones with and without daylight saving and negative offsets.
+    #[test]
+    fn local_strings_match_jiff(at in civicflow::value::MIN_INSTANT..=civicflow::value::MAX_INSTANT, zone in 0usize..4) {
+        let (name, tz) = [
+            ("Asia/Shanghai", jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()),
+            ("America/St_Johns", jiff::tz::TimeZone::get("America/St_Johns").unwrap()),
+            ("-05:30", jiff::tz::TimeZone::fixed(jiff::tz::offset(-5) - jiff::SignedDuration::from_mins(30))),
+            ("UTC", jiff::tz::TimeZone::UTC),
+        ][zone].clone();
+        let def: CalendarDef = serde_json::from_value(serde_json::json!({
+            "format": 1, "id": "t", "time_zone": name,
+            "years": {"from": 2024, "to": 2024}, "week": {"mon": [["09:00", "17:00"]]},
+        })).unwrap();
+        let cal = Calendar::compile(def, None).unwrap();
+        let expected = jiff::Timestamp::from_millisecond(at).unwrap().to_zoned_datetime(tz)
+            .strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        prop_assert_eq!(cal.local_string(at).unwrap(), expected);
+    }
+}
