@@ -447,7 +447,7 @@ impl<'de, 'p> EnumAccess<'de> for Variant<'p> {
     ) -> Result<(V::Value, Content<'p>), Error> {
         let tag = seed.deserialize(StrDeserializer::new(&self.variant))?;
         if self.value.is_some() {
-            self.path.push(Segment::Key(self.variant));
+            enter(self.path, Segment::Key(self.variant));
         }
         Ok((
             tag,
@@ -473,7 +473,7 @@ impl Content<'_> {
             value,
             path: self.path,
         })?;
-        self.path.pop();
+        leave(self.path);
         Ok(out)
     }
 }
