@@ -469,12 +469,18 @@ fn time_of_day(s: &str) -> Option<i64> {
     if s == "24:00" {
         return Some(DAY_MS);
     }
+    let (h, m) = hours_minutes(s)?;
+    (h < 24).then_some((i64::from(h) * 60 + i64::from(m)) * 60_000)
+}
+
+/// Exactly `HH:MM`, minutes below 60: times of day and fixed offsets.
+fn hours_minutes(s: &str) -> Option<(i32, i32)> {
     if s.len() != 5 || s.get(2..3) != Some(":") {
         return None;
     }
-    let h: i64 = s.get(0..2).and_then(number)?;
-    let m: i64 = s.get(3..5).and_then(number)?;
-    (h < 24 && m < 60).then_some((h * 60 + m) * 60_000)
+    let h = s.get(0..2).and_then(number)?;
+    let m = s.get(3..5).and_then(number)?;
+    (m < 60).then_some((h, m))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -523,17 +529,10 @@ fn fixed_offset(name: &str) -> Option<TimeZone> {
         "-" => -1,
         _ => return None,
     };
-    let (h, m): (i32, i32) = match name.len() {
+    let (h, m) = match name.len() {
         3 => (name.get(1..3).and_then(number)?, 0),
-        6 if name.get(3..4) == Some(":") => (
-            name.get(1..3).and_then(number)?,
-            name.get(4..6).and_then(number)?,
-        ),
-        _ => return None,
+        _ => hours_minutes(name.get(1..)?)?,
     };
-    if m >= 60 {
-        return None;
-    }
     let offset = jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()?;
     Some(TimeZone::fixed(offset))
 }

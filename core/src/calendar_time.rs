@@ -471,11 +471,8 @@ impl Calendar {
         let t = zoned.datetime();
         let offset = zoned.offset().seconds();
         let sign = if offset < 0 { '-' } else { '+' };
-        let (oh, om, os) = (
-            offset.abs() / 3600,
-            offset.abs() / 60 % 60,
-            offset.abs() % 60,
-        );
+        let abs = offset.abs();
+        let (oh, om, os) = (abs / 3600, abs / 60 % 60, abs % 60);
         // Local mean time before 1901 has offsets in seconds, which `%:z` writes out too.
         let os = if os == 0 {
             String::new()

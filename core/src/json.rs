@@ -324,20 +324,17 @@ impl<'de> de::Deserializer<'de> for At<'_> {
     ) -> Result<V::Value, Error> {
         let (variant, value) = match self.value {
             Json::String(variant) => (variant, None),
-            Json::Object(map) if map.len() == 1 => match map.into_iter().next() {
-                Some((variant, value)) => (variant, Some(value)),
-                None => return Err(de::Error::custom("map with a single key")),
-            },
-            Json::Object(_) => {
-                let exp = &"map with a single key";
-                return Err(de::Error::invalid_value(Unexpected::Map, exp));
+            Json::Object(map) => {
+                let mut entries = map.into_iter();
+                match (entries.next(), entries.next()) {
+                    (Some((variant, value)), None) => (variant, Some(value)),
+                    _ => {
+                        let exp = &"map with a single key";
+                        return Err(de::Error::invalid_value(Unexpected::Map, exp));
+                    }
+                }
             }
-            other => {
-                return Err(de::Error::invalid_type(
-                    unexpected(&other),
-                    &"string or map",
-                ))
-            }
+            other => return Err(refusal(&other, &"string or map")),
         };
         visitor.visit_enum(Variant {
             variant,
@@ -495,10 +492,7 @@ impl<'de> VariantAccess<'de> for Content<'_> {
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
         self.read("tuple variant", |at| match at.value {
             Json::Array(items) => read_seq(at.path, items, visitor),
-            other => Err(de::Error::invalid_type(
-                unexpected(&other),
-                &"tuple variant",
-            )),
+            other => Err(refusal(&other, &"tuple variant")),
         })
     }
 
@@ -509,10 +503,7 @@ impl<'de> VariantAccess<'de> for Content<'_> {
     ) -> Result<V::Value, Error> {
         self.read("struct variant", |at| match at.value {
             Json::Object(entries) => read_map(at.path, entries, visitor),
-            other => Err(de::Error::invalid_type(
-                unexpected(&other),
-                &"struct variant",
-            )),
+            other => Err(refusal(&other, &"struct variant")),
         })
     }
 }
