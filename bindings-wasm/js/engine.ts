@@ -3,6 +3,8 @@
 // core's errors. Nothing here decides what the core decides: messages and codes come from it.
 
 import type {
+  Acknowledged,
+  AnswerSupervisionRequest,
   ApplyRequest,
   AvailableRequest,
   Between,
@@ -13,8 +15,17 @@ import type {
   CaseChange,
   CaseView,
   Deadline,
+  Drained,
+  DrainRequest,
   DueTimers,
   Drawing,
+  LinkRequest,
+  OpinionRequest,
+  OrgDef,
+  OrgLoaded,
+  Route,
+  RouteRequest,
+  SuperviseRequest,
   ErrorDetail,
   EventRecord,
   Extended,
@@ -63,6 +74,14 @@ export interface Results {
   due: DueTimers;
   fire_due: FiredTimers;
   extend: Extended;
+  load_org: OrgLoaded;
+  route: Route;
+  link_cases: CaseChange;
+  submit_opinion: CaseChange;
+  supervise: CaseChange;
+  answer_supervision: CaseChange;
+  drain_outbox: Drained;
+  ack_effects: Acknowledged;
 }
 
 /** The name of an op of the JSON API. */
@@ -484,6 +503,46 @@ export class Engine {
   /** Extends a running SLA clock. */
   extend(request: ExtendRequest): Extended {
     return this.#op("extend", request);
+  }
+
+  /** Loads or replaces the organisation tree and its dispatch catalogue. */
+  loadOrg(org: OrgDef): OrgLoaded {
+    return this.#op("load_org", { org });
+  }
+
+  /** Where the dispatch catalogue sends a matter, passing over an accused unit. */
+  route(request: RouteRequest): Route {
+    return this.#op("route", request);
+  }
+
+  /** Links a case to a primary as a duplicate. */
+  linkCases(request: LinkRequest): CaseChange {
+    return this.#op("link_cases", request);
+  }
+
+  /** An assisting unit gives its opinion. */
+  submitOpinion(request: OpinionRequest): CaseChange {
+    return this.#op("submit_opinion", request);
+  }
+
+  /** A unit above the handling unit supervises a case. */
+  supervise(request: SuperviseRequest): CaseChange {
+    return this.#op("supervise", request);
+  }
+
+  /** The handling unit answers a supervision. */
+  answerSupervision(request: AnswerSupervisionRequest): CaseChange {
+    return this.#op("answer_supervision", request);
+  }
+
+  /** Effects to deliver, each leased for `lease_ms` (default 60 s). */
+  drainOutbox(request: DrainRequest): Drained {
+    return this.#op("drain_outbox", request);
+  }
+
+  /** Acknowledges delivered effects by id; all or nothing. */
+  ackEffects(ids: string[]): Acknowledged {
+    return this.#op("ack_effects", { ids });
   }
 }
 

@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest);
 
 /**
  * The body of an op that takes nothing.
@@ -58,6 +58,14 @@ export interface OpenCaseRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * Citizen and matter keys, for duplicate detection.
+     */
+    keys?: MatterKeys;
+    /**
+     * The case this one appeals (复查 of an original, 复核 of a 复查).
+     */
+    appeal_of?: string;
 }
 
 /**
@@ -285,6 +293,749 @@ export interface ExtendRequest {
 }
 
 /**
+ * Body of `load_org`.
+ */
+export interface OrgRequest {
+    /**
+     * The organisation document (read separately, so its errors are `org.*`).
+     */
+    org: OrgDef;
+}
+
+/**
+ * Body of `route`.
+ */
+export interface RouteRequest {
+    /**
+     * The matter's category.
+     */
+    category?: string;
+    /**
+     * The matter's region.
+     */
+    region?: string;
+    /**
+     * A unit the matter accuses: never routed to it or under it.
+     */
+    accused?: string;
+}
+
+/**
+ * Body of `link_cases`.
+ */
+export interface LinkRequest {
+    /**
+     * The duplicate.
+     */
+    case_id: string;
+    /**
+     * The primary it follows.
+     */
+    primary: string;
+    /**
+     * Who links them.
+     */
+    actor: Actor;
+    /**
+     * When (UTC ms).
+     */
+    at: number;
+}
+
+/**
+ * Body of `submit_opinion`.
+ */
+export interface OpinionRequest {
+    /**
+     * Case id.
+     */
+    case_id: string;
+    /**
+     * Who, acting for the assisting unit.
+     */
+    actor: Actor;
+    /**
+     * The opinion.
+     */
+    opinion: string;
+    /**
+     * When (UTC ms).
+     */
+    at: number;
+}
+
+/**
+ * Body of `supervise`.
+ */
+export interface SuperviseRequest {
+    /**
+     * Case id.
+     */
+    case_id: string;
+    /**
+     * Who, acting for a unit above the handling unit.
+     */
+    actor: Actor;
+    /**
+     * `reminder` (催办), `supervision` (督办) or `listed` (挂牌督办).
+     */
+    level: Level;
+    /**
+     * Time to answer, on the handling calendar; the workflow's `supervision_due` when absent.
+     */
+    within?: DurationDef;
+    /**
+     * What must be answered.
+     */
+    required: string;
+    /**
+     * When (UTC ms).
+     */
+    at: number;
+}
+
+/**
+ * Body of `answer_supervision`.
+ */
+export interface AnswerSupervisionRequest {
+    /**
+     * Case id.
+     */
+    case_id: string;
+    /**
+     * Who, acting for the handling unit.
+     */
+    actor: Actor;
+    /**
+     * The supervision's number on the case.
+     */
+    supervision: number;
+    /**
+     * The answer.
+     */
+    answer: string;
+    /**
+     * When (UTC ms).
+     */
+    at: number;
+}
+
+/**
+ * Body of `drain_outbox`.
+ */
+export interface DrainRequest {
+    /**
+     * The instant (UTC ms).
+     */
+    now: number;
+    /**
+     * At most this many (default 1000).
+     */
+    limit?: number;
+    /**
+     * How long the effects handed out are not handed out again, in ms (default 60000).
+     */
+    lease_ms?: number;
+}
+
+/**
+ * Body of `ack_effects`.
+ */
+export interface AckRequest {
+    /**
+     * Ids of delivered effects.
+     */
+    ids: string[];
+}
+
+/**
+ * Result of `load_org`.
+ */
+export interface OrgLoaded {
+    /**
+     * Organisation id.
+     */
+    id: string;
+    /**
+     * Number of units.
+     */
+    units: number;
+}
+
+/**
+ * Result of `drain_outbox`.
+ */
+export interface Drained {
+    /**
+     * The instant asked about.
+     */
+    now: number;
+    /**
+     * Effects to deliver, oldest first.
+     */
+    effects: Effect[];
+    /**
+     * Undelivered effects in all, these included.
+     */
+    pending: number;
+}
+
+/**
+ * Result of `ack_effects`.
+ */
+export interface Acknowledged {
+    /**
+     * How many of the ids were undelivered until now (the others were acknowledged before).
+     */
+    acknowledged: number;
+    /**
+     * Undelivered effects left.
+     */
+    pending: number;
+}
+
+/**
+ * One thing the host must do.
+ */
+export interface Effect {
+    /**
+     * Stable id, `<case id>#<seq>.<n>`: the same after replay, for de-duplication.
+     */
+    id: string;
+    /**
+     * The case whose event caused it.
+     */
+    case_id: string;
+    /**
+     * That event's position in the history.
+     */
+    seq: number;
+    /**
+     * What to do.
+     */
+    kind: EffectKind;
+    /**
+     * Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
+     * `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
+     * `supervision`, `supervision_answered`, `bounced`.
+     */
+    reason: string;
+    /**
+     * The channel to use (citizen notices).
+     */
+    channel?: string;
+    /**
+     * The case the channel belongs to: this case, or a linked duplicate.
+     */
+    channel_case?: string;
+    /**
+     * The unit to tell.
+     */
+    unit?: string;
+    /**
+     * The role to tell.
+     */
+    role?: string;
+    /**
+     * A supervision's level.
+     */
+    level?: Level;
+    /**
+     * The supervising unit of a supervision notice.
+     */
+    by?: string;
+    /**
+     * The transition, or `<sla>/<step>` of a timer, or the primary of a link.
+     */
+    detail?: string;
+}
+
+/**
+ * What kind of thing the host must do.
+ */
+export type EffectKind = "notify_citizen" | "notify_unit" | "notify_role" | "publish_reply" | "supervision_notice" | "flag";
+
+/**
+ * An organisation document.
+ */
+export interface OrgDef {
+    /**
+     * Format; must be 1.
+     */
+    format: number;
+    /**
+     * Organisation id.
+     */
+    id: string;
+    /**
+     * Human title.
+     */
+    title?: string;
+    /**
+     * Every unit; parents may come after their children.
+     */
+    units: UnitDef[];
+    /**
+     * The dispatch catalogue.
+     */
+    dispatch?: CatalogueDef;
+}
+
+/**
+ * One unit of the tree.
+ */
+export interface UnitDef {
+    /**
+     * Unit id, as actors' `unit` and case fields name it.
+     */
+    id: string;
+    /**
+     * Its name, such as `青山镇人民政府`.
+     */
+    name: string;
+    /**
+     * The unit above it; none for a root.
+     */
+    parent?: string;
+    /**
+     * What kind of body it is.
+     */
+    kind: UnitKind;
+    /**
+     * Regions it covers (host-defined keys, such as township or village codes).
+     */
+    regions?: string[];
+    /**
+     * Categories of matter it handles.
+     */
+    categories?: string[];
+}
+
+/**
+ * The kinds of unit in Chinese local government.
+ */
+export type UnitKind = "city" | "district" | "township" | "village" | "department" | "organisation";
+
+/**
+ * The dispatch catalogue: rules, most specific first, and a fallback unit (兜底).
+ */
+export interface CatalogueDef {
+    /**
+     * Rules; each names a category, a region, or both.
+     */
+    rules?: RuleDef[];
+    /**
+     * Where a matter goes when no rule and no unit covers it.
+     */
+    fallback: string;
+}
+
+/**
+ * A catalogue rule.
+ */
+export interface RuleDef {
+    /**
+     * Rule id, recorded on the cases it routes.
+     */
+    id: string;
+    /**
+     * The category it applies to; any when absent.
+     */
+    category?: string;
+    /**
+     * The region it applies to; any when absent.
+     */
+    region?: string;
+    /**
+     * The handling unit.
+     */
+    unit: string;
+}
+
+/**
+ * Where a matter goes, and why.
+ */
+export interface Route {
+    /**
+     * The handling unit.
+     */
+    unit: string;
+    /**
+     * How it was chosen.
+     */
+    basis: RouteBasis;
+    /**
+     * The catalogue rule, when `basis` is `rule`.
+     */
+    rule?: string;
+    /**
+     * Units passed over because the case accuses them (or a unit above them).
+     */
+    passed_over?: string[];
+}
+
+/**
+ * How [`Org::route`] chose a unit.
+ */
+export type RouteBasis = "rule" | "coverage" | "fallback";
+
+/**
+ * The `handling` section.
+ */
+export interface HandlingDef {
+    /**
+     * The string field that holds the handling (lead) unit.
+     */
+    unit_field: string;
+    /**
+     * The field holding the matter's category, for routing.
+     */
+    category_field?: string;
+    /**
+     * The field holding the matter's region, for routing.
+     */
+    region_field?: string;
+    /**
+     * The field naming the unit an accusation (检举) accuses: the case never goes to it or
+     * under it.
+     */
+    accused_field?: string;
+    /**
+     * The calendar that deadlines of opinions, supervisions and appeal windows count on.
+     */
+    calendar?: string;
+    /**
+     * A case is flagged as bounced (推诿) once its transfers and returns exceed this.
+     */
+    bounce_after?: number;
+    /**
+     * Co-handling.
+     */
+    assist?: AssistDef;
+    /**
+     * Callbacks and reopening.
+     */
+    callback?: CallbackDef;
+    /**
+     * What opening a case that matches an open one does.
+     */
+    duplicates?: DuplicatePolicy;
+    /**
+     * Transitions the system takes on a duplicate when it is linked, and when its primary
+     * closes.
+     */
+    linked?: LinkedDef;
+    /**
+     * The deadline given to a supervision raised by a breach step.
+     */
+    supervision_due?: DurationDef;
+    /**
+     * Request windows of 复查 and 复核 after the previous written reply.
+     */
+    appeals?: AppealsDef;
+}
+
+/**
+ * What a transition does beyond moving the case.
+ */
+export type Action = "dispatch" | "transfer" | "return" | "assist" | "reply" | "callback" | "reopen";
+
+/**
+ * Co-handling policy.
+ */
+export interface AssistDef {
+    /**
+     * The list field naming the assisting units, in an `assist` transition's payload.
+     */
+    units_field: string;
+    /**
+     * Time each assisting unit has for its opinion.
+     */
+    opinion_within: DurationDef;
+    /**
+     * Whether the lead may reply only once every opinion is in.
+     */
+    opinions_before_reply?: boolean;
+}
+
+/**
+ * Callback fields and the reopening limit.
+ */
+export interface CallbackDef {
+    /**
+     * Boolean field: whether the citizen was reached.
+     */
+    contacted_field: string;
+    /**
+     * Boolean field: whether the matter is solved.
+     */
+    solved_field: string;
+    /**
+     * Enum field with `satisfied`, `basically_satisfied` and `unsatisfied` among its values.
+     */
+    satisfaction_field: string;
+    /**
+     * Text field for the citizen's comment.
+     */
+    comment_field?: string;
+    /**
+     * Most reopenings (重办) of one case.
+     */
+    reopen_limit: number;
+}
+
+/**
+ * What opening a case with the citizen and matter keys of an open case does (信访工作条例
+ * art. 19: a matter within its time limit is not accepted again).
+ */
+export type DuplicatePolicy = "allow" | "candidate" | "link" | "refuse";
+
+/**
+ * System transitions for linked duplicates.
+ */
+export interface LinkedDef {
+    /**
+     * Taken on the duplicate when it is linked (to park it).
+     */
+    on_link?: string;
+    /**
+     * Taken on each linked duplicate when the primary reaches a terminal state.
+     */
+    on_primary_closed?: string;
+}
+
+/**
+ * Appeal windows.
+ */
+export interface AppealsDef {
+    /**
+     * Window to request 复查 after the original case's written reply (art. 35: 30 日).
+     */
+    review_within: DurationDef;
+    /**
+     * Window to request 复核 after the review's written reply (art. 36: 30 日).
+     */
+    re_review_within: DurationDef;
+}
+
+/**
+ * The handling record of a case, in the case view of workflows with a `handling` section.
+ */
+export interface HandlingView {
+    /**
+     * The handling (lead) unit.
+     */
+    unit?: string;
+    /**
+     * The unit of the person who last dispatched or transferred it.
+     */
+    dispatched_by?: string;
+    /**
+     * How the last dispatch chose the unit.
+     */
+    route?: Route;
+    /**
+     * Transfers (转办).
+     */
+    transfers: number;
+    /**
+     * Returns (退回).
+     */
+    returns: number;
+    /**
+     * Flagged as passed around (推诿).
+     */
+    bounced: boolean;
+    /**
+     * Co-handling sub-tasks.
+     */
+    assisting?: AssistView[];
+    /**
+     * Supervisions.
+     */
+    supervisions?: SupervisionView[];
+    /**
+     * The primary this duplicate is linked to.
+     */
+    primary?: string;
+    /**
+     * The duplicates linked to this primary.
+     */
+    linked?: LinkView[];
+    /**
+     * When the last written reply was given.
+     */
+    replied_at?: number;
+    /**
+     * Callbacks, oldest first.
+     */
+    callbacks?: CallbackView[];
+    /**
+     * Reopenings (重办).
+     */
+    reopens: number;
+    /**
+     * Duplicate-detection keys.
+     */
+    keys?: MatterKeys;
+    /**
+     * The case this one appeals.
+     */
+    appeal_of?: AppealOf;
+}
+
+/**
+ * An assisting unit's sub-task.
+ */
+export interface AssistView {
+    /**
+     * The assisting unit.
+     */
+    unit: string;
+    /**
+     * When it was asked.
+     */
+    since: number;
+    /**
+     * When its opinion is due.
+     */
+    due_at: number;
+    /**
+     * When it gave its opinion.
+     */
+    answered_at?: number;
+    /**
+     * The opinion.
+     */
+    opinion?: string;
+}
+
+/**
+ * A supervision record.
+ */
+export interface SupervisionView {
+    /**
+     * Its number on the case, from 0.
+     */
+    index: number;
+    /**
+     * Its level.
+     */
+    level: Level;
+    /**
+     * The supervising unit.
+     */
+    unit: string;
+    /**
+     * When it was raised.
+     */
+    raised_at: number;
+    /**
+     * When the answer is due.
+     */
+    due_at: number;
+    /**
+     * What the handling unit must answer.
+     */
+    required: string;
+    /**
+     * Raised by an SLA breach step rather than a person.
+     */
+    automatic?: boolean;
+    /**
+     * When it was answered.
+     */
+    answered_at?: number;
+    /**
+     * The answer.
+     */
+    answer?: string;
+}
+
+/**
+ * A callback (回访) result.
+ */
+export interface CallbackView {
+    /**
+     * When.
+     */
+    at: number;
+    /**
+     * Whether the citizen was reached.
+     */
+    contacted: boolean;
+    /**
+     * Whether the matter is solved.
+     */
+    solved: boolean;
+    /**
+     * `satisfied`, `basically_satisfied` or `unsatisfied`, when given.
+     */
+    satisfaction?: string;
+    /**
+     * The citizen's comment.
+     */
+    comment?: string;
+}
+
+/**
+ * A linked duplicate of a primary case.
+ */
+export interface LinkView {
+    /**
+     * The duplicate case.
+     */
+    case_id: string;
+    /**
+     * The channel it came from.
+     */
+    channel: string;
+}
+
+/**
+ * What an appeal case appeals.
+ */
+export interface AppealOf {
+    /**
+     * The appealed case.
+     */
+    case_id: string;
+    /**
+     * This case's stage.
+     */
+    stage: Stage;
+}
+
+/**
+ * The citizen and matter keys a host gives to detect duplicates.
+ */
+export interface MatterKeys {
+    /**
+     * Who (a hash of an ID number or phone, chosen by the host).
+     */
+    citizen: string;
+    /**
+     * What (a host-defined key of the matter).
+     */
+    matter: string;
+}
+
+/**
+ * Supervision levels (信访工作条例 arts. 38–40).
+ */
+export type Level = "reminder" | "supervision" | "listed";
+
+/**
+ * Appeal stages (复查, then 复核).
+ */
+export type Stage = "review" | "re_review";
+
+/**
+ * How the actor's unit relates to a case.
+ */
+export type UnitRelation = "handling" | "upstream" | "assisting";
+
+/**
  * Result of `load_workflow`.
  */
 export interface Loaded {
@@ -360,6 +1111,15 @@ export interface CaseChange {
      * The events the command appended.
      */
     events: EventRecord[];
+    /**
+     * What the host must do because of them (also queued in the outbox).
+     */
+    effects?: Effect[];
+    /**
+     * Open cases of the same citizen and matter, for a workflow whose duplicate policy is
+     * `candidate`.
+     */
+    candidates?: string[];
 }
 
 /**
@@ -468,6 +1228,10 @@ export interface Snapshot {
      */
     calendars?: CalendarDef[];
     /**
+     * The organisation tree and dispatch catalogue.
+     */
+    org?: OrgDef;
+    /**
      * Workflow definitions, by id then version.
      */
     workflows: WorkflowDef[];
@@ -475,6 +1239,10 @@ export interface Snapshot {
      * Cases, by id.
      */
     cases: CaseSnapshot[];
+    /**
+     * Ids of the effects not yet acknowledged, oldest first.
+     */
+    outbox?: string[];
 }
 
 /**
@@ -741,6 +1509,10 @@ export interface Extended {
      */
     events: EventRecord[];
     /**
+     * What the host must do because of it (the petitioner is told of an extension).
+     */
+    effects?: Effect[];
+    /**
      * Every clock of the case at the extension's instant (`null` only if they cannot be
      * computed there).
      */
@@ -818,12 +1590,16 @@ export interface CaseView {
      * Number of events in its history.
      */
     events: number;
+    /**
+     * Its handling record, for workflows with a `handling` section.
+     */
+    handling?: HandlingView;
 }
 
 /**
  * An event in its portable JSON form: what `history` returns and `replay` reads.
  */
-export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue> } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue> } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string };
+export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string };
 
 /**
  * A transition an actor can take now.
@@ -891,6 +1667,10 @@ export interface WorkflowDef {
      * Time limits that run on cases.
      */
     slas?: SlaDef[];
+    /**
+     * Organisational handling: units, routing, co-handling, callbacks, duplicates, appeals.
+     */
+    handling?: HandlingDef;
 }
 
 /**
@@ -1005,12 +1785,25 @@ export interface TransitionDef {
      * Case fields assigned from the payload value of the same id, when present.
      */
     set?: string[];
+    /**
+     * What it does for handling (dispatch, transfer, return, assist, reply, callback, reopen).
+     */
+    action?: Action;
+    /**
+     * An SLA rule whose running clock must not be past its deadline, such as the limit on
+     * returning a misrouted case.
+     */
+    within?: string;
+    /**
+     * Whether taking it tells the citizen, on every channel the matter came from.
+     */
+    notify_citizen?: boolean;
 }
 
 /**
  * A guard as written in a definition.
  */
-export type GuardDef = { all: GuardDef[] } | { any: GuardDef[] } | { not: GuardDef } | { eq: [OperandDef, OperandDef] } | { ne: [OperandDef, OperandDef] } | { in: [OperandDef, OperandDef] } | { lt: [OperandDef, OperandDef] } | { gt: [OperandDef, OperandDef] } | { exists: OperandDef };
+export type GuardDef = { all: GuardDef[] } | { any: GuardDef[] } | { not: GuardDef } | { eq: [OperandDef, OperandDef] } | { ne: [OperandDef, OperandDef] } | { in: [OperandDef, OperandDef] } | { lt: [OperandDef, OperandDef] } | { gt: [OperandDef, OperandDef] } | { exists: OperandDef } | { unit_is: UnitRelation };
 
 /**
  * One side of a comparison.
@@ -1158,6 +1951,11 @@ export interface BreachDef {
      * Labels recorded on the event, such as `overdue` or `通报`.
      */
     flags?: string[];
+    /**
+     * Raise a supervision of this level, by the unit one level further up the tree than the
+     * previous automatic supervision of the case (the handling unit's parent first).
+     */
+    supervise?: Level;
 }
 
 /**

@@ -10,8 +10,17 @@ use civicflow::clock::{ClockView, TimerKind};
 use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, WorkflowDef};
 use civicflow::engine::{CaseSnapshot, DueTimer, Fired, Snapshot};
 use civicflow::error::ErrorDetail;
+use civicflow::governance::{
+    AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
+    SupervisionView,
+};
 use civicflow::graph::{GraphFormat, PathToClose, Step};
-use civicflow::guard::{ActorAttr, GuardDef, OperandDef};
+use civicflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
+use civicflow::handling::{
+    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
+};
+use civicflow::org::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
+use civicflow::outbox::{Effect, EffectKind};
 use civicflow::sla::{BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef};
 use civicflow::value::FieldKind;
 use tsify::Tsify;
@@ -46,6 +55,43 @@ const DECLS: &[&str] = &[
     DueRequest::DECL,
     FireDueRequest::DECL,
     ExtendRequest::DECL,
+    OrgRequest::DECL,
+    RouteRequest::DECL,
+    LinkRequest::DECL,
+    OpinionRequest::DECL,
+    SuperviseRequest::DECL,
+    AnswerSupervisionRequest::DECL,
+    DrainRequest::DECL,
+    AckRequest::DECL,
+    OrgLoaded::DECL,
+    Drained::DECL,
+    Acknowledged::DECL,
+    Effect::DECL,
+    EffectKind::DECL,
+    OrgDef::DECL,
+    UnitDef::DECL,
+    UnitKind::DECL,
+    CatalogueDef::DECL,
+    RuleDef::DECL,
+    Route::DECL,
+    RouteBasis::DECL,
+    HandlingDef::DECL,
+    Action::DECL,
+    AssistDef::DECL,
+    CallbackDef::DECL,
+    DuplicatePolicy::DECL,
+    LinkedDef::DECL,
+    AppealsDef::DECL,
+    HandlingView::DECL,
+    AssistView::DECL,
+    SupervisionView::DECL,
+    CallbackView::DECL,
+    LinkView::DECL,
+    AppealOf::DECL,
+    MatterKeys::DECL,
+    Level::DECL,
+    Stage::DECL,
+    UnitRelation::DECL,
     Loaded::DECL,
     Validation::DECL,
     WorkflowSummary::DECL,

@@ -34,18 +34,27 @@ const methods = {
   due: [["now", "limit"], (e, r) => e.due(r.now, r.limit)],
   fire_due: [["now"], (e, r) => e.fireDue(r.now)],
   extend: [null, (e, r) => e.extend(without(r, "op"))],
+  load_org: [["org"], (e, r) => e.loadOrg(r.org)],
+  route: [null, (e, r) => e.route(without(r, "op"))],
+  link_cases: [null, (e, r) => e.linkCases(without(r, "op"))],
+  submit_opinion: [null, (e, r) => e.submitOpinion(without(r, "op"))],
+  supervise: [null, (e, r) => e.supervise(without(r, "op"))],
+  answer_supervision: [null, (e, r) => e.answerSupervision(without(r, "op"))],
+  drain_outbox: [null, (e, r) => e.drainOutbox(without(r, "op"))],
+  ack_effects: [["ids"], (e, r) => e.ackEffects(r.ids)],
 };
 
 test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 20);
+  assert.equal(ops.length, 28);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
     "getCase", "availableTransitions", "history", "replay", "shortestPath", "exportGraph",
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",
-    "fireDue", "extend", "call", "callJson", "free"]) {
+    "fireDue", "extend", "loadOrg", "route", "linkCases", "submitOpinion", "supervise",
+    "answerSupervision", "drainOutbox", "ackEffects", "call", "callJson", "free"]) {
     assert.equal(typeof Engine.prototype[name], "function", name);
   }
 });

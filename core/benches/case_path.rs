@@ -55,6 +55,7 @@ fn bench(c: &mut Criterion) {
                     fields: Values::Json(&fields),
                     actor: &op,
                     at: 0,
+                    keys: None,
                 };
                 engine.open_case("hotline-12345", None, &opening).unwrap();
                 for (i, (t, a, p)) in steps.iter().enumerate() {
@@ -77,6 +78,7 @@ fn bench(c: &mut Criterion) {
         fields: Values::Json(&fields),
         actor: &op,
         at: 0,
+        keys: None,
     };
     engine.open_case("hotline-12345", None, &opening).unwrap();
     for (i, (t, a, p)) in steps.iter().take(6).enumerate() {

@@ -83,6 +83,7 @@ fn city() -> Engine {
             fields: Values::Json(&fields),
             actor: &op,
             at: T0 + i as i64 * 3_000,
+            keys: None,
         };
         e.open_case("hotline-12345", None, &opening).unwrap();
     }

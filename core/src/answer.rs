@@ -63,6 +63,45 @@ pub struct CaseChange {
     pub case: CaseView,
     /// The events the command appended.
     pub events: Vec<EventRecord>,
+    /// What the host must do because of them (also queued in the outbox).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<crate::outbox::Effect>,
+    /// Open cases of the same citizen and matter, for a workflow whose duplicate policy is
+    /// `candidate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+}
+
+/// Result of `load_org`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct OrgLoaded {
+    /// Organisation id.
+    pub id: String,
+    /// Number of units.
+    pub units: usize,
+}
+
+/// Result of `drain_outbox`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Drained {
+    /// The instant asked about.
+    pub now: i64,
+    /// Effects to deliver, oldest first.
+    pub effects: Vec<crate::outbox::Effect>,
+    /// Undelivered effects in all, these included.
+    pub pending: usize,
+}
+
+/// Result of `ack_effects`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Acknowledged {
+    /// How many of the ids were undelivered until now (the others were acknowledged before).
+    pub acknowledged: usize,
+    /// Undelivered effects left.
+    pub pending: usize,
 }
 
 /// Result of `available_transitions`.
@@ -183,6 +222,9 @@ pub struct Extended {
     pub case: CaseView,
     /// The extension event.
     pub events: Vec<EventRecord>,
+    /// What the host must do because of it (the petitioner is told of an extension).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<crate::outbox::Effect>,
     /// Every clock of the case at the extension's instant (`null` only if they cannot be
     /// computed there).
     #[cfg_attr(feature = "typescript", tsify(type = "ClockView[] | null"))]

@@ -13,6 +13,7 @@ use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::definition::WorkflowDef;
 use crate::engine::{Engine, SlaStatusError, Snapshot};
 use crate::error::{CaseError, DefinitionError, Diagnostic, ErrorDetail, RequestError};
+use crate::governance::{Level, MatterKeys};
 use crate::graph::GraphFormat;
 use crate::json::read;
 use crate::value::json_type_name;
@@ -64,6 +65,22 @@ pub enum Request {
     FireDue(FireDueRequest),
     /// Extend a running SLA clock.
     Extend(ExtendRequest),
+    /// Load or replace the organisation tree and dispatch catalogue.
+    LoadOrg(OrgRequest),
+    /// Where the dispatch catalogue sends a matter.
+    Route(RouteRequest),
+    /// Link a case to a primary as a duplicate.
+    LinkCases(LinkRequest),
+    /// An assisting unit gives its opinion.
+    SubmitOpinion(OpinionRequest),
+    /// A higher unit supervises a case.
+    Supervise(SuperviseRequest),
+    /// The handling unit answers a supervision.
+    AnswerSupervision(AnswerSupervisionRequest),
+    /// Effects to deliver.
+    DrainOutbox(DrainRequest),
+    /// Acknowledge delivered effects.
+    AckEffects(AckRequest),
 }
 
 /// Every `op` the API answers, in documentation order.
@@ -88,6 +105,14 @@ pub const OPS: &[&str] = &[
     "due",
     "fire_due",
     "extend",
+    "load_org",
+    "route",
+    "link_cases",
+    "submit_opinion",
+    "supervise",
+    "answer_supervision",
+    "drain_outbox",
+    "ack_effects",
 ];
 
 impl Request {
@@ -141,6 +166,14 @@ impl Request {
             "due" => Request::Due(op_body(rest)?),
             "fire_due" => Request::FireDue(op_body(rest)?),
             "extend" => Request::Extend(op_body(rest)?),
+            "load_org" => Request::LoadOrg(op_body(rest)?),
+            "route" => Request::Route(op_body(rest)?),
+            "link_cases" => Request::LinkCases(op_body(rest)?),
+            "submit_opinion" => Request::SubmitOpinion(op_body(rest)?),
+            "supervise" => Request::Supervise(op_body(rest)?),
+            "answer_supervision" => Request::AnswerSupervision(op_body(rest)?),
+            "drain_outbox" => Request::DrainOutbox(op_body(rest)?),
+            "ack_effects" => Request::AckEffects(op_body(rest)?),
             other => {
                 let known = OPS
                     .iter()
@@ -212,6 +245,129 @@ pub struct OpenCaseRequest {
     pub actor: Actor,
     /// When (UTC ms).
     pub at: i64,
+    /// Citizen and matter keys, for duplicate detection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<MatterKeys>,
+    /// The case this one appeals (复查 of an original, 复核 of a 复查).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal_of: Option<String>,
+}
+
+/// Body of `load_org`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct OrgRequest {
+    /// The organisation document (read separately, so its errors are `org.*`).
+    #[cfg_attr(feature = "typescript", tsify(type = "OrgDef"))]
+    pub org: Json,
+}
+
+/// Body of `route`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct RouteRequest {
+    /// The matter's category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The matter's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// A unit the matter accuses: never routed to it or under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accused: Option<String>,
+}
+
+/// Body of `link_cases`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    /// The duplicate.
+    pub case_id: String,
+    /// The primary it follows.
+    pub primary: String,
+    /// Who links them.
+    pub actor: Actor,
+    /// When (UTC ms).
+    pub at: i64,
+}
+
+/// Body of `submit_opinion`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct OpinionRequest {
+    /// Case id.
+    pub case_id: String,
+    /// Who, acting for the assisting unit.
+    pub actor: Actor,
+    /// The opinion.
+    pub opinion: String,
+    /// When (UTC ms).
+    pub at: i64,
+}
+
+/// Body of `supervise`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct SuperviseRequest {
+    /// Case id.
+    pub case_id: String,
+    /// Who, acting for a unit above the handling unit.
+    pub actor: Actor,
+    /// `reminder` (催办), `supervision` (督办) or `listed` (挂牌督办).
+    pub level: Level,
+    /// Time to answer, on the handling calendar; the workflow's `supervision_due` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<DurationDef>,
+    /// What must be answered.
+    pub required: String,
+    /// When (UTC ms).
+    pub at: i64,
+}
+
+/// Body of `answer_supervision`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct AnswerSupervisionRequest {
+    /// Case id.
+    pub case_id: String,
+    /// Who, acting for the handling unit.
+    pub actor: Actor,
+    /// The supervision's number on the case.
+    pub supervision: usize,
+    /// The answer.
+    pub answer: String,
+    /// When (UTC ms).
+    pub at: i64,
+}
+
+/// Body of `drain_outbox`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct DrainRequest {
+    /// The instant (UTC ms).
+    pub now: i64,
+    /// At most this many (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// How long the effects handed out are not handed out again, in ms (default 60000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_ms: Option<u32>,
+}
+
+/// Body of `ack_effects`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct AckRequest {
+    /// Ids of delivered effects.
+    pub ids: Vec<String>,
 }
 
 /// Body of `apply`.
@@ -680,6 +836,8 @@ impl Engine {
                 fields,
                 actor,
                 at,
+                keys,
+                appeal_of,
             }) => {
                 let opening = Opening {
                     case_id: &case_id,
@@ -687,13 +845,19 @@ impl Engine {
                     fields: Values::Json(&fields),
                     actor: &actor,
                     at,
+                    keys: keys.as_ref(),
                 };
-                let case = self
-                    .open_case(&workflow, version, &opening)
-                    .map_err(|e| e.details())?;
+                let candidates = self.candidates(&workflow, version, keys.as_ref());
+                let case = match &appeal_of {
+                    Some(of) => self.open_appeal(&workflow, version, &opening, of),
+                    None => self.open_case(&workflow, version, &opening),
+                }
+                .map_err(|e| e.details())?;
                 Ok(to_json(&answer::CaseChange {
                     case: case.view(),
                     events: case.history(0),
+                    effects: case.effects_since(0),
+                    candidates,
                 }))
             }
             Request::Apply(ApplyRequest {
@@ -709,11 +873,9 @@ impl Engine {
                     payload: Values::Json(&payload),
                     at,
                 };
+                let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 let case = self.apply(&case_id, &cmd).map_err(|e| e.details())?;
-                Ok(to_json(&answer::CaseChange {
-                    case: case.view(),
-                    events: case.history(case.events().len().saturating_sub(1)),
-                }))
+                Ok(change(case, before))
             }
             Request::GetCase(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -845,16 +1007,154 @@ impl Engine {
                 let case = self
                     .extend(&case_id, &sla, &actor, d, &reason, at)
                     .map_err(|e| e.details())?;
-                let events = case.history(case.events().len().saturating_sub(1));
+                let last = case.events().len().saturating_sub(1);
+                let events = case.history(last);
+                let effects = case.effects_since(last);
                 let case = case.view();
                 let clocks = self.sla_status(&case_id, at).ok();
                 Ok(to_json(&answer::Extended {
                     case,
                     events,
+                    effects,
                     clocks,
                 }))
             }
+            Request::LoadOrg(OrgRequest { org }) => {
+                let def = crate::org::parse_org(org, "/org").map_err(|e| vec![e])?;
+                let org = self.load_org(def).map_err(|e| e.details("/org"))?;
+                Ok(to_json(&answer::OrgLoaded {
+                    id: org.id().to_owned(),
+                    units: org.len(),
+                }))
+            }
+            Request::Route(RouteRequest {
+                category,
+                region,
+                accused,
+            }) => {
+                let route = self
+                    .route(category.as_deref(), region.as_deref(), accused.as_deref())
+                    .map_err(|e| vec![e.detail("")])?;
+                Ok(to_json(&route))
+            }
+            Request::LinkCases(LinkRequest {
+                case_id,
+                primary,
+                actor,
+                at,
+            }) => {
+                let before = self.case(&case_id).map_or(0, |c| c.events().len());
+                let case = self
+                    .link(&case_id, &primary, &actor, at)
+                    .map_err(|e| link_details(e, &case_id, &primary))?;
+                Ok(change(case, before))
+            }
+            Request::SubmitOpinion(OpinionRequest {
+                case_id,
+                actor,
+                opinion,
+                at,
+            }) => {
+                let before = self.case(&case_id).map_or(0, |c| c.events().len());
+                let case = self
+                    .submit_opinion(&case_id, &actor, &opinion, at)
+                    .map_err(|e| e.details())?;
+                Ok(change(case, before))
+            }
+            Request::Supervise(SuperviseRequest {
+                case_id,
+                actor,
+                level,
+                within,
+                required,
+                at,
+            }) => {
+                let within = match within {
+                    Some(d) => Some(
+                        d.duration()
+                            .map_err(|r| vec![duration_error(r).at("/within")])?,
+                    ),
+                    None => None,
+                };
+                let before = self.case(&case_id).map_or(0, |c| c.events().len());
+                let case = self
+                    .supervise(&case_id, &actor, level, within, &required, at)
+                    .map_err(|e| e.details())?;
+                Ok(change(case, before))
+            }
+            Request::AnswerSupervision(AnswerSupervisionRequest {
+                case_id,
+                actor,
+                supervision,
+                answer,
+                at,
+            }) => {
+                let before = self.case(&case_id).map_or(0, |c| c.events().len());
+                let case = self
+                    .answer_supervision(&case_id, &actor, supervision, &answer, at)
+                    .map_err(|e| e.details())?;
+                Ok(change(case, before))
+            }
+            Request::DrainOutbox(DrainRequest {
+                now,
+                limit,
+                lease_ms,
+            }) => {
+                let lease = i64::from(lease_ms.unwrap_or(60_000));
+                let effects = self.drain_outbox(now, limit.unwrap_or(1000), lease);
+                Ok(to_json(&answer::Drained {
+                    now,
+                    effects,
+                    pending: self.pending_effects(),
+                }))
+            }
+            Request::AckEffects(AckRequest { ids }) => {
+                let acknowledged = self.ack_effects(&ids).map_err(|e| vec![e.detail()])?;
+                Ok(to_json(&answer::Acknowledged {
+                    acknowledged,
+                    pending: self.pending_effects(),
+                }))
+            }
         }
+    }
+
+    /// Open cases with the same keys, for a workflow whose duplicate policy is `candidate`.
+    fn candidates(
+        &self,
+        workflow: &str,
+        version: Option<u32>,
+        keys: Option<&MatterKeys>,
+    ) -> Vec<String> {
+        let policy = self
+            .workflow(workflow, version)
+            .and_then(|w| w.handling())
+            .map(|h| h.duplicates);
+        match (keys, policy) {
+            (Some(keys), Some(crate::handling::DuplicatePolicy::Candidate)) => {
+                self.duplicates_of(workflow, keys)
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The answer to a command that appended events from `before` on.
+fn change(case: &crate::case::Case, before: usize) -> Json {
+    to_json(&answer::CaseChange {
+        case: case.view(),
+        events: case.history(before),
+        effects: case.effects_since(before),
+        candidates: Vec::new(),
+    })
+}
+
+/// A missing primary is at `/primary`, a missing duplicate at `/case_id`.
+fn link_details(e: CaseError, case_id: &str, primary: &str) -> Vec<ErrorDetail> {
+    match &e {
+        CaseError::NotFound { case_id: missing } if missing == primary && missing != case_id => {
+            e.details().into_iter().map(|d| d.at("/primary")).collect()
+        }
+        _ => e.details(),
     }
 }
 

@@ -11,7 +11,10 @@ use serde_json::Map;
 
 use crate::clock::{Change, Clock, TimerKind};
 use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
+use crate::governance::{AppealOf, HandlingView, Level, MatterKeys};
 use crate::guard::Scope;
+use crate::org::Route;
+use crate::outbox::Effect;
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
 
@@ -87,26 +90,59 @@ pub struct Opening<'a> {
     pub actor: &'a Actor,
     /// When, in UTC milliseconds since the epoch.
     pub at: i64,
+    /// Citizen and matter keys for duplicate detection, when the host has them.
+    pub keys: Option<&'a MatterKeys>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-struct ActorRecord {
-    id: Box<str>,
-    roles: u64,
-    unit: Option<Box<str>>,
+pub(crate) struct ActorRecord {
+    pub id: Box<str>,
+    pub roles: u64,
+    pub unit: Option<Box<str>>,
+}
+
+/// Decisions a command took from the organisation or a calendar. They are recorded, so that
+/// replay repeats them instead of deciding again on an organisation or calendar since changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Note {
+    pub route: Option<Route>,
+    pub due_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum EventKind {
+pub(crate) enum EventKind {
     Opened {
         channel: Box<str>,
         fields: Box<[(u16, Value)]>,
+        keys: Option<Box<MatterKeys>>,
+        appeal_of: Option<Box<AppealOf>>,
     },
     Transitioned {
         transition: u16,
         from: u16,
         to: u16,
         payload: Box<[(u16, Value)]>,
+        note: Option<Box<Note>>,
+    },
+    Opinion {
+        text: Box<str>,
+    },
+    SupervisionRaised {
+        level: Level,
+        unit: Box<str>,
+        due_at: i64,
+        required: Box<str>,
+    },
+    SupervisionAnswered {
+        index: usize,
+        text: Box<str>,
+    },
+    Linked {
+        primary: Box<str>,
+    },
+    DuplicateLinked {
+        case_id: Box<str>,
+        channel: Box<str>,
     },
     SlaTimer {
         sla: u16,
@@ -124,9 +160,9 @@ enum EventKind {
 /// One entry of a case's history, in compact form. [`Case::history`] gives the JSON form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    at: i64,
-    actor: ActorRecord,
-    kind: EventKind,
+    pub(crate) at: i64,
+    pub(crate) actor: ActorRecord,
+    pub(crate) kind: EventKind,
 }
 
 impl Event {
@@ -165,6 +201,12 @@ pub enum EventRecord {
         /// Field values given.
         #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
         fields: Map<String, serde_json::Value>,
+        /// Duplicate-detection keys.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        keys: Option<MatterKeys>,
+        /// The case it appeals.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        appeal_of: Option<AppealOf>,
     },
     /// A transition was taken.
     Transitioned {
@@ -180,9 +222,80 @@ pub enum EventRecord {
         from: String,
         /// State entered.
         to: String,
-        /// Payload given.
+        /// Payload given (for a routed dispatch, with the unit the catalogue chose).
         #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
         payload: Map<String, serde_json::Value>,
+        /// How a dispatch chose its unit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        route: Option<Route>,
+        /// When the opinions asked by an `assist` are due.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opinions_due_at: Option<i64>,
+    },
+    /// An assisting unit gave its opinion.
+    OpinionSubmitted {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who, with the assisting unit.
+        actor: Actor,
+        /// The opinion.
+        opinion: String,
+    },
+    /// A supervision was raised.
+    SupervisionRaised {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who (the system actor for one raised by a breach step).
+        actor: Actor,
+        /// Its level.
+        level: Level,
+        /// The supervising unit.
+        unit: String,
+        /// When the answer is due.
+        due_at: i64,
+        /// What must be answered.
+        required: String,
+    },
+    /// The handling unit answered a supervision.
+    SupervisionAnswered {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who.
+        actor: Actor,
+        /// The supervision's number.
+        supervision: usize,
+        /// The answer.
+        answer: String,
+    },
+    /// This case was linked to a primary as a duplicate.
+    Linked {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who.
+        actor: Actor,
+        /// The primary case.
+        primary: String,
+    },
+    /// A duplicate was linked to this case.
+    DuplicateLinked {
+        /// Position in the history.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// Who.
+        actor: Actor,
+        /// The duplicate.
+        duplicate: String,
+        /// The duplicate's channel.
+        channel: String,
     },
     /// A warning of an SLA clock fell due.
     SlaWarning {
@@ -263,18 +376,48 @@ pub struct CaseView {
     pub updated_at: i64,
     /// Number of events in its history.
     pub events: usize,
+    /// Its handling record, for workflows with a `handling` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handling: Option<HandlingView>,
 }
 
 /// A case.
 #[derive(Clone, Debug)]
 pub struct Case {
-    id: Box<str>,
-    workflow: Arc<Workflow>,
-    state: u16,
-    fields: Box<[Option<Value>]>,
-    history: Vec<Event>,
+    pub(crate) id: Box<str>,
+    pub(crate) workflow: Arc<Workflow>,
+    pub(crate) state: u16,
+    pub(crate) fields: Box<[Option<Value>]>,
+    pub(crate) history: Vec<Event>,
     /// One per SLA rule of the workflow.
-    clocks: Box<[Clock]>,
+    pub(crate) clocks: Box<[Clock]>,
+    /// For workflows with a `handling` section.
+    pub(crate) handling: Option<Box<HandlingView>>,
+    /// Every effect its events produced, in order; the engine's outbox tracks delivery.
+    pub(crate) effects: Vec<Effect>,
+}
+
+/// What commands may consult beyond the case: the organisation and the calendars. When a
+/// recorded event is replayed, `recorded` holds the decisions it took from them.
+#[derive(Clone, Copy)]
+pub(crate) struct Env<'a> {
+    pub org: Option<&'a crate::org::Org>,
+    pub calendars: &'a std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>>,
+    pub recorded: Option<&'a Note>,
+}
+
+static NO_CALENDARS: std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>> =
+    std::collections::BTreeMap::new();
+
+impl Env<'static> {
+    /// No organisation and no calendars.
+    pub(crate) fn none() -> Self {
+        Env {
+            org: None,
+            calendars: &NO_CALENDARS,
+            recorded: None,
+        }
+    }
 }
 
 impl PartialEq for Case {
@@ -285,6 +428,8 @@ impl PartialEq for Case {
             && self.fields == other.fields
             && self.history == other.history
             && self.clocks == other.clocks
+            && self.handling == other.handling
+            && self.effects == other.effects
     }
 }
 
@@ -295,6 +440,16 @@ impl Case {
     /// `case.invalid_id`, `case.invalid_actor`, `case.invalid_channel`, `case.invalid_time`, or
     /// the field problems (`case.unknown_field`, `case.missing_field`, `case.field_type`, ...).
     pub fn open(workflow: Arc<Workflow>, opening: &Opening<'_>) -> Result<Case, CaseError> {
+        Case::open_in(workflow, opening, None, Env::none())
+    }
+
+    /// Opens a case; `appeal` is what the engine found it appeals.
+    pub(crate) fn open_in(
+        workflow: Arc<Workflow>,
+        opening: &Opening<'_>,
+        appeal: Option<AppealOf>,
+        env: Env<'_>,
+    ) -> Result<Case, CaseError> {
         if let Some(reason) = bad_name(opening.case_id, MAX_CASE_ID_BYTES) {
             return Err(CaseError::InvalidId {
                 case_id: opening.case_id.to_owned(),
@@ -334,6 +489,13 @@ impl Case {
         }
         let state = workflow.initial;
         let clocks = vec![Clock::default(); workflow.slas.len()].into();
+        let handling = workflow.handling.as_ref().map(|_| {
+            Box::new(HandlingView {
+                keys: opening.keys.cloned(),
+                appeal_of: appeal.clone(),
+                ..HandlingView::default()
+            })
+        });
         let mut case = Case {
             id: opening.case_id.into(),
             workflow,
@@ -341,7 +503,14 @@ impl Case {
             fields: fields.into(),
             history: Vec::with_capacity(8),
             clocks,
+            handling,
+            effects: Vec::new(),
         };
+        case.check_opening_unit(env)?;
+        let unit = case.handling_unit().map(str::to_owned);
+        if let Some(h) = case.handling.as_deref_mut() {
+            h.unit = unit;
+        }
         let change = Change {
             opened: true,
             transition: None,
@@ -350,12 +519,14 @@ impl Case {
             at: opening.at,
         };
         case.update_clocks(&change, &actor);
-        case.history.push(Event {
+        case.push(Event {
             at: opening.at,
             actor,
             kind: EventKind::Opened {
                 channel: opening.channel.into(),
                 fields: given,
+                keys: opening.keys.cloned().map(Box::new),
+                appeal_of: appeal.map(Box::new),
             },
         });
         Ok(case)
@@ -369,6 +540,7 @@ impl Case {
             workflow,
             fields,
             clocks,
+            handling,
             ..
         } = self;
         let wf = &**workflow;
@@ -380,6 +552,8 @@ impl Case {
                     actor_unit: actor.unit.as_deref(),
                     actor_roles: actor.roles,
                     roles: &wf.roles,
+                    org: None,
+                    handling: handling.as_deref(),
                 };
                 rule.targets
                     .iter()
@@ -401,7 +575,11 @@ impl Case {
     /// `case.unknown_transition`, `case.transition_not_from_state`, `case.invalid_actor`,
     /// `case.role_not_allowed`, `case.guard_failed`, or field problems in the payload.
     pub fn apply(&mut self, cmd: &Command<'_>) -> Result<(), CaseError> {
-        let wf = &*self.workflow;
+        self.apply_in(cmd, Env::none())
+    }
+
+    pub(crate) fn apply_in(&mut self, cmd: &Command<'_>, env: Env<'_>) -> Result<(), CaseError> {
+        let wf = &*self.workflow.clone();
         self.ensure_open()?;
         check_time(cmd.at)?;
         let last = self.updated_at();
@@ -435,13 +613,18 @@ impl Case {
                 allowed: wf.role_names(t.roles),
             });
         }
-        if let Some(guard) = &t.guard {
+        // A recorded command passed its organisation guards when it was taken; the
+        // organisation may have changed since, and replay must not lose the case over it.
+        let trusted = env.recorded.is_some() && t.guard.as_ref().is_some_and(|g| g.uses_org());
+        if let Some(guard) = t.guard.as_ref().filter(|_| !trusted) {
             let scope = Scope {
                 fields: &self.fields,
                 actor_id: &actor.id,
                 actor_unit: actor.unit.as_deref(),
                 actor_roles: actor.roles,
                 roles: &wf.roles,
+                org: env.org,
+                handling: self.handling.as_deref(),
             };
             if !guard.eval(&scope) {
                 return Err(CaseError::GuardFailed {
@@ -461,6 +644,10 @@ impl Case {
             }
         })?;
 
+        self.check_window(t, cmd, env)?;
+        let plan = self.plan(t, &payload, cmd, env)?;
+        let payload = plan.payload.unwrap_or(payload);
+
         // Every check passed: only now is the case written.
         let (from, to) = (self.state, t.to);
         for (ix, v) in payload.iter().filter(|(ix, _)| t.set.contains(ix)) {
@@ -468,6 +655,7 @@ impl Case {
                 *slot = Some(v.clone());
             }
         }
+        let note = self.carry_out(plan.change, t, cmd);
         self.state = to;
         if !self.clocks.is_empty() {
             let change = Change {
@@ -479,7 +667,7 @@ impl Case {
             };
             self.update_clocks(&change, &actor);
         }
-        self.history.push(Event {
+        self.push(Event {
             at: cmd.at,
             actor,
             kind: EventKind::Transitioned {
@@ -487,6 +675,7 @@ impl Case {
                 from,
                 to,
                 payload,
+                note: note.map(Box::new),
             },
         });
         Ok(())
@@ -532,7 +721,7 @@ impl Case {
             });
         }
         *fired |= 1u64 << step;
-        self.history.push(Event {
+        self.push(Event {
             at,
             actor: system_actor(),
             kind: EventKind::SlaTimer {
@@ -627,7 +816,7 @@ impl Case {
         if let Some(c) = self.clocks.get_mut(usize::from(s)) {
             c.extensions.push(amount);
         }
-        self.history.push(Event {
+        self.push(Event {
             at,
             actor: record,
             kind: EventKind::SlaExtended {
@@ -657,7 +846,7 @@ impl Case {
     }
 
     /// `case.terminal` when the case is closed.
-    fn ensure_open(&self) -> Result<(), CaseError> {
+    pub(crate) fn ensure_open(&self) -> Result<(), CaseError> {
         if self.workflow.is_terminal(self.state) {
             return Err(CaseError::Terminal {
                 case_id: self.id.to_string(),
@@ -754,6 +943,7 @@ impl Case {
             opened_at: self.opened_at(),
             updated_at: self.updated_at(),
             events: self.history.len(),
+            handling: self.handling.as_deref().cloned(),
         }
     }
 
@@ -776,7 +966,12 @@ impl Case {
                 };
                 let seq = seq as u64;
                 match &e.kind {
-                    EventKind::Opened { channel, fields } => EventRecord::Opened {
+                    EventKind::Opened {
+                        channel,
+                        fields,
+                        keys,
+                        appeal_of,
+                    } => EventRecord::Opened {
                         seq,
                         at: e.at,
                         actor,
@@ -785,7 +980,53 @@ impl Case {
                         version: wf.version(),
                         channel: channel.to_string(),
                         fields: values(fields),
+                        keys: keys.as_deref().cloned(),
+                        appeal_of: appeal_of.as_deref().cloned(),
                     },
+                    EventKind::Opinion { text } => EventRecord::OpinionSubmitted {
+                        seq,
+                        at: e.at,
+                        actor,
+                        opinion: text.to_string(),
+                    },
+                    EventKind::SupervisionRaised {
+                        level,
+                        unit,
+                        due_at,
+                        required,
+                    } => EventRecord::SupervisionRaised {
+                        seq,
+                        at: e.at,
+                        actor,
+                        level: *level,
+                        unit: unit.to_string(),
+                        due_at: *due_at,
+                        required: required.to_string(),
+                    },
+                    EventKind::SupervisionAnswered { index, text } => {
+                        EventRecord::SupervisionAnswered {
+                            seq,
+                            at: e.at,
+                            actor,
+                            supervision: *index,
+                            answer: text.to_string(),
+                        }
+                    }
+                    EventKind::Linked { primary } => EventRecord::Linked {
+                        seq,
+                        at: e.at,
+                        actor,
+                        primary: primary.to_string(),
+                    },
+                    EventKind::DuplicateLinked { case_id, channel } => {
+                        EventRecord::DuplicateLinked {
+                            seq,
+                            at: e.at,
+                            actor,
+                            duplicate: case_id.to_string(),
+                            channel: channel.to_string(),
+                        }
+                    }
                     EventKind::SlaTimer {
                         sla,
                         kind,
@@ -839,6 +1080,7 @@ impl Case {
                         from,
                         to,
                         payload,
+                        note,
                     } => EventRecord::Transitioned {
                         seq,
                         at: e.at,
@@ -847,6 +1089,8 @@ impl Case {
                         from: wf.state_id(*from).to_owned(),
                         to: wf.state_id(*to).to_owned(),
                         payload: values(payload),
+                        route: note.as_ref().and_then(|n| n.route.clone()),
+                        opinions_due_at: note.as_ref().and_then(|n| n.due_at),
                     },
                 }
             })
@@ -856,6 +1100,14 @@ impl Case {
     /// Transitions `actor` could take now: they leave the current state, the actor holds an
     /// allowed role and the guard holds. Payload is not considered.
     pub fn available(&self, actor: &Actor) -> Vec<Available> {
+        self.available_in(actor, None)
+    }
+
+    pub(crate) fn available_in(
+        &self,
+        actor: &Actor,
+        org: Option<&crate::org::Org>,
+    ) -> Vec<Available> {
         let wf = &*self.workflow;
         let mask = wf.role_mask(&actor.roles);
         let scope = Scope {
@@ -864,6 +1116,8 @@ impl Case {
             actor_unit: actor.unit.as_deref(),
             actor_roles: mask,
             roles: &wf.roles,
+            org,
+            handling: self.handling.as_deref(),
         };
         wf.outgoing(self.state)
             .iter()
@@ -952,6 +1206,8 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
             case_id,
             channel,
             fields,
+            keys,
+            appeal_of,
             ..
         },
     )) = events.next()
@@ -964,8 +1220,17 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
         fields: Values::Json(fields),
         actor,
         at: *at,
+        keys: keys.as_ref(),
     };
-    let mut case = Case::open(workflow, &opening)
+    // Decisions taken from the organisation and calendars are read from the record.
+    let opened = Note::default();
+    fn env(note: &Note) -> Env<'_> {
+        Env {
+            recorded: Some(note),
+            ..Env::none()
+        }
+    }
+    let mut case = Case::open_in(workflow, &opening, appeal_of.clone(), env(&opened))
         .map_err(|error| HistoryError::Rejected { index: 0, error })?;
     for (index, record) in events {
         let rejected = |error| HistoryError::Rejected { index, error };
@@ -989,6 +1254,8 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
                 from,
                 to,
                 payload,
+                route,
+                opinions_due_at,
                 ..
             } => {
                 let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
@@ -1005,7 +1272,11 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
                     payload: Values::Json(payload),
                     at: *at,
                 };
-                case.apply(&cmd).map_err(rejected)?;
+                let note = Note {
+                    route: route.clone(),
+                    due_at: *opinions_due_at,
+                };
+                case.apply_in(&cmd, env(&note)).map_err(rejected)?;
                 if case.state() != to {
                     return Err(mismatch(to, case.state()));
                 }
@@ -1052,6 +1323,52 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
                 })?;
                 case.extend(sla, actor, d, reason, *at).map_err(rejected)?;
             }
+            EventRecord::OpinionSubmitted {
+                at, actor, opinion, ..
+            } => case.submit_opinion(actor, opinion, *at).map_err(rejected)?,
+            EventRecord::SupervisionRaised {
+                at,
+                actor,
+                level,
+                unit,
+                due_at,
+                required,
+                ..
+            } => {
+                let record = case
+                    .checked_command(actor, *at, "handling")
+                    .map_err(rejected)?;
+                case.raise_supervision(record, *level, unit, *due_at, required, *at);
+            }
+            EventRecord::SupervisionAnswered {
+                at,
+                actor,
+                supervision,
+                answer,
+                ..
+            } => case
+                .answer_supervision(actor, *supervision, answer, *at)
+                .map_err(rejected)?,
+            EventRecord::Linked {
+                at, actor, primary, ..
+            } => {
+                let record = case
+                    .checked_command(actor, *at, "handling")
+                    .map_err(rejected)?;
+                case.mark_linked(record, primary, *at);
+            }
+            EventRecord::DuplicateLinked {
+                at,
+                actor,
+                duplicate,
+                channel,
+                ..
+            } => {
+                let record = case
+                    .checked_command(actor, *at, "handling")
+                    .map_err(rejected)?;
+                case.add_duplicate(record, duplicate, channel, *at);
+            }
         }
     }
     Ok(case)
@@ -1063,6 +1380,11 @@ impl EventRecord {
         match self {
             EventRecord::Opened { seq, .. }
             | EventRecord::Transitioned { seq, .. }
+            | EventRecord::OpinionSubmitted { seq, .. }
+            | EventRecord::SupervisionRaised { seq, .. }
+            | EventRecord::SupervisionAnswered { seq, .. }
+            | EventRecord::Linked { seq, .. }
+            | EventRecord::DuplicateLinked { seq, .. }
             | EventRecord::SlaWarning { seq, .. }
             | EventRecord::SlaBreached { seq, .. }
             | EventRecord::SlaExtended { seq, .. } => *seq,
@@ -1096,7 +1418,7 @@ fn system_actor() -> ActorRecord {
     }
 }
 
-fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> {
+pub(crate) fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> {
     if let Some(reason) = bad_name(&actor.id, MAX_NAME_BYTES) {
         return Err(CaseError::InvalidActor {
             attribute: "id",

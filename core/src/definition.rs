@@ -6,6 +6,7 @@
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::guard::GuardDef;
+use crate::handling::{Action, HandlingDef};
 use crate::sla::SlaDef;
 use crate::value::FieldKind;
 
@@ -41,6 +42,9 @@ pub struct WorkflowDef {
     /// Time limits that run on cases.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slas: Vec<SlaDef>,
+    /// Organisational handling: units, routing, co-handling, callbacks, duplicates, appeals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handling: Option<HandlingDef>,
 }
 
 /// A typed case attribute.
@@ -127,6 +131,16 @@ pub struct TransitionDef {
     /// Case fields assigned from the payload value of the same id, when present.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<String>,
+    /// What it does for handling (dispatch, transfer, return, assist, reply, callback, reopen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// An SLA rule whose running clock must not be past its deadline, such as the limit on
+    /// returning a misrouted case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// Whether taking it tells the citizen, on every channel the matter came from.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub notify_citizen: bool,
 }
 
 /// The `from` of a transition: a list of state ids, or `"*"` for every non-terminal state

@@ -86,10 +86,16 @@ pub struct Snapshot {
     /// Calendars, bases before the calendars that extend them.
     #[serde(default)]
     pub calendars: Vec<CalendarDef>,
+    /// The organisation tree and dispatch catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<crate::org::OrgDef>,
     /// Workflow definitions, by id then version.
     pub workflows: Vec<WorkflowDef>,
     /// Cases, by id.
     pub cases: Vec<CaseSnapshot>,
+    /// Ids of the effects not yet acknowledged, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outbox: Vec<String>,
 }
 
 /// One case in a snapshot.
@@ -141,17 +147,26 @@ pub struct Fired {
     pub events: Vec<EventRecord>,
 }
 
+/// A citizen key and a matter key.
+pub(crate) type MatterKey = (Box<str>, Box<str>);
+
 /// Holds workflows and cases. Deterministic: the same calls give the same results everywhere.
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     workflows: BTreeMap<(String, u32), Arc<Workflow>>,
-    calendars: BTreeMap<String, Arc<Calendar>>,
+    pub(crate) calendars: BTreeMap<String, Arc<Calendar>>,
     /// Every pending warning and breach step of every running clock, by due instant.
     timers: BTreeSet<Timer>,
     /// The entries of `timers` that belong to each case, to update them in O(log n).
     case_timers: FixedMap<Box<str>, Vec<Timer>>,
-    cases: FixedMap<Box<str>, Case>,
+    pub(crate) cases: FixedMap<Box<str>, Case>,
     limits: Limits,
+    pub(crate) org: Option<Arc<crate::org::Org>>,
+    pub(crate) outbox: crate::outbox::Outbox,
+    /// Cases by citizen and matter keys, for duplicate detection.
+    pub(crate) matters: FixedMap<MatterKey, Vec<Box<str>>>,
+    /// The appeal of each appealed case.
+    pub(crate) appeals: FixedMap<Box<str>, Box<str>>,
 }
 
 impl Engine {
@@ -263,16 +278,60 @@ impl Engine {
         version: Option<u32>,
         opening: &Opening<'_>,
     ) -> Result<&Case, CaseError> {
+        self.open_checked(workflow, version, opening, None)
+    }
+
+    pub(crate) fn open_checked(
+        &mut self,
+        workflow: &str,
+        version: Option<u32>,
+        opening: &Opening<'_>,
+        appeal: Option<crate::governance::AppealOf>,
+    ) -> Result<&Case, CaseError> {
         let wf = self.workflow_or_err(workflow, version)?.clone();
         if self.cases.contains_key(opening.case_id) {
             return Err(CaseError::AlreadyExists {
                 case_id: opening.case_id.to_owned(),
             });
         }
-        let case = Case::open(wf, opening)?;
-        self.cases.insert(opening.case_id.into(), case);
-        self.reindex(opening.case_id);
+        if appeal.is_some() && wf.handling().is_none() {
+            return Err(CaseError::NoHandling {
+                workflow: wf.id().to_owned(),
+                section: "handling",
+            });
+        }
+        let link_to = self.check_duplicates(&wf, opening.keys)?;
+        let case = Case::open_in(wf, opening, appeal, self.env())?;
+        self.insert_case(case);
+        if let Some(primary) = link_to {
+            // Checked above: both cases are open and the primary is no duplicate itself.
+            let _ = self.link(opening.case_id, &primary, opening.actor, opening.at);
+        }
         self.case_or_err(opening.case_id)
+    }
+
+    /// Adds a new or replayed case with its indexes and effects.
+    pub(crate) fn insert_case(&mut self, case: Case) {
+        let id: Box<str> = case.id().into();
+        if let Some(keys) = case.handling_view().and_then(|h| h.keys.as_ref()) {
+            let key = (keys.citizen.as_str().into(), keys.matter.as_str().into());
+            self.matters.entry(key).or_default().push(id.clone());
+        }
+        if let Some(of) = case.handling_view().and_then(|h| h.appeal_of.as_ref()) {
+            self.appeals.insert(of.case_id.as_str().into(), id.clone());
+        }
+        self.outbox.add(&case, 0);
+        self.cases.insert(id.clone(), case);
+        self.reindex(&id);
+    }
+
+    /// What commands may consult: the organisation and the calendars.
+    pub(crate) fn env(&self) -> crate::case::Env<'_> {
+        crate::case::Env {
+            org: self.org.as_deref(),
+            calendars: &self.calendars,
+            recorded: None,
+        }
     }
 
     /// Applies a command to a case. On error the case is unchanged.
@@ -280,10 +339,23 @@ impl Engine {
     /// # Errors
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
-        let case = self.case_mut(case_id)?;
-        case.apply(cmd)?;
-        self.reindex(case_id);
+        let case = self.cases.get(case_id).ok_or_else(|| CaseError::NotFound {
+            case_id: case_id.to_owned(),
+        })?;
+        let mut changed = case.clone();
+        changed.apply_in(cmd, self.env())?;
+        self.commit(changed);
+        self.follow_primary(case_id, cmd.at);
         self.case_or_err(case_id)
+    }
+
+    /// Replaces a case with its changed self: new effects queued, timers moved.
+    pub(crate) fn commit(&mut self, case: Case) {
+        let before = self.cases.get(case.id()).map_or(0, |c| c.effects.len());
+        self.outbox.add(&case, before);
+        let id: Box<str> = case.id().into();
+        self.cases.insert(id.clone(), case);
+        self.reindex(&id);
     }
 
     /// Extends a running SLA clock of a case, as the rule's extension policy allows.
@@ -300,7 +372,11 @@ impl Engine {
         at: i64,
     ) -> Result<&Case, CaseError> {
         let case = self.case_mut(case_id)?;
+        let before = case.effects.len();
         case.extend(sla, actor, duration, reason, at)?;
+        if let Some(case) = self.cases.get(case_id) {
+            self.outbox.add(case, before);
+        }
         self.reindex(case_id);
         self.case_or_err(case_id)
     }
@@ -362,6 +438,7 @@ impl Engine {
                 continue;
             };
             let before = case.events().len();
+            let effects_before = case.effects.len();
             let at = now.max(case.updated_at());
             let wf = case.workflow().clone();
             let Some(rule) = wf.slas.get(usize::from(t.sla)) else {
@@ -397,6 +474,23 @@ impl Engine {
                 // event stands on its own then.
                 let _ = case.apply(&cmd);
             }
+            let supervise = match t.kind {
+                TimerKind::Breach => rule
+                    .breach
+                    .get(usize::from(t.step))
+                    .and_then(|b| b.supervise),
+                TimerKind::Warning => None,
+            };
+            if let Some(level) = supervise {
+                let step = crate::case::step_name(rule, t.kind, t.step).unwrap_or_default();
+                let required = format!("{}/{step}", rule.id);
+                self.supervise_on_breach(&t.case, level, &required, at);
+            }
+            self.follow_primary(&t.case, at);
+            let Some(case) = self.cases.get(&t.case) else {
+                continue;
+            };
+            self.outbox.add(case, effects_before);
             let events = case.history(before);
             match fired.last_mut() {
                 Some(f) if f.case_id == *t.case => f.events.extend(events),
@@ -470,7 +564,7 @@ impl Engine {
         self.cases.get(case_id)
     }
 
-    fn case_or_err(&self, case_id: &str) -> Result<&Case, CaseError> {
+    pub(crate) fn case_or_err(&self, case_id: &str) -> Result<&Case, CaseError> {
         self.case(case_id).ok_or_else(|| CaseError::NotFound {
             case_id: case_id.to_owned(),
         })
@@ -490,7 +584,9 @@ impl Engine {
         case_id: &str,
         actor: &Actor,
     ) -> Result<Vec<Available>, CaseError> {
-        Ok(self.case_or_err(case_id)?.available(actor))
+        Ok(self
+            .case_or_err(case_id)?
+            .available_in(actor, self.org.as_deref()))
     }
 
     /// A case's history in JSON form.
@@ -681,6 +777,7 @@ impl Engine {
         Snapshot {
             format: SNAPSHOT_FORMAT,
             calendars: self.calendars_in_dependency_order(),
+            org: self.org.as_ref().map(|o| o.definition().clone()),
             workflows: self
                 .workflows
                 .values()
@@ -695,6 +792,7 @@ impl Engine {
                     history: c.history(0),
                 })
                 .collect(),
+            outbox: self.outbox.pending_ids(&self.cases),
         }
     }
 
@@ -715,6 +813,11 @@ impl Engine {
             fresh
                 .load_calendar(def)
                 .map_err(|error| SnapshotError::Calendar { index, error })?;
+        }
+        if let Some(def) = snapshot.org {
+            fresh
+                .load_org(def)
+                .map_err(|error| SnapshotError::Org { error })?;
         }
         for (index, def) in snapshot.workflows.into_iter().enumerate() {
             let key = (def.id.clone(), def.version);
@@ -751,14 +854,16 @@ impl Engine {
                     replayed: case.state().to_owned(),
                 });
             }
-            if fresh.cases.insert(entry.id.as_str().into(), case).is_some() {
+            if fresh.cases.contains_key(entry.id.as_str()) {
                 return Err(SnapshotError::Duplicate {
                     what: "case",
                     id: entry.id.clone(),
                     path: format!("/cases/{index}/id"),
                 });
             }
+            fresh.insert_case(case);
         }
+        fresh.outbox.keep(&fresh.cases, &snapshot.outbox);
         fresh.reindex_all();
         *self = fresh;
         Ok(())

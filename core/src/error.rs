@@ -77,6 +77,9 @@ pub const ALL_CODES: &[&str] = &[
     "definition.trap_state",
     "definition.too_many",
     "definition.unknown_transition",
+    "definition.handling_field_kind",
+    "definition.action_needs_section",
+    "definition.unknown_sla",
     "definition.unused_role",
     "definition.missing_title",
     "calendar.invalid",
@@ -130,6 +133,38 @@ pub const ALL_CODES: &[&str] = &[
     "case.field_type",
     "case.invalid_enum_value",
     "case.invalid_value",
+    "case.no_handling",
+    "case.not_dispatched",
+    "case.not_lead_unit",
+    "case.opinions_pending",
+    "case.window_closed",
+    "case.invalid_assist",
+    "case.not_assisting",
+    "case.reopen_not_allowed",
+    "case.reopen_limit",
+    "case.unknown_supervision",
+    "case.supervision_answered",
+    "case.invalid_link",
+    "case.already_linked",
+    "case.duplicate",
+    "case.appeal_not_replied",
+    "case.appeal_out_of_window",
+    "case.appeal_final",
+    "case.appeal_exists",
+    "org.invalid",
+    "org.unsupported_format",
+    "org.invalid_id",
+    "org.duplicate",
+    "org.unknown_unit",
+    "org.cyclic_parent",
+    "org.empty_rule",
+    "org.too_many",
+    "org.not_loaded",
+    "org.no_catalogue",
+    "org.accused_unit",
+    "org.no_route",
+    "org.not_superior",
+    "outbox.unknown_effect",
     "history.empty",
     "history.bad_sequence",
     "history.mismatch",
@@ -361,6 +396,31 @@ pub enum DefinitionError {
         /// The unit.
         unit: &'static str,
     },
+    /// A `handling` field has a type that cannot hold what it is for.
+    #[error("field `{field}` is of type `{kind}`; it must be {expected} here")]
+    HandlingFieldKind {
+        /// The field.
+        field: String,
+        /// Its type.
+        kind: FieldKind,
+        /// The types allowed.
+        expected: String,
+    },
+    /// A transition's `action` (or a deadline) needs a part of the `handling` section that the
+    /// workflow does not have.
+    #[error("`{action}` needs `{section}` in the workflow definition")]
+    ActionNeedsSection {
+        /// The action.
+        action: &'static str,
+        /// The section it needs.
+        section: &'static str,
+    },
+    /// A reference to an SLA rule that is not declared.
+    #[error("unknown SLA rule `{id}`")]
+    UnknownSla {
+        /// The unknown id.
+        id: String,
+    },
     /// Warning: a role no transition allows.
     #[error("role `{role}` is declared but no transition allows it")]
     UnusedRole {
@@ -413,6 +473,9 @@ impl DefinitionError {
             BasisMismatch { .. } => "sla.basis_mismatch",
             UnknownCalendar { .. } => "sla.unknown_calendar",
             Infeasible { .. } => "sla.infeasible",
+            HandlingFieldKind { .. } => "definition.handling_field_kind",
+            ActionNeedsSection { .. } => "definition.action_needs_section",
+            UnknownSla { .. } => "definition.unknown_sla",
             UnusedRole { .. } => "definition.unused_role",
             MissingTitle { .. } => "definition.missing_title",
         }
@@ -753,6 +816,143 @@ pub enum CaseError {
         /// The most allowed in total.
         max_total: i64,
     },
+    /// The workflow has no `handling` section (or not the part this needs).
+    #[error("workflow `{workflow}` has no `{section}` section")]
+    NoHandling {
+        /// The workflow.
+        workflow: String,
+        /// The section needed.
+        section: &'static str,
+    },
+    /// The case has no handling unit yet.
+    #[error("case `{case_id}` has not been dispatched to a unit")]
+    NotDispatched {
+        /// The case.
+        case_id: String,
+    },
+    /// Only the lead (handling) unit may do this.
+    #[error("{} is not the lead unit `{lead}` of this case", actor_unit.as_deref().map_or_else(|| "an actor without a unit".to_owned(), |u| format!("unit `{u}`")))]
+    NotLeadUnit {
+        /// The actor's unit.
+        actor_unit: Option<String>,
+        /// The lead unit.
+        lead: String,
+    },
+    /// The workflow lets the lead reply only once every assisting opinion is in.
+    #[error("opinions of {} are still due", quoted_list(units))]
+    OpinionsPending {
+        /// The assisting units still to answer.
+        units: Vec<String>,
+    },
+    /// The transition's time window (an SLA rule's deadline) has passed or its clock is not
+    /// running.
+    #[error("transition `{transition}` is only allowed before the deadline of rule `{sla}`{}", due_at.map(|d| format!(", which was `{d}`")).unwrap_or_default())]
+    WindowClosed {
+        /// The transition.
+        transition: String,
+        /// The SLA rule.
+        sla: String,
+        /// The deadline, when the clock ran.
+        due_at: Option<i64>,
+    },
+    /// An assisting unit that cannot be added.
+    #[error("unit `{unit}` cannot assist: {reason}")]
+    InvalidAssist {
+        /// The unit.
+        unit: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The actor's unit has no opinion due on this case.
+    #[error("{} has no opinion due on this case", unit.as_deref().map_or_else(|| "an actor without a unit".to_owned(), |u| format!("unit `{u}`")))]
+    NotAssisting {
+        /// The actor's unit.
+        unit: Option<String>,
+    },
+    /// Reopening needs a last callback that was unsatisfied or unsolved.
+    #[error("case `{case_id}` can be reopened only after an unsatisfied or unsolved callback")]
+    ReopenNotAllowed {
+        /// The case.
+        case_id: String,
+    },
+    /// The case has been reopened as often as the workflow allows.
+    #[error("case `{case_id}` has been reopened {limit} time(s), the most the workflow allows")]
+    ReopenLimit {
+        /// The case.
+        case_id: String,
+        /// The limit.
+        limit: u32,
+    },
+    /// No supervision with this number.
+    #[error("case has no supervision {index}")]
+    UnknownSupervision {
+        /// The number given.
+        index: usize,
+    },
+    /// The supervision is already answered.
+    #[error("supervision {index} is already answered")]
+    SupervisionAnswered {
+        /// The supervision.
+        index: usize,
+    },
+    /// A link that cannot be made.
+    #[error("case `{case_id}` cannot be linked to `{primary}`: {reason}")]
+    InvalidLink {
+        /// The duplicate.
+        case_id: String,
+        /// The primary asked for.
+        primary: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The case is already linked to a primary.
+    #[error("case `{case_id}` is already linked to `{primary}`")]
+    AlreadyLinked {
+        /// The case.
+        case_id: String,
+        /// Its primary.
+        primary: String,
+    },
+    /// The same citizen's same matter is open and within its time limit (信访工作条例 art. 19).
+    #[error("the same citizen and matter are open as case `{existing}`")]
+    Duplicate {
+        /// The open case.
+        existing: String,
+    },
+    /// The appealed case has no written reply to appeal against.
+    #[error("case `{case_id}` has no written reply to appeal against")]
+    AppealNotReplied {
+        /// The appealed case.
+        case_id: String,
+    },
+    /// The request window after the written reply has passed.
+    #[error("the window to appeal case `{case_id}` closed at `{closed_at}`")]
+    AppealOutOfWindow {
+        /// The appealed case.
+        case_id: String,
+        /// The end of the window.
+        closed_at: i64,
+    },
+    /// 复核 is final: the same matter is not accepted again.
+    #[error("case `{case_id}` is a re-review (复核), which is final")]
+    AppealFinal {
+        /// The re-review case.
+        case_id: String,
+    },
+    /// The case is already appealed.
+    #[error("case `{case_id}` is already appealed by `{existing}`")]
+    AppealExists {
+        /// The appealed case.
+        case_id: String,
+        /// The appeal.
+        existing: String,
+    },
+    /// An organisation problem: unknown or accused unit, no route, not a superior.
+    #[error(transparent)]
+    Org(#[from] crate::org::OrgError),
+    /// A deadline could not be placed on the calendar.
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar::CalendarError),
     /// One or more field values are wrong; all are listed, in the order the values were given
     /// (object keys sort alphabetically in JSON), then missing fields in declaration order.
     #[error("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -790,6 +990,26 @@ impl CaseError {
             ReasonRequired { .. } => "sla.reason_required",
             InvalidExtension { .. } => "sla.invalid_extension",
             ExtensionLimit { .. } => "sla.extension_limit",
+            NoHandling { .. } => "case.no_handling",
+            NotDispatched { .. } => "case.not_dispatched",
+            NotLeadUnit { .. } => "case.not_lead_unit",
+            OpinionsPending { .. } => "case.opinions_pending",
+            WindowClosed { .. } => "case.window_closed",
+            InvalidAssist { .. } => "case.invalid_assist",
+            NotAssisting { .. } => "case.not_assisting",
+            ReopenNotAllowed { .. } => "case.reopen_not_allowed",
+            ReopenLimit { .. } => "case.reopen_limit",
+            UnknownSupervision { .. } => "case.unknown_supervision",
+            SupervisionAnswered { .. } => "case.supervision_answered",
+            InvalidLink { .. } => "case.invalid_link",
+            AlreadyLinked { .. } => "case.already_linked",
+            Duplicate { .. } => "case.duplicate",
+            AppealNotReplied { .. } => "case.appeal_not_replied",
+            AppealOutOfWindow { .. } => "case.appeal_out_of_window",
+            AppealFinal { .. } => "case.appeal_final",
+            AppealExists { .. } => "case.appeal_exists",
+            Org(e) => e.code(),
+            Calendar(e) => e.code(),
             Fields { problems, .. } => problems.first().map_or("case.invalid_value", |p| p.code()),
         }
     }
@@ -824,6 +1044,22 @@ impl CaseError {
             ExtensionNotAllowed { .. } => one("/actor/roles", None),
             ExtensionBasis { .. } | InvalidExtension { .. } => one("/duration", None),
             ReasonRequired { .. } => one("/reason", None),
+            NoHandling { .. } | NotDispatched { .. } => one("/case_id", None),
+            NotLeadUnit { .. }
+            | NotAssisting { .. }
+            | Org(crate::org::OrgError::NotSuperior { .. }) => one("/actor/unit", None),
+            OpinionsPending { .. } | ReopenNotAllowed { .. } | ReopenLimit { .. } => {
+                one("/transition", None)
+            }
+            WindowClosed { .. } | Calendar(_) => one("/at", None),
+            InvalidAssist { .. } | Org(_) => one("/payload", None),
+            UnknownSupervision { .. } | SupervisionAnswered { .. } => one("/supervision", None),
+            InvalidLink { .. } | AlreadyLinked { .. } => one("/primary", None),
+            Duplicate { .. } => one("/matter_key", None),
+            AppealNotReplied { .. }
+            | AppealOutOfWindow { .. }
+            | AppealFinal { .. }
+            | AppealExists { .. } => one("/appeal_of", None),
             GuardFailed { guard_path, .. } => one(
                 "/transition",
                 Some(format!(
@@ -980,6 +1216,12 @@ pub enum SnapshotError {
         /// Why.
         error: crate::calendar::InvalidCalendar,
     },
+    /// The snapshot's organisation is invalid.
+    #[error("the snapshot's organisation is invalid")]
+    Org {
+        /// Why.
+        error: crate::org::InvalidOrg,
+    },
     /// A case's history does not replay.
     #[error("case {index} of the snapshot does not replay")]
     History {
@@ -1020,6 +1262,7 @@ impl SnapshotError {
             SnapshotError::Workflow { index, error } => {
                 error.details(&format!("{prefix}/workflows/{index}"))
             }
+            SnapshotError::Org { error } => error.details(&format!("{prefix}/org")),
             SnapshotError::Duplicate { path, .. } => {
                 vec![ErrorDetail::new("snapshot.duplicate", self.to_string())
                     .at(format!("{prefix}{path}"))]

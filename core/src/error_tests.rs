@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::calendar::CalendarError;
+use crate::org::OrgError;
 use std::collections::BTreeSet;
 
 /// One of every error, so that each code is produced by some variant. The `match`es make
@@ -88,6 +89,16 @@ fn samples() -> Vec<ErrorDetail> {
             limit: 1,
             unit: "",
         },
+        DefinitionError::HandlingFieldKind {
+            field: s(),
+            kind: FieldKind::Number,
+            expected: s(),
+        },
+        DefinitionError::ActionNeedsSection {
+            action: "assist",
+            section: "handling.assist",
+        },
+        DefinitionError::UnknownSla { id: s() },
         DefinitionError::UnusedRole { role: s() },
         DefinitionError::MissingTitle {
             kind: "state",
@@ -127,6 +138,9 @@ fn samples() -> Vec<ErrorDetail> {
             | DefinitionError::BasisMismatch { .. }
             | DefinitionError::UnknownCalendar { .. }
             | DefinitionError::Infeasible { .. }
+            | DefinitionError::HandlingFieldKind { .. }
+            | DefinitionError::ActionNeedsSection { .. }
+            | DefinitionError::UnknownSla { .. }
             | DefinitionError::UnusedRole { .. }
             | DefinitionError::MissingTitle { .. } => {}
         }
@@ -218,7 +232,100 @@ fn samples() -> Vec<ErrorDetail> {
             used: 1,
             max_total: 1,
         },
+        CaseError::NoHandling {
+            workflow: s(),
+            section: "handling",
+        },
+        CaseError::NotDispatched { case_id: s() },
+        CaseError::NotLeadUnit {
+            actor_unit: None,
+            lead: s(),
+        },
+        CaseError::OpinionsPending { units: vec![s()] },
+        CaseError::WindowClosed {
+            transition: s(),
+            sla: s(),
+            due_at: Some(0),
+        },
+        CaseError::InvalidAssist {
+            unit: s(),
+            reason: "",
+        },
+        CaseError::NotAssisting { unit: Some(s()) },
+        CaseError::ReopenNotAllowed { case_id: s() },
+        CaseError::ReopenLimit {
+            case_id: s(),
+            limit: 1,
+        },
+        CaseError::UnknownSupervision { index: 1 },
+        CaseError::SupervisionAnswered { index: 0 },
+        CaseError::InvalidLink {
+            case_id: s(),
+            primary: s(),
+            reason: "",
+        },
+        CaseError::AlreadyLinked {
+            case_id: s(),
+            primary: s(),
+        },
+        CaseError::Duplicate { existing: s() },
+        CaseError::AppealNotReplied { case_id: s() },
+        CaseError::AppealOutOfWindow {
+            case_id: s(),
+            closed_at: 0,
+        },
+        CaseError::AppealFinal { case_id: s() },
+        CaseError::AppealExists {
+            case_id: s(),
+            existing: s(),
+        },
+        CaseError::Calendar(CalendarError::NoWorkingTime),
     ];
+    let orgs = [
+        OrgError::Invalid { message: s() },
+        OrgError::UnsupportedFormat { found: 2 },
+        OrgError::InvalidId {
+            what: "unit",
+            id: s(),
+            reason: "",
+        },
+        OrgError::Duplicate {
+            what: "unit",
+            id: s(),
+        },
+        OrgError::UnknownUnit { unit: s() },
+        OrgError::CyclicParent { unit: s() },
+        OrgError::EmptyRule { rule: s() },
+        OrgError::TooMany { count: 2, max: 1 },
+        OrgError::NotLoaded,
+        OrgError::NoCatalogue { org: s() },
+        OrgError::AccusedUnit {
+            unit: s(),
+            accused: s(),
+        },
+        OrgError::NoRoute { accused: s() },
+        OrgError::NotSuperior {
+            unit: s(),
+            handling: s(),
+        },
+    ];
+    for o in &orgs {
+        match o {
+            OrgError::Invalid { .. }
+            | OrgError::UnsupportedFormat { .. }
+            | OrgError::InvalidId { .. }
+            | OrgError::Duplicate { .. }
+            | OrgError::UnknownUnit { .. }
+            | OrgError::CyclicParent { .. }
+            | OrgError::EmptyRule { .. }
+            | OrgError::TooMany { .. }
+            | OrgError::NotLoaded
+            | OrgError::NoCatalogue { .. }
+            | OrgError::AccusedUnit { .. }
+            | OrgError::NoRoute { .. }
+            | OrgError::NotSuperior { .. } => cases.push(CaseError::Org(o.clone())),
+        }
+    }
     cases.push(CaseError::Fields {
         place: FieldSource::Payload,
         problems: fields,
@@ -246,6 +353,26 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::ReasonRequired { .. }
             | CaseError::InvalidExtension { .. }
             | CaseError::ExtensionLimit { .. }
+            | CaseError::NoHandling { .. }
+            | CaseError::NotDispatched { .. }
+            | CaseError::NotLeadUnit { .. }
+            | CaseError::OpinionsPending { .. }
+            | CaseError::WindowClosed { .. }
+            | CaseError::InvalidAssist { .. }
+            | CaseError::NotAssisting { .. }
+            | CaseError::ReopenNotAllowed { .. }
+            | CaseError::ReopenLimit { .. }
+            | CaseError::UnknownSupervision { .. }
+            | CaseError::SupervisionAnswered { .. }
+            | CaseError::InvalidLink { .. }
+            | CaseError::AlreadyLinked { .. }
+            | CaseError::Duplicate { .. }
+            | CaseError::AppealNotReplied { .. }
+            | CaseError::AppealOutOfWindow { .. }
+            | CaseError::AppealFinal { .. }
+            | CaseError::AppealExists { .. }
+            | CaseError::Org(_)
+            | CaseError::Calendar(_)
             | CaseError::Fields { .. } => {}
         }
     }
@@ -350,6 +477,7 @@ fn samples() -> Vec<ErrorDetail> {
     out.extend(snapshot.iter().flat_map(|e| e.details("")));
     out.extend(requests.iter().map(RequestError::detail));
     out.extend(calendars.iter().map(|c| c.detail("")));
+    out.push(crate::outbox::UnknownEffect { id: s(), index: 0 }.detail());
     out.push(ErrorDetail::new(
         "calendar.invalid_duration",
         "invalid duration",

@@ -34,6 +34,21 @@ pub enum GuardDef {
     Gt([OperandDef; 2]),
     /// The operand has a value.
     Exists(OperandDef),
+    /// The actor's unit stands in this relation to the case (workflows with `handling`).
+    UnitIs(UnitRelation),
+}
+
+/// How the actor's unit relates to a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum UnitRelation {
+    /// It is the handling (lead) unit.
+    Handling,
+    /// It is above the handling unit in the organisation tree (a supervisor upstream).
+    Upstream,
+    /// It is an assisting unit with an opinion due.
+    Assisting,
 }
 
 /// One side of a comparison.
@@ -70,6 +85,7 @@ pub(crate) enum Guard {
     Not(Box<Guard>),
     Cmp(CmpOp, Operand, Operand),
     Exists(Operand),
+    UnitIs(UnitRelation),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +122,8 @@ pub(crate) enum Operand {
 pub(crate) struct Symbols<'a> {
     pub fields: &'a [Field],
     pub roles: &'a [Box<str>],
+    /// Whether the workflow has a `handling` section, which `unit_is` needs.
+    pub handling: bool,
 }
 
 impl Symbols<'_> {
@@ -188,6 +206,17 @@ fn compile_inner(
                 return None;
             }
             Some(Guard::Exists(t.operand))
+        }
+        GuardDef::UnitIs(rel) => {
+            if !syms.handling {
+                let error = DefinitionError::ActionNeedsSection {
+                    action: "unit_is",
+                    section: "handling",
+                };
+                out.push(Diagnostic::new(error, format!("{path}/unit_is")));
+                return None;
+            }
+            Some(Guard::UnitIs(*rel))
         }
         GuardDef::Eq(ops) => compare(CmpOp::Eq, ops, syms, path, out),
         GuardDef::Ne(ops) => compare(CmpOp::Ne, ops, syms, path, out),
@@ -401,6 +430,8 @@ pub(crate) struct Scope<'a> {
     pub actor_unit: Option<&'a str>,
     pub actor_roles: u64,
     pub roles: &'a [Box<str>],
+    pub org: Option<&'a crate::org::Org>,
+    pub handling: Option<&'a crate::governance::HandlingView>,
 }
 
 enum Resolved<'a> {
@@ -413,12 +444,38 @@ enum Resolved<'a> {
 }
 
 impl Guard {
+    /// Whether it reads the organisation tree, which may change after a command was taken.
+    pub(crate) fn uses_org(&self) -> bool {
+        match self {
+            Guard::All(items) | Guard::Any(items) => items.iter().any(Guard::uses_org),
+            Guard::Not(inner) => inner.uses_org(),
+            Guard::UnitIs(rel) => *rel == UnitRelation::Upstream,
+            Guard::Cmp(..) | Guard::Exists(_) => false,
+        }
+    }
+
     pub(crate) fn eval(&self, scope: &Scope<'_>) -> bool {
         match self {
             Guard::All(items) => items.iter().all(|g| g.eval(scope)),
             Guard::Any(items) => items.iter().any(|g| g.eval(scope)),
             Guard::Not(inner) => !inner.eval(scope),
             Guard::Exists(op) => resolve(op, scope).is_some(),
+            Guard::UnitIs(rel) => {
+                let (Some(unit), Some(h)) = (scope.actor_unit, scope.handling) else {
+                    return false;
+                };
+                match rel {
+                    UnitRelation::Handling => h.unit.as_deref() == Some(unit),
+                    UnitRelation::Upstream => match (scope.org, h.unit.as_deref()) {
+                        (Some(org), Some(handling)) => org.is_above(unit, handling),
+                        _ => false,
+                    },
+                    UnitRelation::Assisting => h
+                        .assisting
+                        .iter()
+                        .any(|a| a.unit == unit && a.answered_at.is_none()),
+                }
+            }
             Guard::Cmp(op, l, r) => {
                 let (Some(l), Some(r)) = (resolve(l, scope), resolve(r, scope)) else {
                     return false;

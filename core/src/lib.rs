@@ -29,6 +29,7 @@
 //!     ).unwrap()),
 //!     actor: &operator,
 //!     at: 1_700_000_000_000,
+//!     keys: None,
 //! };
 //! engine.open_case("hotline-12345", None, &opening).unwrap();
 //!
@@ -50,13 +51,19 @@ pub mod api;
 pub mod calendar;
 pub mod calendar_time;
 pub mod case;
+mod case_handling;
 pub mod clock;
 pub mod definition;
 pub mod engine;
+mod engine_handling;
 pub mod error;
+pub mod governance;
 pub mod graph;
 pub mod guard;
+pub mod handling;
 mod json;
+pub mod org;
+pub mod outbox;
 pub mod sla;
 pub mod value;
 pub mod workflow;
@@ -73,7 +80,11 @@ pub use error::{
     CaseError, DefinitionError, Diagnostic, ErrorDetail, GraphError, HistoryError,
     InvalidDefinition, RequestError, SnapshotError, WorkflowError, ALL_CODES,
 };
+pub use governance::{AppealOf, HandlingView, Level, MatterKeys, Stage};
 pub use graph::{GraphFormat, PathToClose};
+pub use handling::{Action, HandlingDef};
+pub use org::{Org, OrgDef, OrgError, Route};
+pub use outbox::{Effect, EffectKind};
 pub use value::{FieldKind, Value};
 pub use workflow::Workflow;
 

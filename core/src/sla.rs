@@ -112,6 +112,10 @@ pub struct BreachDef {
     /// Labels recorded on the event, such as `overdue` or `通报`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// Raise a supervision of this level, by the unit one level further up the tree than the
+    /// previous automatic supervision of the case (the handling unit's parent first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervise: Option<crate::governance::Level>,
 }
 
 /// Extension policy.
@@ -173,6 +177,7 @@ pub(crate) struct Breach {
     pub id: Box<str>,
     pub after: Option<Duration>,
     pub transition: Option<u16>,
+    pub supervise: Option<crate::governance::Level>,
 }
 
 #[derive(Clone, Debug)]
@@ -221,6 +226,7 @@ pub(crate) struct Context<'a> {
     pub roles: &'a [Box<str>],
     pub initial: u16,
     pub graph: &'a crate::graph::StateGraph,
+    pub handling: bool,
 }
 
 use crate::error::{DefinitionError as E, Diagnostic};
@@ -257,6 +263,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
     let syms = crate::guard::Symbols {
         fields: cx.fields,
         roles: cx.roles,
+        handling: cx.handling,
     };
     let mut seen: Vec<&str> = Vec::new();
     let mut rules = Vec::new();
@@ -441,6 +448,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
                 id: b.id.as_str().into(),
                 after,
                 transition: t,
+                supervise: b.supervise,
             });
         }
         let extension = d.extension.as_ref().and_then(|x| {

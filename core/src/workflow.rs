@@ -49,6 +49,10 @@ pub(crate) struct Transition {
     pub guard: Option<Guard>,
     pub requires: Box<[u16]>,
     pub set: Box<[u16]>,
+    pub action: Option<crate::handling::Action>,
+    /// The SLA rule whose deadline bounds it.
+    pub within: Option<u16>,
+    pub notify_citizen: bool,
 }
 
 /// A validated workflow, ready to run cases.
@@ -66,6 +70,7 @@ pub struct Workflow {
     field_index: FixedMap<Box<str>, u16>,
     pub(crate) graph: StateGraph,
     pub(crate) slas: Box<[Sla]>,
+    pub(crate) handling: Option<crate::handling::Handling>,
 }
 
 /// The outcome of checking a definition that has no errors.
@@ -112,6 +117,11 @@ impl Workflow {
     /// The definition it was compiled from.
     pub fn definition(&self) -> &WorkflowDef {
         &self.def
+    }
+
+    /// The compiled `handling` section.
+    pub(crate) fn handling(&self) -> Option<&crate::handling::Handling> {
+        self.handling.as_ref()
     }
 
     /// The id of the initial state.
@@ -210,6 +220,7 @@ struct Parts {
     outgoing: Vec<Vec<u16>>,
     graph: StateGraph,
     slas: Vec<Sla>,
+    handling: Option<crate::handling::Handling>,
 }
 
 impl Parts {
@@ -238,6 +249,7 @@ impl Parts {
             field_index,
             graph: self.graph,
             slas: self.slas.into(),
+            handling: self.handling,
         }
     }
 }
@@ -343,7 +355,7 @@ impl Checker {
         let transitions = self.transitions(def, &roles, &fields, &states);
 
         // Graph analysis needs a sound graph: skip it when states or transitions are broken.
-        let (initial, transitions) = (initial?, transitions?);
+        let (initial, mut transitions) = (initial?, transitions?);
         if !states.iter().any(|s| s.terminal) {
             self.push(E::NoTerminalState, "/states".into());
             return None;
@@ -372,8 +384,47 @@ impl Checker {
             roles: &roles,
             initial,
             graph: &graph,
+            handling: def.handling.is_some(),
         };
         let slas = crate::sla::compile(&def.slas, &cx, &mut self.out);
+        for ((i, t), compiled) in def.transitions.iter().enumerate().zip(&mut transitions) {
+            let Some(id) = &t.within else { continue };
+            compiled.within = (0u16..)
+                .zip(&def.slas)
+                .find(|(_, s)| s.id == *id)
+                .map(|(i, _)| i);
+            if compiled.within.is_none() {
+                let mut d = Diagnostic::new(
+                    E::UnknownSla { id: id.clone() },
+                    format!("/transitions/{i}/within"),
+                );
+                d.help = Some(declared("SLA rules", def.slas.iter().map(|s| &s.id)));
+                self.out.push(d);
+            }
+        }
+        let actions: Vec<_> = def.transitions.iter().map(|t| t.action).collect();
+        let handling = crate::handling::compile(
+            def.handling.as_ref(),
+            &actions,
+            &fields,
+            &transitions,
+            &mut self.out,
+        );
+        for (i, s) in def.slas.iter().enumerate() {
+            for (j, b) in s.on_breach.iter().enumerate() {
+                let due = def
+                    .handling
+                    .as_ref()
+                    .is_some_and(|h| h.supervision_due.is_some());
+                if b.supervise.is_some() && !due {
+                    let error = E::ActionNeedsSection {
+                        action: "supervise",
+                        section: "handling.supervision_due",
+                    };
+                    self.push(error, format!("/slas/{i}/on_breach/{j}/supervise"));
+                }
+            }
+        }
         // Roles named by SLA rules (extension approvers, people notified) are used too.
         let sla_roles = sla_role_names(def);
         for (i, role) in roles.iter().enumerate() {
@@ -396,6 +447,7 @@ impl Checker {
             outgoing,
             graph,
             slas,
+            handling,
         })
     }
 
@@ -540,7 +592,11 @@ impl Checker {
         let before = self.errors();
         let mut seen = FixedMap::default();
         let mut out = Vec::new();
-        let syms = Symbols { fields, roles };
+        let syms = Symbols {
+            fields,
+            roles,
+            handling: def.handling.is_some(),
+        };
         let state_ix = |id: &str| {
             states
                 .iter()
@@ -663,6 +719,9 @@ impl Checker {
                 guard,
                 requires: requires.into(),
                 set: set.into(),
+                action: t.action,
+                within: None,
+                notify_citizen: t.notify_citizen,
             });
         }
         (self.errors() == before).then_some(out)

@@ -38,6 +38,7 @@ fn open_with(engine: &mut Engine, fields: &[(String, Value)]) {
         fields: Values::Typed(fields),
         actor: &clerk,
         at: 0,
+        keys: None,
     };
     engine.open_case("g", None, &opening).unwrap();
 }
@@ -120,6 +121,7 @@ fn typed_values_are_checked_and_the_last_duplicate_wins() {
         fields: Values::Typed(&wrong),
         actor: &clerk,
         at: 0,
+        keys: None,
     };
     let err = engine.open_case("g", None, &opening).unwrap_err();
     assert_eq!(err.code(), "case.field_type");

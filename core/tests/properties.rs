@@ -169,6 +169,7 @@ fn opened_engine() -> Engine {
             fields: Values::Json(&fields),
             actor: &op,
             at: T0,
+            keys: None,
         };
         engine.open_case("hotline-12345", None, &opening).unwrap();
     }

@@ -83,6 +83,7 @@ fn open_petition(e: &mut Engine, id: &str, at: &str) {
         fields: Values::Json(&fields),
         actor: &registrar,
         at: t(at),
+        keys: None,
     };
     e.open_case("xinfang-2022", None, &opening).unwrap();
 }
@@ -453,6 +454,7 @@ fn open_order(e: &mut Engine, id: &str, fields: Value, at: &str) {
         fields: Values::Json(&f),
         actor: &op,
         at: t(at),
+        keys: None,
     };
     e.open_case("hotline-12345", None, &opening).unwrap();
 }
@@ -702,6 +704,7 @@ fn one_rule(calendar: &str, rule: Value) -> Engine {
             fields: Values::NONE,
             actor: &r,
             at: t("2025-01-27T10:00"),
+            keys: None,
         },
     )
     .unwrap();

@@ -71,6 +71,7 @@ fn handling_order(e: &mut Engine, id: &str, category: &str, offset: i64) -> i64 
             fields: Values::Json(&fields),
             actor: &op,
             at,
+            keys: None,
         },
     )
     .unwrap();
@@ -127,7 +128,7 @@ proptest! {
         h.unit = Some("a".into());
         let fields = map(json!({"subject": "s", "content": "c", "matter_type": "request", "petitioner_name": "p"}));
         let at = T0 + offset;
-        e.open_case("xinfang-2022", None, &Opening { case_id: "X", channel: "web", fields: Values::Json(&fields), actor: &reg, at }).unwrap();
+        e.open_case("xinfang-2022", None, &Opening { case_id: "X", channel: "web", fields: Values::Json(&fields), actor: &reg, at, keys: None }).unwrap();
         apply(&mut e, "X", "route", &reg, json!({"agency": "a"}), at + 1000);
         apply(&mut e, "X", "accept", &h, json!({}), at + 2000);
         let before = due_at(&e, "X", "handling", at + 2000);

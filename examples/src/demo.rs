@@ -442,6 +442,7 @@ fn main() {
             fields: Values::Json(&fields),
             actor: &operator,
             at: opened,
+            keys: None,
         };
         if let Err(e) = engine.open_case("hotline-12345", None, &opening) {
             refused += 1;

@@ -1,0 +1,637 @@
+//! The handling side of commands: what a transition's `action` checks and records (routing,
+//! transfer, return, co-handling, replies, callbacks, reopening), time windows, and the
+//! commands that are not transitions (opinions, supervision, links). Each check runs before
+//! anything is written, as everywhere in [`Case`].
+
+use crate::case::{Actor, ActorRecord, Case, Env, Event, EventKind, Note};
+use crate::error::{CaseError, FieldProblem, FieldSource};
+use crate::governance::{AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView};
+use crate::handling::{Action, Handling};
+use crate::org::{OrgError, Route};
+use crate::outbox::Emit;
+use crate::value::Value;
+use crate::workflow::Transition;
+
+/// What a transition's action will change, decided before anything is written.
+#[derive(Default)]
+pub(crate) struct Plan {
+    /// The payload to record, when the action added to it (the routed unit).
+    pub payload: Option<Box<[(u16, Value)]>>,
+    pub change: Change,
+}
+
+#[derive(Default)]
+pub(crate) struct Change {
+    route: Option<Route>,
+    /// The new handling unit: `Some(None)` clears it.
+    unit: Option<Option<String>>,
+    assists: Vec<String>,
+    opinions_due_at: Option<i64>,
+    callback: Option<CallbackView>,
+}
+
+fn str_value(v: Option<&Value>) -> Option<&str> {
+    match v {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn given(payload: &[(u16, Value)], field: u16) -> Option<&Value> {
+    payload.iter().find(|(ix, _)| *ix == field).map(|(_, v)| v)
+}
+
+impl Case {
+    pub(crate) fn handling_config(&self) -> Option<&Handling> {
+        self.workflow.handling.as_ref()
+    }
+
+    fn field_value(&self, ix: u16) -> Option<&Value> {
+        self.fields.get(usize::from(ix))?.as_ref()
+    }
+
+    /// The handling (lead) unit, from the workflow's unit field.
+    pub fn handling_unit(&self) -> Option<&str> {
+        let h = self.handling_config()?;
+        str_value(self.field_value(h.unit_field))
+    }
+
+    /// The unit this case accuses, if the workflow has an accused field and it is set.
+    pub fn accused_unit(&self) -> Option<&str> {
+        let h = self.handling_config()?;
+        str_value(self.field_value(h.accused_field?))
+    }
+
+    /// The linked primary, when this case is a duplicate.
+    pub fn primary(&self) -> Option<&str> {
+        self.handling.as_deref()?.primary.as_deref()
+    }
+
+    pub(crate) fn handling_view(&self) -> Option<&HandlingView> {
+        self.handling.as_deref()
+    }
+
+    /// Refuses a unit the organisation does not have, or one the case accuses.
+    fn check_unit(&self, unit: &str, accused: Option<&str>, env: Env<'_>) -> Result<(), CaseError> {
+        if let Some(org) = env.org {
+            if !org.has(unit) {
+                return Err(OrgError::UnknownUnit {
+                    unit: unit.to_owned(),
+                }
+                .into());
+            }
+        }
+        if let Some(a) = accused {
+            if unit == a || env.org.is_some_and(|o| o.is_within(unit, a)) {
+                return Err(OrgError::AccusedUnit {
+                    unit: unit.to_owned(),
+                    accused: a.to_owned(),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// A case opened with its unit already set is held to the same rules as a dispatch.
+    pub(crate) fn check_opening_unit(&self, env: Env<'_>) -> Result<(), CaseError> {
+        if env.recorded.is_some() {
+            return Ok(());
+        }
+        match self.handling_unit() {
+            Some(unit) => self.check_unit(unit, self.accused_unit(), env),
+            None => Ok(()),
+        }
+    }
+
+    /// `case.window_closed` when the transition is bounded by an SLA rule whose deadline passed.
+    pub(crate) fn check_window(
+        &self,
+        t: &Transition,
+        cmd: &crate::case::Command<'_>,
+        env: Env<'_>,
+    ) -> Result<(), CaseError> {
+        let (Some(s), None) = (t.within, env.recorded) else {
+            return Ok(());
+        };
+        let wf = &*self.workflow;
+        let (Some(rule), Some(clock)) =
+            (wf.slas.get(usize::from(s)), self.clocks.get(usize::from(s)))
+        else {
+            return Ok(());
+        };
+        let closed = |due_at| CaseError::WindowClosed {
+            transition: t.id.to_string(),
+            sla: rule.id.to_string(),
+            due_at,
+        };
+        if !clock.active() {
+            return Err(closed(None));
+        }
+        let cal = env.calendars.get(&*rule.calendar).ok_or_else(|| {
+            crate::calendar::CalendarError::NotFound {
+                id: rule.calendar.to_string(),
+            }
+        })?;
+        if let Some(d) = crate::clock::deadline(rule, clock, cal, cmd.at)? {
+            if cmd.at > d.due {
+                return Err(closed(Some(d.due)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks what the transition's action needs and decides what it changes.
+    pub(crate) fn plan(
+        &self,
+        t: &Transition,
+        payload: &[(u16, Value)],
+        cmd: &crate::case::Command<'_>,
+        env: Env<'_>,
+    ) -> Result<Plan, CaseError> {
+        let Some(h) = self.handling_config() else {
+            return Ok(Plan::default());
+        };
+        let mut plan = Plan::default();
+        let value_of = |field: u16| given(payload, field).or_else(|| self.field_value(field));
+        let accused = h.accused_field.and_then(|f| str_value(value_of(f)));
+        let missing = |field: u16| CaseError::Fields {
+            place: FieldSource::Payload,
+            problems: vec![FieldProblem::MissingPayload {
+                field: self.workflow.field(field).map_or("", |f| &f.id).to_owned(),
+                transition: t.id.to_string(),
+            }],
+        };
+        let lead = || -> Result<&str, CaseError> {
+            let unit = self
+                .handling_unit()
+                .ok_or_else(|| CaseError::NotDispatched {
+                    case_id: self.id.to_string(),
+                })?;
+            if cmd.actor.unit.as_deref() != Some(unit) {
+                return Err(CaseError::NotLeadUnit {
+                    actor_unit: cmd.actor.unit.clone(),
+                    lead: unit.to_owned(),
+                });
+            }
+            Ok(unit)
+        };
+        let named = str_value(given(payload, h.unit_field));
+        match t.action {
+            Some(Action::Dispatch) => {
+                let (unit, route) = match (named, env.recorded) {
+                    (Some(unit), recorded) => {
+                        (unit.to_owned(), recorded.and_then(|r| r.route.clone()))
+                    }
+                    (None, Some(_)) => return Err(missing(h.unit_field)),
+                    (None, None) => {
+                        let org = env.org.ok_or(OrgError::NotLoaded)?;
+                        let category = h.category_field.and_then(|f| str_value(value_of(f)));
+                        let region = h.region_field.and_then(|f| str_value(value_of(f)));
+                        let route = org.route(category, region, accused)?;
+                        (route.unit.clone(), Some(route))
+                    }
+                };
+                if env.recorded.is_none() {
+                    self.check_unit(&unit, accused, env)?;
+                }
+                if named.is_none() {
+                    let mut with_unit: Vec<(u16, Value)> = payload.to_vec();
+                    with_unit.push((h.unit_field, Value::Str(unit.as_str().into())));
+                    with_unit.sort_by_key(|(ix, _)| *ix);
+                    plan.payload = Some(with_unit.into());
+                }
+                plan.change.route = route;
+                plan.change.unit = Some(Some(unit));
+            }
+            Some(Action::Transfer) => {
+                let unit = named.ok_or_else(|| missing(h.unit_field))?;
+                if env.recorded.is_none() {
+                    self.check_unit(unit, accused, env)?;
+                }
+                plan.change.unit = Some(Some(unit.to_owned()));
+            }
+            Some(Action::Return) => {
+                lead()?;
+                plan.change.unit = Some(None);
+            }
+            Some(Action::Assist) => {
+                let a = h
+                    .assist
+                    .as_ref()
+                    .ok_or_else(|| self.no_section("handling.assist"))?;
+                let lead_unit = self
+                    .handling_unit()
+                    .ok_or_else(|| CaseError::NotDispatched {
+                        case_id: self.id.to_string(),
+                    })?;
+                let Some(Value::List(units)) = given(payload, a.units_field) else {
+                    return Err(missing(a.units_field));
+                };
+                let pending = self
+                    .handling
+                    .as_deref()
+                    .map(HandlingView::opinions_due)
+                    .unwrap_or_default();
+                for (i, unit) in units.iter().enumerate() {
+                    let refuse = |reason| CaseError::InvalidAssist {
+                        unit: unit.to_string(),
+                        reason,
+                    };
+                    if **unit == *lead_unit {
+                        return Err(refuse("it is the lead unit"));
+                    }
+                    if pending.iter().any(|p| **p == **unit)
+                        || units.iter().take(i).any(|u| u == unit)
+                    {
+                        return Err(refuse("it already has an opinion due"));
+                    }
+                    if env.recorded.is_none() {
+                        self.check_unit(unit, accused, env)?;
+                    }
+                }
+                plan.change.opinions_due_at = match env.recorded {
+                    Some(r) => r.due_at,
+                    None => Some(self.deadline_after(cmd.at, a.opinion_within, env)?),
+                };
+                plan.change.assists = units.iter().map(ToString::to_string).collect();
+            }
+            Some(Action::Reply) => {
+                lead()?;
+                let waiting = self
+                    .handling
+                    .as_deref()
+                    .map(HandlingView::opinions_due)
+                    .unwrap_or_default();
+                if h.assist.as_ref().is_some_and(|a| a.opinions_before_reply) && !waiting.is_empty()
+                {
+                    return Err(CaseError::OpinionsPending { units: waiting });
+                }
+            }
+            Some(Action::Callback) => {
+                let cb = h
+                    .callback
+                    .as_ref()
+                    .ok_or_else(|| self.no_section("handling.callback"))?;
+                let flag = |f: u16| matches!(value_of(f), Some(Value::Bool(true)));
+                plan.change.callback = Some(CallbackView {
+                    at: cmd.at,
+                    contacted: flag(cb.contacted),
+                    solved: flag(cb.solved),
+                    satisfaction: str_value(given(payload, cb.satisfaction)).map(str::to_owned),
+                    comment: cb
+                        .comment
+                        .and_then(|f| str_value(given(payload, f)))
+                        .map(str::to_owned),
+                });
+            }
+            Some(Action::Reopen) => {
+                let cb = h
+                    .callback
+                    .as_ref()
+                    .ok_or_else(|| self.no_section("handling.callback"))?;
+                let record = self.handling.as_deref();
+                let unhappy = record
+                    .and_then(|r| r.callbacks.last())
+                    .is_some_and(|c| !c.solved || c.satisfaction.as_deref() == Some("unsatisfied"));
+                if !unhappy {
+                    return Err(CaseError::ReopenNotAllowed {
+                        case_id: self.id.to_string(),
+                    });
+                }
+                if record.map_or(0, |r| r.reopens) >= cb.reopen_limit {
+                    return Err(CaseError::ReopenLimit {
+                        case_id: self.id.to_string(),
+                        limit: cb.reopen_limit,
+                    });
+                }
+            }
+            None => {
+                // A transition that writes the unit field directly is held to the same rules.
+                if let (Some(unit), true) = (named, t.set.contains(&h.unit_field)) {
+                    if env.recorded.is_none() {
+                        self.check_unit(unit, accused, env)?;
+                    }
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    fn no_section(&self, section: &'static str) -> CaseError {
+        CaseError::NoHandling {
+            workflow: self.workflow.id().to_owned(),
+            section,
+        }
+    }
+
+    /// `at` plus `d` on the handling calendar.
+    fn deadline_after(
+        &self,
+        at: i64,
+        d: crate::calendar_time::Duration,
+        env: Env<'_>,
+    ) -> Result<i64, CaseError> {
+        let id = self
+            .handling_config()
+            .and_then(|h| h.calendar.as_deref())
+            .unwrap_or_default();
+        let cal = env
+            .calendars
+            .get(id)
+            .ok_or_else(|| crate::calendar::CalendarError::NotFound { id: id.to_owned() })?;
+        Ok(cal.add(at, d)?.at)
+    }
+
+    /// Writes what the plan decided; the note keeps the decisions replay must repeat.
+    pub(crate) fn carry_out(
+        &mut self,
+        change: Change,
+        t: &Transition,
+        cmd: &crate::case::Command<'_>,
+    ) -> Option<Note> {
+        let unit_field = self.handling_config()?.unit_field;
+        let bounce_after = self.handling_config()?.bounce_after;
+        if let Some(unit) = &change.unit {
+            if let Some(slot) = self.fields.get_mut(usize::from(unit_field)) {
+                *slot = unit.as_deref().map(|u| Value::Str(u.into()));
+            }
+        }
+        let record = self.handling.as_deref_mut()?;
+        match t.action {
+            Some(Action::Dispatch) | Some(Action::Transfer) => {
+                record.dispatched_by = cmd.actor.unit.clone();
+                if t.action == Some(Action::Transfer) {
+                    record.transfers += 1;
+                }
+                if change.route.is_some() || t.action == Some(Action::Dispatch) {
+                    record.route = change.route.clone();
+                }
+            }
+            Some(Action::Return) => record.returns += 1,
+            Some(Action::Assist) => {
+                let due_at = change.opinions_due_at.unwrap_or(cmd.at);
+                record
+                    .assisting
+                    .extend(change.assists.iter().map(|unit| AssistView {
+                        unit: unit.clone(),
+                        since: cmd.at,
+                        due_at,
+                        answered_at: None,
+                        opinion: None,
+                    }));
+            }
+            Some(Action::Reply) => record.replied_at = Some(cmd.at),
+            Some(Action::Callback) => record.callbacks.extend(change.callback),
+            Some(Action::Reopen) => record.reopens += 1,
+            None => {}
+        }
+        record.unit = self
+            .fields
+            .get(usize::from(unit_field))
+            .and_then(|v| str_value(v.as_ref()))
+            .map(str::to_owned);
+        if bounce_after.is_some_and(|n| record.transfers + record.returns > n) {
+            record.bounced = true;
+        }
+        (change.route.is_some() || change.opinions_due_at.is_some()).then_some(Note {
+            route: change.route,
+            due_at: change.opinions_due_at,
+        })
+    }
+
+    /// Records an assisting unit's opinion.
+    ///
+    /// # Errors
+    /// `case.no_handling`, `case.terminal`, time errors, `case.invalid_actor`,
+    /// `case.not_assisting`.
+    pub fn submit_opinion(
+        &mut self,
+        actor: &Actor,
+        opinion: &str,
+        at: i64,
+    ) -> Result<(), CaseError> {
+        let record = self.checked_command(actor, at, "handling.assist")?;
+        let unit = actor.unit.as_deref();
+        let index = self
+            .handling
+            .as_deref()
+            .and_then(|h| {
+                h.assisting
+                    .iter()
+                    .position(|a| Some(&*a.unit) == unit && a.answered_at.is_none())
+            })
+            .ok_or_else(|| CaseError::NotAssisting {
+                unit: actor.unit.clone(),
+            })?;
+        if let Some(task) = self
+            .handling
+            .as_deref_mut()
+            .and_then(|h| h.assisting.get_mut(index))
+        {
+            task.answered_at = Some(at);
+            task.opinion = Some(opinion.to_owned());
+        }
+        self.push(Event {
+            at,
+            actor: record,
+            kind: EventKind::Opinion {
+                text: opinion.into(),
+            },
+        });
+        Ok(())
+    }
+
+    /// Raises a supervision by `unit`, which the caller has checked is above the handling unit.
+    pub(crate) fn raise_supervision(
+        &mut self,
+        actor: ActorRecord,
+        level: Level,
+        unit: &str,
+        due_at: i64,
+        required: &str,
+        at: i64,
+    ) {
+        let automatic = &*actor.id == crate::case::SYSTEM_ACTOR;
+        if let Some(h) = self.handling.as_deref_mut() {
+            let index = h.supervisions.len();
+            h.supervisions.push(SupervisionView {
+                index,
+                level,
+                unit: unit.to_owned(),
+                raised_at: at,
+                due_at,
+                required: required.to_owned(),
+                automatic,
+                answered_at: None,
+                answer: None,
+            });
+        }
+        self.push(Event {
+            at,
+            actor,
+            kind: EventKind::SupervisionRaised {
+                level,
+                unit: unit.into(),
+                due_at,
+                required: required.into(),
+            },
+        });
+    }
+
+    /// Checks a person's supervision request, and records it. `due_at` is already placed on
+    /// the calendar by the engine (or read from the record on replay).
+    ///
+    /// # Errors
+    /// `case.no_handling`, `case.terminal`, time errors, `case.not_dispatched`,
+    /// `org.not_superior` (checked by the engine against the organisation).
+    pub(crate) fn supervise(
+        &mut self,
+        actor: &Actor,
+        level: Level,
+        due_at: i64,
+        required: &str,
+        at: i64,
+    ) -> Result<(), CaseError> {
+        let record = self.checked_command(actor, at, "handling")?;
+        let unit = actor.unit.clone().unwrap_or_default();
+        if self.handling_unit().is_none() {
+            return Err(CaseError::NotDispatched {
+                case_id: self.id.to_string(),
+            });
+        }
+        self.raise_supervision(record, level, &unit, due_at, required, at);
+        Ok(())
+    }
+
+    /// The handling unit answers supervision `index`.
+    ///
+    /// # Errors
+    /// `case.no_handling`, `case.terminal`, time errors, `case.not_lead_unit`,
+    /// `case.unknown_supervision`, `case.supervision_answered`.
+    pub fn answer_supervision(
+        &mut self,
+        actor: &Actor,
+        index: usize,
+        answer: &str,
+        at: i64,
+    ) -> Result<(), CaseError> {
+        let record = self.checked_command(actor, at, "handling")?;
+        let lead = self.handling_unit().unwrap_or_default().to_owned();
+        if actor.unit.as_deref() != Some(&*lead) {
+            return Err(CaseError::NotLeadUnit {
+                actor_unit: actor.unit.clone(),
+                lead,
+            });
+        }
+        let sup = self
+            .handling
+            .as_deref_mut()
+            .and_then(|h| h.supervisions.get_mut(index))
+            .ok_or(CaseError::UnknownSupervision { index })?;
+        if sup.answered_at.is_some() {
+            return Err(CaseError::SupervisionAnswered { index });
+        }
+        sup.answered_at = Some(at);
+        sup.answer = Some(answer.to_owned());
+        self.push(Event {
+            at,
+            actor: record,
+            kind: EventKind::SupervisionAnswered {
+                index,
+                text: answer.into(),
+            },
+        });
+        Ok(())
+    }
+
+    /// Checks what every non-transition command checks; the actor's record.
+    pub(crate) fn checked_command(
+        &self,
+        actor: &Actor,
+        at: i64,
+        section: &'static str,
+    ) -> Result<ActorRecord, CaseError> {
+        if self.handling.is_none() {
+            return Err(self.no_section(section));
+        }
+        self.ensure_open()?;
+        crate::case::check_time(at)?;
+        let last = self.updated_at();
+        if at < last {
+            return Err(CaseError::TimeWentBackwards { at, last });
+        }
+        crate::case::record_actor(&self.workflow, actor)
+    }
+
+    /// Marks this case a duplicate of `primary`.
+    pub(crate) fn mark_linked(&mut self, actor: ActorRecord, primary: &str, at: i64) {
+        if let Some(h) = self.handling.as_deref_mut() {
+            h.primary = Some(primary.to_owned());
+        }
+        self.push(Event {
+            at,
+            actor,
+            kind: EventKind::Linked {
+                primary: primary.into(),
+            },
+        });
+    }
+
+    /// Records on a primary that `duplicate`, from `channel`, follows it.
+    pub(crate) fn add_duplicate(
+        &mut self,
+        actor: ActorRecord,
+        duplicate: &str,
+        channel: &str,
+        at: i64,
+    ) {
+        if let Some(h) = self.handling.as_deref_mut() {
+            h.linked.push(LinkView {
+                case_id: duplicate.to_owned(),
+                channel: channel.to_owned(),
+            });
+        }
+        self.push(Event {
+            at,
+            actor,
+            kind: EventKind::DuplicateLinked {
+                case_id: duplicate.into(),
+                channel: channel.into(),
+            },
+        });
+    }
+
+    /// Appends an event and the effects it has for the outside world.
+    pub(crate) fn push(&mut self, event: Event) {
+        let seq = self.history.len() as u64;
+        self.history.push(event);
+        let mut emit = Emit::new(&self.id, seq);
+        if let Some(event) = self.history.last() {
+            crate::outbox::effects(self, event, &mut emit);
+        }
+        self.effects.extend(emit.done());
+    }
+
+    /// The effects of the events from `seq` on.
+    pub fn effects_since(&self, seq: usize) -> Vec<crate::outbox::Effect> {
+        self.effects
+            .iter()
+            .filter(|e| e.seq >= seq as u64)
+            .cloned()
+            .collect()
+    }
+
+    /// Channels a reply or closure reaches: the case's own, then each linked duplicate's.
+    pub(crate) fn reply_channels(&self) -> Vec<(String, String)> {
+        let mut out = vec![(self.id.to_string(), self.channel().to_owned())];
+        if let Some(h) = self.handling.as_deref() {
+            out.extend(
+                h.linked
+                    .iter()
+                    .map(|l| (l.case_id.clone(), l.channel.clone())),
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,424 @@
+//! The `handling` section of a workflow definition: which case fields carry the handling unit,
+//! the matter's category and region and an accused unit; what transitions do for routing,
+//! transfer, return, co-handling, replies, callbacks and reopening (their `action`); and the
+//! policies for bounced cases, duplicates, linked cases, supervision and appeals.
+//! See `docs/governance.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar_time::{Duration, DurationDef};
+use crate::error::{DefinitionError as E, Diagnostic};
+use crate::guard::declared;
+use crate::value::FieldKind;
+use crate::workflow::{Field, Transition};
+
+/// What a transition does beyond moving the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// 派单: sets the handling unit, from the payload or else by the dispatch catalogue.
+    Dispatch,
+    /// 转办: hands the case to the unit the payload names; counts a transfer.
+    Transfer,
+    /// 退回: the handling unit gives a misrouted case back to the dispatcher; counts a return.
+    Return,
+    /// 会办/协办: adds the assisting units the payload names, each with an opinion to give.
+    Assist,
+    /// 答复: the lead unit replies for all; reaches every linked case's channel.
+    Reply,
+    /// 回访/评价: records a callback from the payload.
+    Callback,
+    /// 重办: reopens after an unsatisfied callback, up to the workflow's limit.
+    Reopen,
+}
+
+impl Action {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Action::Dispatch => "dispatch",
+            Action::Transfer => "transfer",
+            Action::Return => "return",
+            Action::Assist => "assist",
+            Action::Reply => "reply",
+            Action::Callback => "callback",
+            Action::Reopen => "reopen",
+        }
+    }
+}
+
+/// The `handling` section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct HandlingDef {
+    /// The string field that holds the handling (lead) unit.
+    pub unit_field: String,
+    /// The field holding the matter's category, for routing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_field: Option<String>,
+    /// The field holding the matter's region, for routing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_field: Option<String>,
+    /// The field naming the unit an accusation (检举) accuses: the case never goes to it or
+    /// under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accused_field: Option<String>,
+    /// The calendar that deadlines of opinions, supervisions and appeal windows count on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// A case is flagged as bounced (推诿) once its transfers and returns exceed this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_after: Option<u32>,
+    /// Co-handling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<AssistDef>,
+    /// Callbacks and reopening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackDef>,
+    /// What opening a case that matches an open one does.
+    #[serde(default)]
+    pub duplicates: DuplicatePolicy,
+    /// Transitions the system takes on a duplicate when it is linked, and when its primary
+    /// closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked: Option<LinkedDef>,
+    /// The deadline given to a supervision raised by a breach step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervision_due: Option<DurationDef>,
+    /// Request windows of 复查 and 复核 after the previous written reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeals: Option<AppealsDef>,
+}
+
+/// Co-handling policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct AssistDef {
+    /// The list field naming the assisting units, in an `assist` transition's payload.
+    pub units_field: String,
+    /// Time each assisting unit has for its opinion.
+    pub opinion_within: DurationDef,
+    /// Whether the lead may reply only once every opinion is in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opinions_before_reply: bool,
+}
+
+/// Callback fields and the reopening limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct CallbackDef {
+    /// Boolean field: whether the citizen was reached.
+    pub contacted_field: String,
+    /// Boolean field: whether the matter is solved.
+    pub solved_field: String,
+    /// Enum field with `satisfied`, `basically_satisfied` and `unsatisfied` among its values.
+    pub satisfaction_field: String,
+    /// Text field for the citizen's comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_field: Option<String>,
+    /// Most reopenings (重办) of one case.
+    pub reopen_limit: u32,
+}
+
+/// What opening a case with the citizen and matter keys of an open case does (信访工作条例
+/// art. 19: a matter within its time limit is not accepted again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicatePolicy {
+    /// Open it; nothing is checked.
+    #[default]
+    Allow,
+    /// Open it and name the open cases as candidates for linking.
+    Candidate,
+    /// Open it already linked to the open case.
+    Link,
+    /// Refuse it, naming the open case.
+    Refuse,
+}
+
+/// System transitions for linked duplicates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct LinkedDef {
+    /// Taken on the duplicate when it is linked (to park it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_link: Option<String>,
+    /// Taken on each linked duplicate when the primary reaches a terminal state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_primary_closed: Option<String>,
+}
+
+/// Appeal windows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct AppealsDef {
+    /// Window to request 复查 after the original case's written reply (art. 35: 30 日).
+    pub review_within: DurationDef,
+    /// Window to request 复核 after the review's written reply (art. 36: 30 日).
+    pub re_review_within: DurationDef,
+}
+
+/// The compiled section, fields and transitions interned.
+#[derive(Clone, Debug)]
+pub(crate) struct Handling {
+    pub unit_field: u16,
+    pub category_field: Option<u16>,
+    pub region_field: Option<u16>,
+    pub accused_field: Option<u16>,
+    pub calendar: Option<Box<str>>,
+    pub bounce_after: Option<u32>,
+    pub assist: Option<Assist>,
+    pub callback: Option<Callback>,
+    pub duplicates: DuplicatePolicy,
+    pub on_link: Option<u16>,
+    pub on_primary_closed: Option<u16>,
+    pub supervision_due: Option<Duration>,
+    pub appeals: Option<(Duration, Duration)>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Assist {
+    pub units_field: u16,
+    pub opinion_within: Duration,
+    pub opinions_before_reply: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Callback {
+    pub contacted: u16,
+    pub solved: u16,
+    pub satisfaction: u16,
+    pub comment: Option<u16>,
+    pub reopen_limit: u32,
+}
+
+/// The satisfaction values a callback field must offer.
+pub const SATISFACTION: [&str; 3] = ["satisfied", "basically_satisfied", "unsatisfied"];
+
+struct Check<'a> {
+    fields: &'a [Field],
+    transitions: &'a [Transition],
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Check<'_> {
+    fn field(&mut self, id: &str, path: String, kinds: &[FieldKind]) -> Option<u16> {
+        let Some((ix, f)) = (0u16..).zip(self.fields).find(|(_, f)| &*f.id == id) else {
+            let mut d = Diagnostic::new(E::UnknownField { id: id.to_owned() }, path);
+            d.help = Some(declared("fields", self.fields.iter().map(|f| &f.id)));
+            self.out.push(d);
+            return None;
+        };
+        if !kinds.contains(&f.kind) {
+            let expected = kinds
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let error = E::HandlingFieldKind {
+                field: id.to_owned(),
+                kind: f.kind,
+                expected,
+            };
+            self.out.push(Diagnostic::new(error, path));
+            return None;
+        }
+        Some(ix)
+    }
+
+    fn transition(&mut self, id: &str, path: String) -> Option<u16> {
+        let found = (0u16..)
+            .zip(self.transitions)
+            .find(|(_, t)| &*t.id == id)
+            .map(|(i, _)| i);
+        if found.is_none() {
+            let mut d = Diagnostic::new(E::UnknownTransition { id: id.to_owned() }, path);
+            d.help = Some(declared(
+                "transitions",
+                self.transitions.iter().map(|t| &t.id),
+            ));
+            self.out.push(d);
+        }
+        found
+    }
+
+    fn duration(&mut self, def: &DurationDef, path: String) -> Option<Duration> {
+        match def.duration() {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                self.out
+                    .push(Diagnostic::new(E::InvalidDuration { reason }, path));
+                None
+            }
+        }
+    }
+}
+
+const TEXT: &[FieldKind] = &[FieldKind::String, FieldKind::Enum];
+
+/// Checks the section against the compiled fields and transitions, and each transition's
+/// `action` against what the section provides.
+pub(crate) fn compile(
+    def: Option<&HandlingDef>,
+    actions: &[Option<Action>],
+    fields: &[Field],
+    transitions: &[Transition],
+    out: &mut Vec<Diagnostic>,
+) -> Option<Handling> {
+    let before = out.len();
+    let needs = |action: Action, has: bool, out: &mut Vec<Diagnostic>| {
+        for (i, a) in actions.iter().enumerate() {
+            if *a == Some(action) && !has {
+                let section = match action {
+                    Action::Assist => "handling.assist",
+                    Action::Callback | Action::Reopen => "handling.callback",
+                    _ => "handling",
+                };
+                let error = E::ActionNeedsSection {
+                    action: action.name(),
+                    section,
+                };
+                out.push(Diagnostic::new(error, format!("/transitions/{i}/action")));
+            }
+        }
+    };
+    let Some(def) = def else {
+        for a in [
+            Action::Dispatch,
+            Action::Transfer,
+            Action::Return,
+            Action::Assist,
+            Action::Reply,
+            Action::Callback,
+            Action::Reopen,
+        ] {
+            needs(a, false, out);
+        }
+        return None;
+    };
+    needs(Action::Assist, def.assist.is_some(), out);
+    needs(Action::Callback, def.callback.is_some(), out);
+    needs(Action::Reopen, def.callback.is_some(), out);
+    let mut c = Check {
+        fields,
+        transitions,
+        out,
+    };
+    let p = "/handling";
+    let unit_field = c.field(
+        &def.unit_field,
+        format!("{p}/unit_field"),
+        &[FieldKind::String],
+    );
+    let optional = |id: &Option<String>, key: &str, c: &mut Check<'_>| {
+        id.as_ref()
+            .and_then(|id| c.field(id, format!("{p}/{key}"), TEXT))
+    };
+    let category_field = optional(&def.category_field, "category_field", &mut c);
+    let region_field = optional(&def.region_field, "region_field", &mut c);
+    let accused_field = optional(&def.accused_field, "accused_field", &mut c);
+    let assist = def.assist.as_ref().and_then(|a| {
+        let units = c.field(
+            &a.units_field,
+            format!("{p}/assist/units_field"),
+            &[FieldKind::List],
+        );
+        let within = c.duration(&a.opinion_within, format!("{p}/assist/opinion_within"));
+        Some(Assist {
+            units_field: units?,
+            opinion_within: within?,
+            opinions_before_reply: a.opinions_before_reply,
+        })
+    });
+    let callback = def.callback.as_ref().and_then(|cb| {
+        let cp = format!("{p}/callback");
+        let boolean = &[FieldKind::Boolean];
+        let contacted = c.field(
+            &cb.contacted_field,
+            format!("{cp}/contacted_field"),
+            boolean,
+        );
+        let solved = c.field(&cb.solved_field, format!("{cp}/solved_field"), boolean);
+        let satisfaction = c.field(
+            &cb.satisfaction_field,
+            format!("{cp}/satisfaction_field"),
+            &[FieldKind::Enum],
+        );
+        if let Some(f) = satisfaction.and_then(|ix| fields.get(usize::from(ix))) {
+            for v in SATISFACTION {
+                if !f.values.iter().any(|x| &**x == v) {
+                    let error = E::UnknownEnumValue {
+                        field: f.id.to_string(),
+                        value: v.to_owned(),
+                    };
+                    c.out
+                        .push(Diagnostic::new(error, format!("{cp}/satisfaction_field")));
+                }
+            }
+        }
+        let comment = match &cb.comment_field {
+            Some(id) => Some(c.field(
+                id,
+                format!("{cp}/comment_field"),
+                &[FieldKind::String, FieldKind::Text],
+            )?),
+            None => None,
+        };
+        Some(Callback {
+            contacted: contacted?,
+            solved: solved?,
+            satisfaction: satisfaction?,
+            comment,
+            reopen_limit: cb.reopen_limit,
+        })
+    });
+    let linked = def.linked.as_ref();
+    let on_link = linked
+        .and_then(|l| l.on_link.as_ref())
+        .and_then(|t| c.transition(t, format!("{p}/linked/on_link")));
+    let on_primary_closed = linked
+        .and_then(|l| l.on_primary_closed.as_ref())
+        .and_then(|t| c.transition(t, format!("{p}/linked/on_primary_closed")));
+    let supervision_due = def
+        .supervision_due
+        .as_ref()
+        .and_then(|d| c.duration(d, format!("{p}/supervision_due")));
+    let appeals = def.appeals.as_ref().and_then(|a| {
+        let review = c.duration(&a.review_within, format!("{p}/appeals/review_within"));
+        let re_review = c.duration(&a.re_review_within, format!("{p}/appeals/re_review_within"));
+        Some((review?, re_review?))
+    });
+    // Deadlines of opinions, supervisions and appeal windows are placed on a calendar.
+    let timed = def.assist.is_some() || def.supervision_due.is_some() || def.appeals.is_some();
+    if timed && def.calendar.is_none() {
+        let error = E::ActionNeedsSection {
+            action: "deadline",
+            section: "handling.calendar",
+        };
+        c.out.push(Diagnostic::new(error, p.to_owned()));
+    }
+    if out.len() > before {
+        return None;
+    }
+    Some(Handling {
+        unit_field: unit_field?,
+        category_field,
+        region_field,
+        accused_field,
+        calendar: def.calendar.as_deref().map(Into::into),
+        bounce_after: def.bounce_after,
+        assist,
+        callback,
+        duplicates: def.duplicates,
+        on_link,
+        on_primary_closed,
+        supervision_due,
+        appeals,
+    })
+}

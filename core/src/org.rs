@@ -1,0 +1,640 @@
+//! The organisation tree and the dispatch catalogue (派单目录): who exists, who is above whom,
+//! and which unit a matter goes to. Loaded as data (`"format": 1`), checked whole on load.
+//! See `docs/governance.md`.
+
+use petgraph::algo::toposort;
+use petgraph::graph::DiGraph;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorDetail;
+use crate::workflow::FixedMap;
+
+/// The organisation format this library reads and writes.
+pub const ORG_FORMAT: u64 = 1;
+/// Most units an organisation may declare.
+pub const MAX_UNITS: usize = 100_000;
+
+/// An organisation document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct OrgDef {
+    /// Format; must be 1.
+    pub format: u64,
+    /// Organisation id.
+    pub id: String,
+    /// Human title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// Every unit; parents may come after their children.
+    pub units: Vec<UnitDef>,
+    /// The dispatch catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch: Option<CatalogueDef>,
+}
+
+/// One unit of the tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct UnitDef {
+    /// Unit id, as actors' `unit` and case fields name it.
+    pub id: String,
+    /// Its name, such as `青山镇人民政府`.
+    pub name: String,
+    /// The unit above it; none for a root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// What kind of body it is.
+    pub kind: UnitKind,
+    /// Regions it covers (host-defined keys, such as township or village codes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// Categories of matter it handles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+}
+
+/// The kinds of unit in Chinese local government.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// 市.
+    City,
+    /// 区/县.
+    District,
+    /// 乡镇/街道.
+    Township,
+    /// 村/社区 (村委会, 居委会).
+    Village,
+    /// A functional department (职能部门).
+    Department,
+    /// A community or social organisation.
+    Organisation,
+}
+
+/// The dispatch catalogue: rules, most specific first, and a fallback unit (兜底).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueDef {
+    /// Rules; each names a category, a region, or both.
+    #[serde(default)]
+    pub rules: Vec<RuleDef>,
+    /// Where a matter goes when no rule and no unit covers it.
+    pub fallback: String,
+}
+
+/// A catalogue rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    /// Rule id, recorded on the cases it routes.
+    pub id: String,
+    /// The category it applies to; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The region it applies to; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The handling unit.
+    pub unit: String,
+}
+
+/// A problem with an organisation, or with a unit named against it.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OrgError {
+    /// The document does not have the shape of an organisation.
+    #[error("{message}")]
+    Invalid {
+        /// What the JSON reader found.
+        message: String,
+    },
+    /// `format` is not 1.
+    #[error("organisation format `{found}` is not supported")]
+    UnsupportedFormat {
+        /// The format found.
+        found: u64,
+    },
+    /// An id is empty, too long or has control characters.
+    #[error("{what} id `{id}` is not valid: {reason}")]
+    InvalidId {
+        /// `organisation`, `unit` or `rule`.
+        what: &'static str,
+        /// The id.
+        id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Two units or two rules share an id.
+    #[error("duplicate {what} `{id}`")]
+    Duplicate {
+        /// `unit` or `rule`.
+        what: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A unit that the organisation does not have.
+    #[error("unknown unit `{unit}`")]
+    UnknownUnit {
+        /// The unit named.
+        unit: String,
+    },
+    /// Following parents from a unit comes back to it.
+    #[error("unit `{unit}` is its own ancestor")]
+    CyclicParent {
+        /// A unit on the cycle.
+        unit: String,
+    },
+    /// A catalogue rule that names neither a category nor a region.
+    #[error("rule `{rule}` names neither a category nor a region; use `fallback`")]
+    EmptyRule {
+        /// The rule.
+        rule: String,
+    },
+    /// Too many units.
+    #[error("{count} units, more than the {max} allowed")]
+    TooMany {
+        /// Units given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// No organisation is loaded.
+    #[error("no organisation is loaded")]
+    NotLoaded,
+    /// The organisation has no dispatch catalogue.
+    #[error("organisation `{org}` has no dispatch catalogue")]
+    NoCatalogue {
+        /// The organisation.
+        org: String,
+    },
+    /// A case would go to the unit its accusation names, or to a unit under it.
+    #[error(
+        "the case accuses `{accused}`: it may not go to `{unit}`, which is `{accused}` or under it"
+    )]
+    AccusedUnit {
+        /// The unit refused.
+        unit: String,
+        /// The accused unit.
+        accused: String,
+    },
+    /// Every unit the catalogue offers is the accused unit or under it.
+    #[error("no unit outside accused `{accused}` handles this matter; add a catalogue rule or change the fallback")]
+    NoRoute {
+        /// The accused unit.
+        accused: String,
+    },
+    /// The actor's unit is not above the case's handling unit.
+    #[error("unit `{unit}` is not above `{handling}`")]
+    NotSuperior {
+        /// The actor's unit.
+        unit: String,
+        /// The handling unit.
+        handling: String,
+    },
+}
+
+impl OrgError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        use OrgError::*;
+        match self {
+            Invalid { .. } => "org.invalid",
+            UnsupportedFormat { .. } => "org.unsupported_format",
+            InvalidId { .. } => "org.invalid_id",
+            Duplicate { .. } => "org.duplicate",
+            UnknownUnit { .. } => "org.unknown_unit",
+            CyclicParent { .. } => "org.cyclic_parent",
+            EmptyRule { .. } => "org.empty_rule",
+            TooMany { .. } => "org.too_many",
+            NotLoaded => "org.not_loaded",
+            NoCatalogue { .. } => "org.no_catalogue",
+            AccusedUnit { .. } => "org.accused_unit",
+            NoRoute { .. } => "org.no_route",
+            NotSuperior { .. } => "org.not_superior",
+        }
+    }
+
+    /// The serializable form, at `path`.
+    pub fn detail(&self, path: &str) -> ErrorDetail {
+        ErrorDetail::new(self.code(), self.to_string()).at(path)
+    }
+}
+
+/// An organisation was rejected: every problem, each with its path in the document.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("the organisation has {} error(s)", errors.len())]
+pub struct InvalidOrg {
+    /// Problems and their JSON Pointers.
+    pub errors: Vec<(OrgError, String)>,
+}
+
+impl InvalidOrg {
+    /// The serializable form; `prefix` locates the document in the request.
+    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        self.errors
+            .iter()
+            .map(|(e, p)| e.detail(&format!("{prefix}{p}")))
+            .collect()
+    }
+}
+
+/// How [`Org::route`] chose a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum RouteBasis {
+    /// A catalogue rule matched.
+    Rule,
+    /// No rule matched; the deepest unit covering the region and handling the category.
+    Coverage,
+    /// Nothing matched: the catalogue's fallback.
+    Fallback,
+}
+
+/// Where a matter goes, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The handling unit.
+    pub unit: String,
+    /// How it was chosen.
+    pub basis: RouteBasis,
+    /// The catalogue rule, when `basis` is `rule`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Units passed over because the case accuses them (or a unit above them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passed_over: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Unit {
+    parent: Option<u32>,
+    depth: u32,
+}
+
+/// A checked organisation: units by index, parents resolved.
+#[derive(Clone, Debug)]
+pub struct Org {
+    def: OrgDef,
+    units: Box<[Unit]>,
+    index: FixedMap<Box<str>, u32>,
+    /// Rules by index into `def.dispatch.rules`, most specific first, catalogue order kept.
+    rule_order: Box<[usize]>,
+    fallback: Option<u32>,
+}
+
+/// Longest unit, rule or organisation id, in bytes.
+pub const MAX_UNIT_ID_BYTES: usize = 128;
+
+fn bad_id(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("it is empty")
+    } else if id.len() > MAX_UNIT_ID_BYTES {
+        Some("it is longer than 128 bytes")
+    } else if id.chars().any(char::is_control) {
+        Some("it contains control characters")
+    } else {
+        None
+    }
+}
+
+impl Org {
+    /// Checks an organisation and compiles it. Every problem is reported at once.
+    ///
+    /// # Errors
+    /// [`InvalidOrg`] listing every problem with its JSON Pointer.
+    pub fn compile(def: OrgDef) -> Result<Org, InvalidOrg> {
+        let mut errors: Vec<(OrgError, String)> = Vec::new();
+        if def.format != ORG_FORMAT {
+            let error = OrgError::UnsupportedFormat { found: def.format };
+            return Err(InvalidOrg {
+                errors: vec![(error, "/format".into())],
+            });
+        }
+        if def.units.len() > MAX_UNITS {
+            let error = OrgError::TooMany {
+                count: def.units.len(),
+                max: MAX_UNITS,
+            };
+            return Err(InvalidOrg {
+                errors: vec![(error, "/units".into())],
+            });
+        }
+        if let Some(reason) = bad_id(&def.id) {
+            let id = def.id.clone();
+            let what = "organisation";
+            errors.push((OrgError::InvalidId { what, id, reason }, "/id".into()));
+        }
+        let mut index: FixedMap<Box<str>, u32> = FixedMap::default();
+        for (i, u) in (0u32..).zip(&def.units) {
+            if let Some(reason) = bad_id(&u.id) {
+                let error = OrgError::InvalidId {
+                    what: "unit",
+                    id: u.id.clone(),
+                    reason,
+                };
+                errors.push((error, format!("/units/{i}/id")));
+            } else if index.insert(u.id.as_str().into(), i).is_some() {
+                let error = OrgError::Duplicate {
+                    what: "unit",
+                    id: u.id.clone(),
+                };
+                errors.push((error, format!("/units/{i}/id")));
+            }
+        }
+        let unknown = |unit: &str, path: String| {
+            (
+                OrgError::UnknownUnit {
+                    unit: unit.to_owned(),
+                },
+                path,
+            )
+        };
+        let mut graph = DiGraph::<u32, ()>::with_capacity(def.units.len(), def.units.len());
+        let nodes: Vec<_> = (0..def.units.len())
+            .map(|i| graph.add_node(u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let mut parents = vec![None; def.units.len()];
+        for ((i, u), node) in def.units.iter().enumerate().zip(&nodes) {
+            let Some(p) = &u.parent else { continue };
+            match index.get(p.as_str()) {
+                Some(&pi) => {
+                    if let (Some(slot), Some(&pn)) = (parents.get_mut(i), nodes.get(pi as usize)) {
+                        *slot = Some(pi);
+                        graph.add_edge(pn, *node, ());
+                    }
+                }
+                None => errors.push(unknown(p, format!("/units/{i}/parent"))),
+            }
+        }
+        // Parents before children: depths in one pass, and a cycle is found by the sort.
+        let mut units = vec![
+            Unit {
+                parent: None,
+                depth: 0
+            };
+            def.units.len()
+        ];
+        match toposort(&graph, None) {
+            Ok(order) => {
+                for node in order {
+                    let i = graph[node] as usize;
+                    let parent = parents.get(i).copied().flatten();
+                    let depth = parent
+                        .and_then(|p| units.get(p as usize))
+                        .map_or(0, |p| p.depth + 1);
+                    if let Some(u) = units.get_mut(i) {
+                        *u = Unit { parent, depth };
+                    }
+                }
+            }
+            Err(cycle) => {
+                let i = graph[cycle.node_id()] as usize;
+                let unit = def.units.get(i).map_or("", |u| &u.id).to_owned();
+                errors.push((
+                    OrgError::CyclicParent { unit },
+                    format!("/units/{i}/parent"),
+                ));
+            }
+        }
+        let mut rule_order = Vec::new();
+        let mut fallback = None;
+        if let Some(cat) = &def.dispatch {
+            let mut seen: FixedMap<&str, ()> = FixedMap::default();
+            for (i, r) in def.dispatch.iter().flat_map(|d| &d.rules).enumerate() {
+                let path = format!("/dispatch/rules/{i}");
+                if let Some(reason) = bad_id(&r.id) {
+                    let error = OrgError::InvalidId {
+                        what: "rule",
+                        id: r.id.clone(),
+                        reason,
+                    };
+                    errors.push((error, format!("{path}/id")));
+                } else if seen.insert(&r.id, ()).is_some() {
+                    let error = OrgError::Duplicate {
+                        what: "rule",
+                        id: r.id.clone(),
+                    };
+                    errors.push((error, format!("{path}/id")));
+                }
+                if r.category.is_none() && r.region.is_none() {
+                    let rule = r.id.clone();
+                    errors.push((OrgError::EmptyRule { rule }, path.clone()));
+                }
+                if !index.contains_key(r.unit.as_str()) {
+                    errors.push(unknown(&r.unit, format!("{path}/unit")));
+                }
+                rule_order.push(i);
+            }
+            // Both criteria before one; a category before a region; then catalogue order.
+            let rank = |i: &usize| {
+                cat.rules
+                    .get(*i)
+                    .map_or(3, |r| match (r.category.is_some(), r.region.is_some()) {
+                        (true, true) => 0,
+                        (true, false) => 1,
+                        _ => 2,
+                    })
+            };
+            rule_order.sort_by_key(rank);
+            fallback = index.get(cat.fallback.as_str()).copied();
+            if fallback.is_none() {
+                errors.push(unknown(&cat.fallback, "/dispatch/fallback".into()));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(InvalidOrg { errors });
+        }
+        Ok(Org {
+            def,
+            units: units.into(),
+            index,
+            rule_order: rule_order.into(),
+            fallback,
+        })
+    }
+
+    /// The organisation id.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The document it was compiled from.
+    pub fn definition(&self) -> &OrgDef {
+        &self.def
+    }
+
+    /// Whether the organisation has this unit.
+    pub fn has(&self, unit: &str) -> bool {
+        self.index.contains_key(unit)
+    }
+
+    /// Number of units.
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Whether it has no units.
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    fn unit_id(&self, ix: u32) -> &str {
+        self.def.units.get(ix as usize).map_or("", |u| &u.id)
+    }
+
+    fn parent_ix(&self, ix: u32) -> Option<u32> {
+        self.units.get(ix as usize).and_then(|u| u.parent)
+    }
+
+    /// The unit above `unit`, if any.
+    pub fn parent(&self, unit: &str) -> Option<&str> {
+        let ix = *self.index.get(unit)?;
+        self.parent_ix(ix).map(|p| self.unit_id(p))
+    }
+
+    /// Whether `unit` is `ancestor` or below it. False when either is unknown.
+    pub fn is_within(&self, unit: &str, ancestor: &str) -> bool {
+        let (Some(&u), Some(&a)) = (self.index.get(unit), self.index.get(ancestor)) else {
+            return false;
+        };
+        let target = self.units.get(a as usize).map_or(0, |x| x.depth);
+        let mut at = Some(u);
+        while let Some(ix) = at {
+            if ix == a {
+                return true;
+            }
+            if self
+                .units
+                .get(ix as usize)
+                .is_none_or(|x| x.depth <= target)
+            {
+                return false;
+            }
+            at = self.parent_ix(ix);
+        }
+        false
+    }
+
+    /// Whether `upper` is strictly above `unit`.
+    pub fn is_above(&self, upper: &str, unit: &str) -> bool {
+        upper != unit && self.is_within(unit, upper)
+    }
+
+    /// The unit `levels` steps above `unit`, stopping at the root.
+    pub fn ancestor(&self, unit: &str, levels: u32) -> Option<&str> {
+        let mut ix = *self.index.get(unit)?;
+        for _ in 0..levels {
+            match self.parent_ix(ix) {
+                Some(p) => ix = p,
+                None => break,
+            }
+        }
+        Some(self.unit_id(ix))
+    }
+
+    /// Where a matter of `category` in `region` goes: the most specific catalogue rule, else
+    /// the deepest unit that covers the region and handles the category, else the fallback.
+    /// With `accused`, every unit that is the accused unit or under it is passed over.
+    ///
+    /// # Errors
+    /// `org.no_catalogue`; `org.no_route` when every candidate is passed over.
+    pub fn route(
+        &self,
+        category: Option<&str>,
+        region: Option<&str>,
+        accused: Option<&str>,
+    ) -> Result<Route, OrgError> {
+        let cat = self
+            .def
+            .dispatch
+            .as_ref()
+            .ok_or_else(|| OrgError::NoCatalogue {
+                org: self.def.id.clone(),
+            })?;
+        let mut passed_over: Vec<String> = Vec::new();
+        let blocked = |unit: &str| accused.is_some_and(|a| unit == a || self.is_within(unit, a));
+        let allowed = |unit: &str, passed_over: &mut Vec<String>| {
+            if !blocked(unit) {
+                return true;
+            }
+            if !passed_over.iter().any(|p| p == unit) {
+                passed_over.push(unit.to_owned());
+            }
+            false
+        };
+        let matches = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_none_or(|w| Some(w) == have)
+        };
+        for &i in self.rule_order.iter() {
+            let Some(r) = cat.rules.get(i) else { continue };
+            if matches(&r.category, category)
+                && matches(&r.region, region)
+                && allowed(&r.unit, &mut passed_over)
+            {
+                return Ok(Route {
+                    unit: r.unit.clone(),
+                    basis: RouteBasis::Rule,
+                    rule: Some(r.id.clone()),
+                    passed_over,
+                });
+            }
+        }
+        if let (Some(category), Some(region)) = (category, region) {
+            let mut best: Option<(u32, &str)> = None;
+            for (u, def) in self.units.iter().zip(&self.def.units) {
+                let covers = def.regions.iter().any(|r| r == region)
+                    && def.categories.iter().any(|c| c == category);
+                if covers
+                    && best.is_none_or(|(d, _)| u.depth > d)
+                    && allowed(&def.id, &mut passed_over)
+                {
+                    best = Some((u.depth, &def.id));
+                }
+            }
+            if let Some((_, unit)) = best {
+                return Ok(Route {
+                    unit: unit.to_owned(),
+                    basis: RouteBasis::Coverage,
+                    rule: None,
+                    passed_over,
+                });
+            }
+        }
+        let fallback = self.fallback.map(|f| self.unit_id(f)).unwrap_or_default();
+        if allowed(fallback, &mut passed_over) {
+            return Ok(Route {
+                unit: fallback.to_owned(),
+                basis: RouteBasis::Fallback,
+                rule: None,
+                passed_over,
+            });
+        }
+        Err(OrgError::NoRoute {
+            accused: accused.unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+/// Reads an organisation document, as the `load_org` op does.
+///
+/// # Errors
+/// One `org.invalid` error with the path (under `prefix`) of the first shape problem.
+pub fn parse_org(value: serde_json::Value, prefix: &str) -> Result<OrgDef, ErrorDetail> {
+    if !value.is_object() {
+        let message = format!(
+            "an organisation is a JSON object, found {}",
+            crate::value::json_type_name(&value)
+        );
+        return Err(OrgError::Invalid { message }.detail(prefix));
+    }
+    crate::json::read(value, prefix)
+        .map_err(|(message, path)| OrgError::Invalid { message }.detail(&path))
+}
