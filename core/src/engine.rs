@@ -318,11 +318,9 @@ impl Engine {
             self.matters.entry(key).or_default().push(id.clone());
         }
         if let Some(of) = case.handling_view().and_then(|h| h.appeal_of.as_ref()) {
-            self.appeals.insert(of.case_id.as_str().into(), id.clone());
+            self.appeals.insert(of.case_id.as_str().into(), id);
         }
-        self.outbox.add(&case, 0);
-        self.cases.insert(id.clone(), case);
-        self.reindex(&id);
+        self.commit(case);
     }
 
     /// What commands may consult: the organisation and the calendars.
@@ -339,13 +337,33 @@ impl Engine {
     /// # Errors
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
-        let case = self.cases.get(case_id).ok_or_else(|| CaseError::NotFound {
-            case_id: case_id.to_owned(),
-        })?;
-        let mut changed = case.clone();
-        changed.apply_in(cmd, self.env())?;
-        self.commit(changed);
+        self.change_case(case_id, |case, env| case.apply_in(cmd, env))?;
         self.follow_primary(case_id, cmd.at);
+        self.case_or_err(case_id)
+    }
+
+    /// Runs a command on a case in place (every case command checks before it writes, so a
+    /// refusal leaves the case as it was), then queues its new effects and moves its timers.
+    pub(crate) fn change_case(
+        &mut self,
+        case_id: &str,
+        command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
+    ) -> Result<&Case, CaseError> {
+        let env = crate::case::Env {
+            org: self.org.as_deref(),
+            calendars: &self.calendars,
+            recorded: None,
+        };
+        let case = self
+            .cases
+            .get_mut(case_id)
+            .ok_or_else(|| CaseError::NotFound {
+                case_id: case_id.to_owned(),
+            })?;
+        let before = case.effects.len();
+        command(case, env)?;
+        self.outbox.add(case, before);
+        self.reindex(case_id);
         self.case_or_err(case_id)
     }
 
@@ -371,14 +389,9 @@ impl Engine {
         reason: &str,
         at: i64,
     ) -> Result<&Case, CaseError> {
-        let case = self.case_mut(case_id)?;
-        let before = case.effects.len();
-        case.extend(sla, actor, duration, reason, at)?;
-        if let Some(case) = self.cases.get(case_id) {
-            self.outbox.add(case, before);
-        }
-        self.reindex(case_id);
-        self.case_or_err(case_id)
+        self.change_case(case_id, |case, _| {
+            case.extend(sla, actor, duration, reason, at)
+        })
     }
 
     /// Every SLA clock of a case as seen at `now`.
@@ -549,14 +562,6 @@ impl Engine {
         for id in ids {
             self.reindex(&id);
         }
-    }
-
-    fn case_mut(&mut self, case_id: &str) -> Result<&mut Case, CaseError> {
-        self.cases
-            .get_mut(case_id)
-            .ok_or_else(|| CaseError::NotFound {
-                case_id: case_id.to_owned(),
-            })
     }
 
     /// A case by id.

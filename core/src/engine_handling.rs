@@ -326,10 +326,9 @@ impl Engine {
                 section: "handling.supervision_due",
             })?;
         let due_at = self.add_on(h.and_then(|h| h.calendar.as_deref()), at, within)?;
-        let mut changed = case.clone();
-        changed.supervise(actor, level, due_at, required, at)?;
-        self.commit(changed);
-        self.case_or_err(case_id)
+        self.change_case(case_id, |case, _| {
+            case.supervise(actor, level, due_at, required, at)
+        })
     }
 
     /// An assisting unit gives its opinion.
@@ -343,10 +342,7 @@ impl Engine {
         opinion: &str,
         at: i64,
     ) -> Result<&Case, CaseError> {
-        let mut changed = self.case_or_err(case_id)?.clone();
-        changed.submit_opinion(actor, opinion, at)?;
-        self.commit(changed);
-        self.case_or_err(case_id)
+        self.change_case(case_id, |case, _| case.submit_opinion(actor, opinion, at))
     }
 
     /// The handling unit answers a supervision.
@@ -361,10 +357,9 @@ impl Engine {
         answer: &str,
         at: i64,
     ) -> Result<&Case, CaseError> {
-        let mut changed = self.case_or_err(case_id)?.clone();
-        changed.answer_supervision(actor, supervision, answer, at)?;
-        self.commit(changed);
-        self.case_or_err(case_id)
+        self.change_case(case_id, |case, _| {
+            case.answer_supervision(actor, supervision, answer, at)
+        })
     }
 
     /// Up to `limit` undelivered effects whose lease ran out at `now`, oldest first, each

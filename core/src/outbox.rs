@@ -150,6 +150,7 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                 return;
             };
             let unit = record.and_then(|r| r.unit.as_deref());
+            let channels = case.reply_channels();
             match t.action {
                 Some(Action::Dispatch) => emit.unit(unit, "dispatched"),
                 Some(Action::Transfer) => emit.unit(unit, "transferred"),
@@ -170,7 +171,7 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                     }
                 }
                 Some(Action::Reply) => {
-                    emit.citizen(&case.reply_channels(), "reply", None);
+                    emit.citizen(&channels, "reply", None);
                     emit.add(EffectKind::PublishReply, "reply", |_| {});
                 }
                 _ => {}
@@ -184,7 +185,6 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                     });
                 }
             }
-            let channels = case.reply_channels();
             if t.notify_citizen {
                 emit.citizen(&channels, "notice", Some(&t.id));
             }
