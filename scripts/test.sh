@@ -39,3 +39,9 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 python3 tests/calendar/crosscheck.py
 cargo run -q -p civicflow-examples --bin demo >/dev/null
 echo "demo: ran to the end"
+# The township week: the duplicate's channel gets the primary's reply, and every effect the
+# host drained is acknowledged, none left behind.
+township=$(cargo run -q -p civicflow-examples --bin township)
+grep -q 'T-2#9.1  → web (T-3)' <<<"$township"
+grep -q '1 refused with a typed error and no change; 40 effects delivered, 0 pending.' <<<"$township"
+echo "township demo: ran to the end, reply on both linked channels, outbox emptied"

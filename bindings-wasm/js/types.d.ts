@@ -517,7 +517,8 @@ export interface Effect {
     /**
      * Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
      * `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
-     * `supervision`, `supervision_answered`, `bounced`.
+     * `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
+     * `supervision_overdue`, `overdue`.
      */
     reason: string;
     /**
@@ -908,6 +909,10 @@ export interface AssistView {
      * The opinion.
      */
     opinion?: string;
+    /**
+     * The opinion was still missing when it fell due (recorded by `fire_due`).
+     */
+    overdue?: boolean;
 }
 
 /**
@@ -950,6 +955,10 @@ export interface SupervisionView {
      * The answer.
      */
     answer?: string;
+    /**
+     * The answer was still missing when it fell due (recorded by `fire_due`).
+     */
+    overdue?: boolean;
 }
 
 /**
@@ -1438,7 +1447,7 @@ export interface DueTimers {
 }
 
 /**
- * A warning or breach step that is due.
+ * A deadline that is due: an SLA warning or breach step, an opinion or a supervision answer.
  */
 export interface DueTimer {
     /**
@@ -1446,17 +1455,25 @@ export interface DueTimer {
      */
     case_id: string;
     /**
-     * The SLA rule.
+     * The SLA rule (warnings and breach steps).
      */
-    sla: string;
+    sla?: string;
     /**
-     * `warning` or `breach`.
+     * What fell due.
      */
-    kind: TimerKind;
+    kind: DueKind;
     /**
      * The warning or breach step id.
      */
-    step: string;
+    step?: string;
+    /**
+     * The unit that owes the opinion, or the supervising unit.
+     */
+    unit?: string;
+    /**
+     * The supervision's number on the case.
+     */
+    supervision?: number;
     /**
      * When it fell due.
      */
@@ -1464,9 +1481,9 @@ export interface DueTimer {
 }
 
 /**
- * Which kind of timer.
+ * What kind of deadline fell due.
  */
-export type TimerKind = "warning" | "breach";
+export type DueKind = "warning" | "breach" | "opinion" | "supervision";
 
 /**
  * Result of `fire_due`.
@@ -1599,7 +1616,7 @@ export interface CaseView {
 /**
  * An event in its portable JSON form: what `history` returns and `replay` reads.
  */
-export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string };
+export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string } | { type: "opinion_overdue"; seq: number; at: number; actor: Actor; unit: string; due_at: number } | { type: "supervision_overdue"; seq: number; at: number; actor: Actor; supervision: number; unit: string; due_at: number } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string };
 
 /**
  * A transition an actor can take now.

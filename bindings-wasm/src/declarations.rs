@@ -6,9 +6,9 @@ use civicflow::api::*;
 use civicflow::calendar::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
 use civicflow::calendar_time::{Between, DurationDef};
 use civicflow::case::{Actor, Available, CaseView, EventRecord};
-use civicflow::clock::{ClockView, TimerKind};
+use civicflow::clock::ClockView;
 use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, WorkflowDef};
-use civicflow::engine::{CaseSnapshot, DueTimer, Fired, Snapshot};
+use civicflow::engine::{CaseSnapshot, DueKind, DueTimer, Fired, Snapshot};
 use civicflow::error::ErrorDetail;
 use civicflow::governance::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
@@ -114,7 +114,7 @@ const DECLS: &[&str] = &[
     ClockView::DECL,
     DueTimers::DECL,
     DueTimer::DECL,
-    TimerKind::DECL,
+    DueKind::DECL,
     FiredTimers::DECL,
     Fired::DECL,
     Extended::DECL,

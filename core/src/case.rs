@@ -11,7 +11,7 @@ use serde_json::Map;
 
 use crate::clock::{Change, Clock, TimerKind};
 use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
-use crate::governance::{AppealOf, HandlingView, Level, MatterKeys};
+use crate::governance::{AppealOf, HandlingView, Level, MatterKeys, Task};
 use crate::guard::Scope;
 use crate::org::Route;
 use crate::outbox::Effect;
@@ -143,6 +143,10 @@ pub(crate) enum EventKind {
     DuplicateLinked {
         case_id: Box<str>,
         channel: Box<str>,
+    },
+    Overdue {
+        task: Task,
+        due_at: i64,
     },
     SlaTimer {
         sla: u16,
@@ -296,6 +300,34 @@ pub enum EventRecord {
         duplicate: String,
         /// The duplicate's channel.
         channel: String,
+    },
+    /// An assisting unit's opinion was still missing at its deadline.
+    OpinionOverdue {
+        /// Position in the history.
+        seq: u64,
+        /// When it was recorded.
+        at: i64,
+        /// The system actor.
+        actor: Actor,
+        /// The assisting unit.
+        unit: String,
+        /// When the opinion was due.
+        due_at: i64,
+    },
+    /// A supervision was still unanswered at its deadline.
+    SupervisionOverdue {
+        /// Position in the history.
+        seq: u64,
+        /// When it was recorded.
+        at: i64,
+        /// The system actor.
+        actor: Actor,
+        /// The supervision's number.
+        supervision: usize,
+        /// The supervising unit.
+        unit: String,
+        /// When the answer was due.
+        due_at: i64,
     },
     /// A warning of an SLA clock fell due.
     SlaWarning {
@@ -1027,6 +1059,28 @@ impl Case {
                             channel: channel.to_string(),
                         }
                     }
+                    EventKind::Overdue { task, due_at } => {
+                        let h = self.handling.as_deref();
+                        let unit = h.and_then(|h| h.task(*task)).map_or("", |(u, _)| u);
+                        let (unit, due_at) = (unit.to_owned(), *due_at);
+                        match *task {
+                            Task::Opinion(_) => EventRecord::OpinionOverdue {
+                                seq,
+                                at: e.at,
+                                actor,
+                                unit,
+                                due_at,
+                            },
+                            Task::Supervision(supervision) => EventRecord::SupervisionOverdue {
+                                seq,
+                                at: e.at,
+                                actor,
+                                supervision,
+                                unit,
+                                due_at,
+                            },
+                        }
+                    }
                     EventKind::SlaTimer {
                         sla,
                         kind,
@@ -1369,6 +1423,38 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
                     .map_err(rejected)?;
                 case.add_duplicate(record, duplicate, channel, *at);
             }
+            EventRecord::OpinionOverdue {
+                at, unit, due_at, ..
+            }
+            | EventRecord::SupervisionOverdue {
+                at, unit, due_at, ..
+            } => {
+                let h = case.handling.as_deref();
+                let task = match record {
+                    EventRecord::SupervisionOverdue { supervision, .. } => {
+                        Some(Task::Supervision(*supervision))
+                    }
+                    // The first opinion of that unit still owed, as `submit_opinion` finds it.
+                    _ => h.and_then(|h| {
+                        h.pending_tasks().find_map(|(_, t)| match t {
+                            Task::Opinion(i) => {
+                                let a = h.assisting.get(i)?;
+                                (a.unit == *unit).then_some(t)
+                            }
+                            Task::Supervision(_) => None,
+                        })
+                    }),
+                };
+                let recorded = task.and_then(|t| h.and_then(|h| h.task(t)));
+                let matches = recorded == Some((unit.as_str(), *due_at));
+                if !matches || !task.is_some_and(|t| case.mark_overdue(t, *at)) {
+                    return Err(HistoryError::Mismatch {
+                        index,
+                        recorded: format!("{unit} overdue since {due_at}"),
+                        replayed: "no such task still owed".to_owned(),
+                    });
+                }
+            }
         }
     }
     Ok(case)
@@ -1385,6 +1471,8 @@ impl EventRecord {
             | EventRecord::SupervisionAnswered { seq, .. }
             | EventRecord::Linked { seq, .. }
             | EventRecord::DuplicateLinked { seq, .. }
+            | EventRecord::OpinionOverdue { seq, .. }
+            | EventRecord::SupervisionOverdue { seq, .. }
             | EventRecord::SlaWarning { seq, .. }
             | EventRecord::SlaBreached { seq, .. }
             | EventRecord::SlaExtended { seq, .. } => *seq,
@@ -1410,7 +1498,7 @@ pub(crate) fn step_index(rule: &crate::sla::Sla, kind: TimerKind, id: &str) -> O
 /// The id the engine acts under when it fires timers and takes breach transitions.
 pub const SYSTEM_ACTOR: &str = "system";
 
-fn system_actor() -> ActorRecord {
+pub(crate) fn system_actor() -> ActorRecord {
     ActorRecord {
         id: SYSTEM_ACTOR.into(),
         roles: 0,

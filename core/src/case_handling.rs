@@ -5,7 +5,9 @@
 
 use crate::case::{Actor, ActorRecord, Case, Env, Event, EventKind, Note};
 use crate::error::{CaseError, FieldProblem, FieldSource};
-use crate::governance::{AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView};
+use crate::governance::{
+    AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView, Task,
+};
 use crate::handling::{Action, Handling};
 use crate::org::{OrgError, Route};
 use crate::outbox::Emit;
@@ -379,6 +381,7 @@ impl Case {
                         due_at,
                         answered_at: None,
                         opinion: None,
+                        overdue: false,
                     }));
             }
             Some(Action::Reply) => record.replied_at = Some(cmd.at),
@@ -465,6 +468,7 @@ impl Case {
                 automatic,
                 answered_at: None,
                 answer: None,
+                overdue: false,
             });
         }
         self.push(Event {
@@ -543,6 +547,38 @@ impl Case {
             },
         });
         Ok(())
+    }
+
+    /// Records that a sub-task was still unanswered at its deadline (the system actor, at
+    /// `at`). Returns false, changing nothing, if the task is unknown, answered, already
+    /// recorded overdue, not yet due, or the case is closed or `at` is before its last event.
+    pub(crate) fn mark_overdue(&mut self, task: Task, at: i64) -> bool {
+        if self.is_terminal() || at < self.updated_at() {
+            return false;
+        }
+        let Some(h) = self.handling.as_deref_mut() else {
+            return false;
+        };
+        let (answered, overdue, due_at) = match task {
+            Task::Opinion(i) => match h.assisting.get_mut(i) {
+                Some(a) => (a.answered_at.is_some(), &mut a.overdue, a.due_at),
+                None => return false,
+            },
+            Task::Supervision(i) => match h.supervisions.get_mut(i) {
+                Some(s) => (s.answered_at.is_some(), &mut s.overdue, s.due_at),
+                None => return false,
+            },
+        };
+        if answered || *overdue || due_at > at {
+            return false;
+        }
+        *overdue = true;
+        self.push(Event {
+            at,
+            actor: crate::case::system_actor(),
+            kind: EventKind::Overdue { task, due_at },
+        });
+        true
     }
 
     /// Checks what every non-transition command checks; the actor's record.

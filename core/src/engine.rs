@@ -17,6 +17,7 @@ use crate::error::{
     CaseError, DefinitionError, Diagnostic, GraphError, HistoryError, InvalidDefinition,
     RequestError, SnapshotError, WorkflowError,
 };
+use crate::governance::Task;
 use crate::graph::{self, GraphFormat, PathToClose};
 use crate::workflow::{FixedMap, Workflow};
 
@@ -111,28 +112,62 @@ pub struct CaseSnapshot {
     pub history: Vec<EventRecord>,
 }
 
-/// A pending warning or breach step.
+/// A pending deadline in the index.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Timer {
     due: i64,
     case: Box<str>,
-    sla: u16,
-    kind: TimerKind,
-    step: u16,
+    slot: Slot,
 }
 
-/// A warning or breach step that is due.
+/// What falls due: a warning or breach step of an SLA clock, or a co-handling or supervision
+/// sub-task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Slot {
+    Sla {
+        sla: u16,
+        kind: TimerKind,
+        step: u16,
+    },
+    Task(Task),
+}
+
+/// What kind of deadline fell due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum DueKind {
+    /// A warning of an SLA clock.
+    Warning,
+    /// A breach step of an SLA clock.
+    Breach,
+    /// An assisting unit's opinion.
+    Opinion,
+    /// The answer to a supervision.
+    Supervision,
+}
+
+/// A deadline that is due: an SLA warning or breach step, an opinion or a supervision answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
 pub struct DueTimer {
     /// The case.
     pub case_id: String,
-    /// The SLA rule.
-    pub sla: String,
-    /// `warning` or `breach`.
-    pub kind: TimerKind,
+    /// The SLA rule (warnings and breach steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<String>,
+    /// What fell due.
+    pub kind: DueKind,
     /// The warning or breach step id.
-    pub step: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The unit that owes the opinion, or the supervising unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The supervision's number on the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<usize>,
     /// When it fell due.
     pub due_at: i64,
 }
@@ -420,14 +455,35 @@ impl Engine {
             .take(limit)
             .filter_map(|t| {
                 let case = self.cases.get(&t.case)?;
-                let rule = case.workflow().slas.get(usize::from(t.sla))?;
-                Some(DueTimer {
+                let mut due = DueTimer {
                     case_id: t.case.to_string(),
-                    sla: rule.id.to_string(),
-                    kind: t.kind,
-                    step: crate::case::step_name(rule, t.kind, t.step)?.to_owned(),
+                    sla: None,
+                    kind: DueKind::Warning,
+                    step: None,
+                    unit: None,
+                    supervision: None,
                     due_at: t.due,
-                })
+                };
+                match t.slot {
+                    Slot::Sla { sla, kind, step } => {
+                        let rule = case.workflow().slas.get(usize::from(sla))?;
+                        due.sla = Some(rule.id.to_string());
+                        due.step = Some(crate::case::step_name(rule, kind, step)?.to_owned());
+                        due.kind = match kind {
+                            TimerKind::Warning => DueKind::Warning,
+                            TimerKind::Breach => DueKind::Breach,
+                        };
+                    }
+                    Slot::Task(task) => {
+                        let (unit, _) = case.handling_view()?.task(task)?;
+                        due.unit = Some(unit.to_owned());
+                        (due.kind, due.supervision) = match task {
+                            Task::Opinion(_) => (DueKind::Opinion, None),
+                            Task::Supervision(i) => (DueKind::Supervision, Some(i)),
+                        };
+                    }
+                }
+                Some(due)
             })
             .collect()
     }
@@ -438,8 +494,10 @@ impl Engine {
     }
 
     /// Fires everything due at `now`, earliest first: appends `sla_warning` and `sla_breached`
-    /// events (with their original due instant, however late they fire) and takes breach
-    /// transitions as the system actor. Firing again at the same `now` adds nothing.
+    /// events (with their original due instant, however late they fire), takes breach
+    /// transitions and raises breach supervisions as the system actor, and records opinions and
+    /// supervision answers still missing at their deadline (`opinion_overdue`,
+    /// `supervision_overdue`). Firing again at the same `now` adds nothing.
     pub fn fire_due(&mut self, now: i64) -> Vec<Fired> {
         let mut fired: Vec<Fired> = Vec::new();
         while let Some(t) = self.timers.first().cloned() {
@@ -453,57 +511,24 @@ impl Engine {
             let before = case.events().len();
             let effects_before = case.effects.len();
             let at = now.max(case.updated_at());
-            let wf = case.workflow().clone();
-            let Some(rule) = wf.slas.get(usize::from(t.sla)) else {
-                self.timers.remove(&t);
-                continue;
+            let done = match t.slot {
+                Slot::Sla { sla, kind, step } => fire_sla(case, sla, kind, step, t.due, at),
+                Slot::Task(task) => case.mark_overdue(task, at).then_some(None),
             };
-            if case.fire(&rule.id, t.kind, t.step, t.due, at).is_err() {
+            let Some(supervise) = done else {
                 // Cannot happen for an indexed timer; drop it rather than loop.
                 self.timers.remove(&t);
                 continue;
-            }
-            let breach_transition = match t.kind {
-                TimerKind::Breach => rule
-                    .breach
-                    .get(usize::from(t.step))
-                    .and_then(|b| b.transition),
-                TimerKind::Warning => None,
             };
-            if let Some(tr) = breach_transition.and_then(|ix| wf.transitions.get(usize::from(ix))) {
-                let roles = wf.role_names(tr.roles);
-                let system = Actor {
-                    id: crate::case::SYSTEM_ACTOR.to_owned(),
-                    roles,
-                    unit: None,
-                };
-                let cmd = Command {
-                    transition: &tr.id,
-                    actor: &system,
-                    payload: crate::case::Values::NONE,
-                    at,
-                };
-                // The case may have moved where the transition does not apply: the breach
-                // event stands on its own then.
-                let _ = case.apply(&cmd);
-            }
-            let supervise = match t.kind {
-                TimerKind::Breach => rule
-                    .breach
-                    .get(usize::from(t.step))
-                    .and_then(|b| b.supervise),
-                TimerKind::Warning => None,
-            };
-            if let Some(level) = supervise {
-                let step = crate::case::step_name(rule, t.kind, t.step).unwrap_or_default();
-                let required = format!("{}/{step}", rule.id);
+            // This case's effects are queued before anything below commits it again.
+            self.outbox.add(case, effects_before);
+            if let Some((level, required)) = supervise {
                 self.supervise_on_breach(&t.case, level, &required, at);
             }
             self.follow_primary(&t.case, at);
             let Some(case) = self.cases.get(&t.case) else {
                 continue;
             };
-            self.outbox.add(case, effects_before);
             let events = case.history(before);
             match fired.last_mut() {
                 Some(f) if f.case_id == *t.case => f.events.extend(events),
@@ -538,11 +563,16 @@ impl Engine {
                 new.push(Timer {
                     due,
                     case: case_id.into(),
-                    sla,
-                    kind,
-                    step,
+                    slot: Slot::Sla { sla, kind, step },
                 });
             }
+        }
+        if let Some(h) = case.handling_view().filter(|_| !case.is_terminal()) {
+            new.extend(h.pending_tasks().map(|(due, task)| Timer {
+                due,
+                case: case_id.into(),
+                slot: Slot::Task(task),
+            }));
         }
         if !new.is_empty() {
             self.timers.extend(new.iter().cloned());
@@ -556,7 +586,7 @@ impl Engine {
         let ids: Vec<Box<str>> = self
             .cases
             .iter()
-            .filter(|(_, c)| !c.clocks().is_empty())
+            .filter(|(_, c)| !c.clocks().is_empty() || c.handling_view().is_some())
             .map(|(id, _)| id.clone())
             .collect();
         for id in ids {
@@ -873,4 +903,45 @@ impl Engine {
         *self = fresh;
         Ok(())
     }
+}
+
+/// Fires one warning or breach step of a case's clock and takes the breach step's transition.
+/// `None` if the step cannot fire; else the supervision the step raises, if any.
+fn fire_sla(
+    case: &mut Case,
+    sla: u16,
+    kind: TimerKind,
+    step: u16,
+    due: i64,
+    at: i64,
+) -> Option<Option<(crate::governance::Level, String)>> {
+    let wf = case.workflow().clone();
+    let rule = wf.slas.get(usize::from(sla))?;
+    case.fire(&rule.id, kind, step, due, at).ok()?;
+    let breach = match kind {
+        TimerKind::Breach => rule.breach.get(usize::from(step)),
+        TimerKind::Warning => None,
+    };
+    let transition = breach.and_then(|b| b.transition);
+    if let Some(tr) = transition.and_then(|ix| wf.transitions.get(usize::from(ix))) {
+        let roles = wf.role_names(tr.roles);
+        let system = Actor {
+            id: crate::case::SYSTEM_ACTOR.to_owned(),
+            roles,
+            unit: None,
+        };
+        let cmd = Command {
+            transition: &tr.id,
+            actor: &system,
+            payload: crate::case::Values::NONE,
+            at,
+        };
+        // The case may have moved where the transition does not apply: the breach event
+        // stands on its own then.
+        let _ = case.apply(&cmd);
+    }
+    Some(breach.and_then(|b| b.supervise).map(|level| {
+        let step = crate::case::step_name(rule, kind, step).unwrap_or_default();
+        (level, format!("{}/{step}", rule.id))
+    }))
 }

@@ -1055,7 +1055,7 @@ impl CaseError {
             InvalidAssist { .. } | Org(_) => one("/payload", None),
             UnknownSupervision { .. } | SupervisionAnswered { .. } => one("/supervision", None),
             InvalidLink { .. } | AlreadyLinked { .. } => one("/primary", None),
-            Duplicate { .. } => one("/matter_key", None),
+            Duplicate { .. } => one("/keys", None),
             AppealNotReplied { .. }
             | AppealOutOfWindow { .. }
             | AppealFinal { .. }

@@ -47,6 +47,9 @@ pub struct AssistView {
     /// The opinion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opinion: Option<String>,
+    /// The opinion was still missing when it fell due (recorded by `fire_due`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
 }
 
 /// A supervision record.
@@ -75,6 +78,9 @@ pub struct SupervisionView {
     /// The answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// The answer was still missing when it fell due (recorded by `fire_due`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
 }
 
 /// A callback (回访) result.
@@ -177,7 +183,37 @@ pub struct HandlingView {
     pub appeal_of: Option<AppealOf>,
 }
 
+/// A sub-task of a case with its own deadline: an assisting unit's opinion or the answer to a
+/// supervision, by its position in [`HandlingView::assisting`] or [`HandlingView::supervisions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Task {
+    Opinion(usize),
+    Supervision(usize),
+}
+
 impl HandlingView {
+    /// Sub-tasks still unanswered and not yet recorded overdue, with their deadlines: what
+    /// the engine's timer index holds for the case.
+    pub(crate) fn pending_tasks(&self) -> impl Iterator<Item = (i64, Task)> + '_ {
+        let opinions = self.assisting.iter().enumerate();
+        let opinions = opinions
+            .filter(|(_, a)| a.answered_at.is_none() && !a.overdue)
+            .map(|(i, a)| (a.due_at, Task::Opinion(i)));
+        let supervisions = self.supervisions.iter().enumerate();
+        let supervisions = supervisions
+            .filter(|(_, s)| s.answered_at.is_none() && !s.overdue)
+            .map(|(i, s)| (s.due_at, Task::Supervision(i)));
+        opinions.chain(supervisions)
+    }
+
+    /// The unit that owes a sub-task and its deadline.
+    pub(crate) fn task(&self, task: Task) -> Option<(&str, i64)> {
+        match task {
+            Task::Opinion(i) => self.assisting.get(i).map(|a| (&*a.unit, a.due_at)),
+            Task::Supervision(i) => self.supervisions.get(i).map(|s| (&*s.unit, s.due_at)),
+        }
+    }
+
     /// Assisting units whose opinion is not in.
     pub fn opinions_due(&self) -> Vec<String> {
         self.assisting

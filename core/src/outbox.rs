@@ -12,6 +12,7 @@ use crate::case::{Case, Event, EventKind};
 use crate::clock::TimerKind;
 use crate::error::ErrorDetail;
 use crate::governance::Level;
+use crate::governance::Task;
 use crate::handling::Action;
 use crate::value::Value;
 use crate::workflow::FixedMap;
@@ -31,7 +32,8 @@ pub enum EffectKind {
     PublishReply,
     /// Deliver a supervision notice to the handling unit.
     SupervisionNotice,
-    /// Flag the case for supervision (`reason`: `bounced`).
+    /// Flag the case for supervision (`reason`: `bounced`, or `overdue` with `detail`
+    /// `opinion` or `supervision/<n>`).
     Flag,
 }
 
@@ -50,7 +52,8 @@ pub struct Effect {
     pub kind: EffectKind,
     /// Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
     /// `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
-    /// `supervision`, `supervision_answered`, `bounced`.
+    /// `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
+    /// `supervision_overdue`, `overdue`.
     pub reason: String,
     /// The channel to use (citizen notices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +142,13 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
     let wf = case.workflow();
     let record = case.handling_view();
     match &event.kind {
-        EventKind::Opened { .. } | EventKind::DuplicateLinked { .. } => {}
+        EventKind::Opened { .. } => {}
+        // A duplicate linked after the primary's reply still gets that reply on its channel.
+        EventKind::DuplicateLinked { case_id, channel } => {
+            if record.is_some_and(|r| r.replied_at.is_some()) {
+                emit.citizen(&[(case_id.to_string(), channel.to_string())], "reply", None);
+            }
+        }
         EventKind::Transitioned {
             transition,
             to,
@@ -235,6 +244,37 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                 .map(|s| s.unit.as_str());
             emit.unit(by, "supervision_answered");
         }
+        EventKind::Overdue { task, .. } => {
+            let owed = record.and_then(|r| r.task(*task)).map(|(u, _)| u);
+            let lead = record.and_then(|r| r.unit.as_deref());
+            match task {
+                // The assisting unit is reminded; the lead unit, who waits for it, is told.
+                Task::Opinion(_) => {
+                    emit.unit(owed, "opinion_overdue");
+                    emit.unit(lead, "opinion_overdue");
+                }
+                // The supervising unit learns its deadline passed unanswered; the handling
+                // unit gets a second notice.
+                Task::Supervision(index) => {
+                    emit.unit(owed, "supervision_overdue");
+                    let level = record
+                        .and_then(|r| r.supervisions.get(*index))
+                        .map(|s| s.level);
+                    emit.add(EffectKind::SupervisionNotice, "supervision_overdue", |e| {
+                        e.unit = lead.map(str::to_owned);
+                        e.by = owed.map(str::to_owned);
+                        e.level = level;
+                    });
+                }
+            }
+            emit.add(EffectKind::Flag, "overdue", |e| {
+                e.unit = owed.map(str::to_owned);
+                e.detail = Some(match task {
+                    Task::Opinion(_) => "opinion".to_owned(),
+                    Task::Supervision(i) => format!("supervision/{i}"),
+                });
+            });
+        }
         EventKind::Linked { primary } => {
             let own = [(case.id().to_owned(), case.channel().to_owned())];
             emit.citizen(&own, "linked", Some(primary));
@@ -279,6 +319,10 @@ impl Outbox {
     /// Queues the effects of `case` from index `from` on.
     pub(crate) fn add(&mut self, case: &Case, from: usize) {
         for (index, e) in case.effects.iter().enumerate().skip(from) {
+            // Queued twice, the first entry could never be acknowledged.
+            if self.by_id.contains_key(e.id.as_str()) {
+                continue;
+            }
             self.queue.insert(
                 self.next,
                 Pending {

@@ -7,11 +7,11 @@
 //!
 //! Run it with `cargo run -p civicflow-examples --bin demo`.
 
+mod show;
+
 use civicflow::{Actor, Command, Engine, Opening, Values, WorkflowDef};
-use jiff::tz::{self, TimeZone};
-use jiff::Timestamp;
 use serde_json::{json, Map, Value};
-use unicode_width::UnicodeWidthStr;
+use show::{clock, pad, row};
 
 const TEMPLATE: &str = include_str!("../../templates/hotline-12345.json");
 const CALENDAR: &str = include_str!("../../calendars/cn-mainland.json");
@@ -371,38 +371,6 @@ fn orders() -> Vec<Order> {
     ]
 }
 
-/// A transition's Chinese title, from the workflow definition.
-fn title(engine: &Engine, transition: &str) -> String {
-    engine
-        .workflow("hotline-12345", None)
-        .and_then(|w| {
-            w.definition()
-                .transitions
-                .iter()
-                .find(|t| t.id == transition)
-        })
-        .and_then(|t| t.title.clone())
-        .unwrap_or_default()
-}
-
-fn clock(at: i64) -> String {
-    let tz = TimeZone::fixed(tz::offset(8));
-    Timestamp::from_millisecond(at)
-        .map(|t| t.to_zoned_datetime(tz).strftime("%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| at.to_string())
-}
-
-/// Pads to a display width: Chinese characters take two terminal columns.
-fn pad(s: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
-
-fn row(cells: &[(&str, usize)]) -> String {
-    let line: Vec<String> = cells.iter().map(|(s, w)| pad(s, *w)).collect();
-    format!("  {}", line.join(" ").trim_end())
-}
-
 fn main() {
     let mut engine = Engine::new();
     let calendar = serde_json::from_str(CALENDAR)
@@ -489,7 +457,11 @@ fn main() {
                 payload: Values::Json(&payload),
                 at: opened + s.after * MINUTE,
             };
-            let what = format!("{} {}", s.transition, title(&engine, s.transition));
+            let what = format!(
+                "{} {}",
+                s.transition,
+                show::title(&engine, "hotline-12345", s.transition)
+            );
             match engine.apply(order.id, &cmd) {
                 Ok(case) => {
                     accepted += 1;
