@@ -37,6 +37,7 @@ import type {
   OpenCaseRequest,
   PathToClose,
   Replayed,
+  Verified,
   Request,
   Restored,
   ShortestPathRequest,
@@ -63,6 +64,7 @@ export interface Results {
   available_transitions: Transitions;
   history: History;
   replay: Replayed;
+  verify_history: Verified;
   shortest_path: PathToClose;
   export_graph: Drawing;
   snapshot: Snapshot;
@@ -436,6 +438,14 @@ export class Engine {
   /** Rebuilds a case from a history, without storing it. */
   replay(history: EventRecord[]): Replayed {
     return this.#op("replay", { history });
+  }
+
+  /**
+   * Checks a history's hash chain (each event's `hash`) and, when given, that it ends at the
+   * `head` kept from `history`. Throws `history.hash_mismatch` naming the first bad event.
+   */
+  verifyHistory(history: EventRecord[], head?: string): Verified {
+    return this.#op("verify_history", head === undefined ? { history } : { history, head });
   }
 
   /** The fewest transitions from a state to a terminal state. */

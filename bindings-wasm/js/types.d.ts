@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest);
 
 /**
  * The body of an op that takes nothing.
@@ -126,6 +126,20 @@ export interface ReplayRequest {
      * The events, as `history` returns them.
      */
     history: EventRecord[];
+}
+
+/**
+ * Body of `verify_history`.
+ */
+export interface VerifyRequest {
+    /**
+     * The events, as `history` returns them.
+     */
+    history: EventRecord[];
+    /**
+     * The head hash the host kept (from `history`), to detect events cut from the end.
+     */
+    head?: string;
 }
 
 /**
@@ -1158,9 +1172,14 @@ export interface History {
      */
     case_id: string;
     /**
-     * Every event, oldest first.
+     * Every event, oldest first, each with its chain hash.
      */
     events: EventRecord[];
+    /**
+     * The last event's hash, for the host to anchor elsewhere (a database row, a log, a
+     * notary) and give back to `verify_history`.
+     */
+    head: string;
 }
 
 /**
@@ -1171,6 +1190,20 @@ export interface Replayed {
      * The case the history rebuilds (not stored).
      */
     case: CaseView;
+}
+
+/**
+ * What `verify_history` found: an intact chain.
+ */
+export interface Verified {
+    /**
+     * Number of events.
+     */
+    events: number;
+    /**
+     * The hash of the last event, to anchor outside the engine.
+     */
+    head: string;
 }
 
 /**
@@ -1616,7 +1649,7 @@ export interface CaseView {
 /**
  * An event in its portable JSON form: what `history` returns and `replay` reads.
  */
-export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string } | { type: "opinion_overdue"; seq: number; at: number; actor: Actor; unit: string; due_at: number } | { type: "supervision_overdue"; seq: number; at: number; actor: Actor; supervision: number; unit: string; due_at: number } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string };
+export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf; hash?: string } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number; hash?: string } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string; hash?: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string; hash?: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string; hash?: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string; hash?: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string; hash?: string } | { type: "opinion_overdue"; seq: number; at: number; actor: Actor; unit: string; due_at: number; hash?: string } | { type: "supervision_overdue"; seq: number; at: number; actor: Actor; supervision: number; unit: string; due_at: number; hash?: string } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number; hash?: string } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number; hash?: string } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string; hash?: string };
 
 /**
  * A transition an actor can take now.

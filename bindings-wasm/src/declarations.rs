@@ -6,6 +6,7 @@ use civicflow::api::*;
 use civicflow::calendar::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
 use civicflow::calendar_time::{Between, DurationDef};
 use civicflow::case::{Actor, Available, CaseView, EventRecord};
+use civicflow::chain::Verified;
 use civicflow::clock::ClockView;
 use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, WorkflowDef};
 use civicflow::engine::{CaseSnapshot, DueKind, DueTimer, Fired, Snapshot};
@@ -45,6 +46,7 @@ const DECLS: &[&str] = &[
     CaseRequest::DECL,
     AvailableRequest::DECL,
     ReplayRequest::DECL,
+    VerifyRequest::DECL,
     ShortestPathRequest::DECL,
     ExportGraphRequest::DECL,
     RestoreRequest::DECL,
@@ -100,6 +102,7 @@ const DECLS: &[&str] = &[
     Transitions::DECL,
     History::DECL,
     Replayed::DECL,
+    Verified::DECL,
     PathToClose::DECL,
     Step::DECL,
     Drawing::DECL,

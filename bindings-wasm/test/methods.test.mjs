@@ -23,6 +23,7 @@ const methods = {
   available_transitions: [null, (e, r) => e.availableTransitions(without(r, "op"))],
   history: [["case_id"], (e, r) => e.history(r.case_id)],
   replay: [["history"], (e, r) => e.replay(r.history)],
+  verify_history: [null, (e, r) => e.verifyHistory(r.history, r.head)],
   shortest_path: [null, (e, r) => e.shortestPath(without(r, "op"))],
   export_graph: [null, (e, r) => e.exportGraph(without(r, "op"))],
   snapshot: [[], (e) => e.snapshot()],
@@ -48,10 +49,10 @@ test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 28);
+  assert.equal(ops.length, 29);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
-    "getCase", "availableTransitions", "history", "replay", "shortestPath", "exportGraph",
+    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "shortestPath", "exportGraph",
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",
     "fireDue", "extend", "loadOrg", "route", "linkCases", "submitOpinion", "supervise",
     "answerSupervision", "drainOutbox", "ackEffects", "call", "callJson", "free"]) {

@@ -122,8 +122,11 @@ pub struct Transitions {
 pub struct History {
     /// Case id.
     pub case_id: String,
-    /// Every event, oldest first.
+    /// Every event, oldest first, each with its chain hash.
     pub events: Vec<EventRecord>,
+    /// The last event's hash, for the host to anchor elsewhere (a database row, a log, a
+    /// notary) and give back to `verify_history`.
+    pub head: String,
 }
 
 /// Result of `replay`.

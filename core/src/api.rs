@@ -43,6 +43,8 @@ pub enum Request {
     History(CaseRequest),
     /// Rebuild a case from a history without storing it.
     Replay(ReplayRequest),
+    /// Check a history's hash chain, and its head against an anchored one.
+    VerifyHistory(VerifyRequest),
     /// Fewest transitions to a terminal state.
     ShortestPath(ShortestPathRequest),
     /// Draw a workflow.
@@ -94,6 +96,7 @@ pub const OPS: &[&str] = &[
     "available_transitions",
     "history",
     "replay",
+    "verify_history",
     "shortest_path",
     "export_graph",
     "snapshot",
@@ -155,6 +158,7 @@ impl Request {
             "available_transitions" => Request::AvailableTransitions(op_body(rest)?),
             "history" => Request::History(op_body(rest)?),
             "replay" => Request::Replay(op_body(rest)?),
+            "verify_history" => Request::VerifyHistory(op_body(rest)?),
             "shortest_path" => Request::ShortestPath(op_body(rest)?),
             "export_graph" => Request::ExportGraph(op_body(rest)?),
             "snapshot" => Request::Snapshot(op_body(rest)?),
@@ -436,6 +440,18 @@ pub struct AvailableRequest {
 pub struct ReplayRequest {
     /// The events, as `history` returns them.
     pub history: Vec<EventRecord>,
+}
+
+/// Body of `verify_history`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The events, as `history` returns them.
+    pub history: Vec<EventRecord>,
+    /// The head hash the host kept (from `history`), to detect events cut from the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
 }
 
 /// Body of `shortest_path`.
@@ -890,8 +906,18 @@ impl Engine {
                 }))
             }
             Request::History(CaseRequest { case_id }) => {
-                let events = self.history(&case_id).map_err(|e| e.details())?;
-                Ok(to_json(&answer::History { case_id, events }))
+                let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
+                let (events, head) = (case.history(0), case.head());
+                Ok(to_json(&answer::History {
+                    case_id,
+                    events,
+                    head,
+                }))
+            }
+            Request::VerifyHistory(VerifyRequest { history, head }) => {
+                let verified = crate::chain::verify_history(&history, head.as_deref())
+                    .map_err(|e| vec![e.detail("/history")])?;
+                Ok(to_json(&verified))
             }
             Request::Replay(ReplayRequest { history }) => {
                 let case = self

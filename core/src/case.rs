@@ -211,6 +211,9 @@ pub enum EventRecord {
         /// The case it appeals.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         appeal_of: Option<AppealOf>,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// A transition was taken.
     Transitioned {
@@ -235,6 +238,9 @@ pub enum EventRecord {
         /// When the opinions asked by an `assist` are due.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         opinions_due_at: Option<i64>,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// An assisting unit gave its opinion.
     OpinionSubmitted {
@@ -246,6 +252,9 @@ pub enum EventRecord {
         actor: Actor,
         /// The opinion.
         opinion: String,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// A supervision was raised.
     SupervisionRaised {
@@ -263,6 +272,9 @@ pub enum EventRecord {
         due_at: i64,
         /// What must be answered.
         required: String,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// The handling unit answered a supervision.
     SupervisionAnswered {
@@ -276,6 +288,9 @@ pub enum EventRecord {
         supervision: usize,
         /// The answer.
         answer: String,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// This case was linked to a primary as a duplicate.
     Linked {
@@ -287,6 +302,9 @@ pub enum EventRecord {
         actor: Actor,
         /// The primary case.
         primary: String,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// A duplicate was linked to this case.
     DuplicateLinked {
@@ -300,6 +318,9 @@ pub enum EventRecord {
         duplicate: String,
         /// The duplicate's channel.
         channel: String,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// An assisting unit's opinion was still missing at its deadline.
     OpinionOverdue {
@@ -313,6 +334,9 @@ pub enum EventRecord {
         unit: String,
         /// When the opinion was due.
         due_at: i64,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// A supervision was still unanswered at its deadline.
     SupervisionOverdue {
@@ -328,6 +352,9 @@ pub enum EventRecord {
         unit: String,
         /// When the answer was due.
         due_at: i64,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// A warning of an SLA clock fell due.
     SlaWarning {
@@ -343,6 +370,9 @@ pub enum EventRecord {
         warning: String,
         /// When it was due (earlier than `at` when fired late, after a restart).
         due_at: i64,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// A step of an SLA clock's breach ladder fell due.
     SlaBreached {
@@ -358,6 +388,9 @@ pub enum EventRecord {
         step: String,
         /// When it was due.
         due_at: i64,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
     /// An SLA clock was extended.
     SlaExtended {
@@ -373,6 +406,9 @@ pub enum EventRecord {
         duration: crate::calendar_time::DurationDef,
         /// Why.
         reason: String,
+        /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hash: Option<String>,
     },
 }
 
@@ -427,6 +463,8 @@ pub struct Case {
     pub(crate) handling: Option<Box<HandlingView>>,
     /// Every effect its events produced, in order; the engine's outbox tracks delivery.
     pub(crate) effects: Vec<Effect>,
+    /// Each event's chain hash (see [`crate::chain`]), one per event.
+    pub(crate) hashes: Vec<[u8; 32]>,
 }
 
 /// What commands may consult beyond the case: the organisation and the calendars. When a
@@ -462,6 +500,7 @@ impl PartialEq for Case {
             && self.clocks == other.clocks
             && self.handling == other.handling
             && self.effects == other.effects
+            && self.hashes == other.hashes
     }
 }
 
@@ -537,6 +576,7 @@ impl Case {
             clocks,
             handling,
             effects: Vec::new(),
+            hashes: Vec::new(),
         };
         case.check_opening_unit(env)?;
         let unit = case.handling_unit().map(str::to_owned);
@@ -979,8 +1019,22 @@ impl Case {
         }
     }
 
-    /// The history in JSON form, from event `from` on.
+    /// The history in JSON form, from event `from` on, each event with its chain hash.
     pub fn history(&self, from: usize) -> Vec<EventRecord> {
+        let mut records = self.records(from);
+        for (record, hash) in records.iter_mut().zip(self.hashes.iter().skip(from)) {
+            record.set_hash(Some(crate::chain::hex(hash)));
+        }
+        records
+    }
+
+    /// The head of the hash chain: the last event's hash.
+    pub fn head(&self) -> String {
+        crate::chain::hex(self.hashes.last().unwrap_or(&crate::chain::GENESIS))
+    }
+
+    /// The JSON form of events from `from` on, without hashes.
+    pub(crate) fn records(&self, from: usize) -> Vec<EventRecord> {
         let wf = &*self.workflow;
         let values = |items: &[(u16, Value)]| -> Map<String, serde_json::Value> {
             items
@@ -1004,6 +1058,7 @@ impl Case {
                         keys,
                         appeal_of,
                     } => EventRecord::Opened {
+                        hash: None,
                         seq,
                         at: e.at,
                         actor,
@@ -1016,6 +1071,7 @@ impl Case {
                         appeal_of: appeal_of.as_deref().cloned(),
                     },
                     EventKind::Opinion { text } => EventRecord::OpinionSubmitted {
+                        hash: None,
                         seq,
                         at: e.at,
                         actor,
@@ -1027,6 +1083,7 @@ impl Case {
                         due_at,
                         required,
                     } => EventRecord::SupervisionRaised {
+                        hash: None,
                         seq,
                         at: e.at,
                         actor,
@@ -1037,6 +1094,7 @@ impl Case {
                     },
                     EventKind::SupervisionAnswered { index, text } => {
                         EventRecord::SupervisionAnswered {
+                            hash: None,
                             seq,
                             at: e.at,
                             actor,
@@ -1045,6 +1103,7 @@ impl Case {
                         }
                     }
                     EventKind::Linked { primary } => EventRecord::Linked {
+                        hash: None,
                         seq,
                         at: e.at,
                         actor,
@@ -1052,6 +1111,7 @@ impl Case {
                     },
                     EventKind::DuplicateLinked { case_id, channel } => {
                         EventRecord::DuplicateLinked {
+                            hash: None,
                             seq,
                             at: e.at,
                             actor,
@@ -1065,6 +1125,7 @@ impl Case {
                         let (unit, due_at) = (unit.to_owned(), *due_at);
                         match *task {
                             Task::Opinion(_) => EventRecord::OpinionOverdue {
+                                hash: None,
                                 seq,
                                 at: e.at,
                                 actor,
@@ -1072,6 +1133,7 @@ impl Case {
                                 due_at,
                             },
                             Task::Supervision(supervision) => EventRecord::SupervisionOverdue {
+                                hash: None,
                                 seq,
                                 at: e.at,
                                 actor,
@@ -1096,6 +1158,7 @@ impl Case {
                         };
                         match kind {
                             TimerKind::Warning => EventRecord::SlaWarning {
+                                hash: None,
                                 seq,
                                 at: e.at,
                                 actor,
@@ -1104,6 +1167,7 @@ impl Case {
                                 due_at: *due_at,
                             },
                             TimerKind::Breach => EventRecord::SlaBreached {
+                                hash: None,
                                 seq,
                                 at: e.at,
                                 actor,
@@ -1118,6 +1182,7 @@ impl Case {
                         duration,
                         reason,
                     } => EventRecord::SlaExtended {
+                        hash: None,
                         seq,
                         at: e.at,
                         actor,
@@ -1136,6 +1201,7 @@ impl Case {
                         payload,
                         note,
                     } => EventRecord::Transitioned {
+                        hash: None,
                         seq,
                         at: e.at,
                         actor,
@@ -1286,6 +1352,23 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
     }
     let mut case = Case::open_in(workflow, &opening, appeal_of.clone(), env(&opened))
         .map_err(|error| HistoryError::Rejected { index: 0, error })?;
+    // A history without any hash (written by hand, or before the chain) is taken as it is;
+    // one with hashes must carry them all, and each must be the one the replay computes.
+    let hashed = history.iter().any(|r| r.hash().is_some());
+    let check_hash = |case: &Case, index: usize, record: &EventRecord| {
+        if !hashed {
+            return Ok(());
+        }
+        let computed = case.hashes.get(index).map(crate::chain::hex);
+        match record.hash() {
+            None => Err(HistoryError::HashMissing { index }),
+            Some(h) if Some(h) != computed.as_deref() => Err(HistoryError::HashMismatch { index }),
+            Some(_) => Ok(()),
+        }
+    };
+    if let Some(first) = history.first() {
+        check_hash(&case, 0, first)?;
+    }
     for (index, record) in events {
         let rejected = |error| HistoryError::Rejected { index, error };
         if record.seq() != index as u64 {
@@ -1456,27 +1539,45 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
                 }
             }
         }
+        check_hash(&case, index, record)?;
     }
     Ok(case)
 }
 
+/// The field `$field` that every variant of [`EventRecord`] has.
+macro_rules! every_record {
+    ($record:expr, $field:ident) => {
+        match $record {
+            EventRecord::Opened { $field, .. }
+            | EventRecord::Transitioned { $field, .. }
+            | EventRecord::OpinionSubmitted { $field, .. }
+            | EventRecord::SupervisionRaised { $field, .. }
+            | EventRecord::SupervisionAnswered { $field, .. }
+            | EventRecord::Linked { $field, .. }
+            | EventRecord::DuplicateLinked { $field, .. }
+            | EventRecord::OpinionOverdue { $field, .. }
+            | EventRecord::SupervisionOverdue { $field, .. }
+            | EventRecord::SlaWarning { $field, .. }
+            | EventRecord::SlaBreached { $field, .. }
+            | EventRecord::SlaExtended { $field, .. } => $field,
+        }
+    };
+}
+
 impl EventRecord {
+    /// The chain hash, when the record carries one.
+    pub fn hash(&self) -> Option<&str> {
+        every_record!(self, hash).as_deref()
+    }
+
+    /// Sets the chain hash.
+    pub(crate) fn set_hash(&mut self, value: Option<String>) {
+        *every_record!(self, hash) = value;
+    }
+
     /// Position in the history.
     pub fn seq(&self) -> u64 {
-        match self {
-            EventRecord::Opened { seq, .. }
-            | EventRecord::Transitioned { seq, .. }
-            | EventRecord::OpinionSubmitted { seq, .. }
-            | EventRecord::SupervisionRaised { seq, .. }
-            | EventRecord::SupervisionAnswered { seq, .. }
-            | EventRecord::Linked { seq, .. }
-            | EventRecord::DuplicateLinked { seq, .. }
-            | EventRecord::OpinionOverdue { seq, .. }
-            | EventRecord::SupervisionOverdue { seq, .. }
-            | EventRecord::SlaWarning { seq, .. }
-            | EventRecord::SlaBreached { seq, .. }
-            | EventRecord::SlaExtended { seq, .. } => *seq,
-        }
+        *every_record!(self, seq)
     }
 }
 

@@ -169,6 +169,9 @@ pub const ALL_CODES: &[&str] = &[
     "history.bad_sequence",
     "history.mismatch",
     "history.rejected",
+    "history.hash_mismatch",
+    "history.hash_missing",
+    "history.head_mismatch",
     "snapshot.unsupported_format",
     "snapshot.duplicate",
     "snapshot.state_mismatch",
@@ -1149,6 +1152,26 @@ pub enum HistoryError {
         /// Why.
         error: CaseError,
     },
+    /// An event's hash is not the one its content and the chain before it give.
+    #[error("event {index} does not match its hash: it, or an event before it, was changed, removed, reordered or inserted")]
+    HashMismatch {
+        /// Index of the first event whose hash fails.
+        index: usize,
+    },
+    /// An event carries no hash where the history must be chained.
+    #[error("event {index} carries no hash")]
+    HashMissing {
+        /// Index of the event.
+        index: usize,
+    },
+    /// The chain ends at another hash than the head the host anchored.
+    #[error("the history ends at hash `{found}`, not at the anchored head `{expected}`: events were cut from the end or added")]
+    HeadMismatch {
+        /// The head given.
+        expected: String,
+        /// The last event's hash.
+        found: String,
+    },
 }
 
 impl HistoryError {
@@ -1159,6 +1182,9 @@ impl HistoryError {
             HistoryError::BadSequence { .. } => "history.bad_sequence",
             HistoryError::Mismatch { .. } => "history.mismatch",
             HistoryError::Rejected { .. } => "history.rejected",
+            HistoryError::HashMismatch { .. } => "history.hash_mismatch",
+            HistoryError::HashMissing { .. } => "history.hash_missing",
+            HistoryError::HeadMismatch { .. } => "history.head_mismatch",
         }
     }
 
@@ -1168,7 +1194,10 @@ impl HistoryError {
             HistoryError::Empty => prefix.to_owned(),
             HistoryError::BadSequence { index, .. }
             | HistoryError::Mismatch { index, .. }
-            | HistoryError::Rejected { index, .. } => format!("{prefix}/{index}"),
+            | HistoryError::Rejected { index, .. }
+            | HistoryError::HashMismatch { index }
+            | HistoryError::HashMissing { index } => format!("{prefix}/{index}"),
+            HistoryError::HeadMismatch { .. } => "/head".to_owned(),
         };
         let help = match self {
             HistoryError::Rejected { error, .. } => Some(format!("cause: `{}`", error.code())),

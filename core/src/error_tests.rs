@@ -391,6 +391,12 @@ fn samples() -> Vec<ErrorDetail> {
             index: 0,
             error: CaseError::InvalidTime { at: 0 },
         },
+        HistoryError::HashMismatch { index: 0 },
+        HistoryError::HashMissing { index: 0 },
+        HistoryError::HeadMismatch {
+            expected: s(),
+            found: s(),
+        },
     ];
     let snapshot = [
         SnapshotError::UnsupportedFormat { found: 2 },

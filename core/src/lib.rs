@@ -52,6 +52,7 @@ pub mod calendar;
 pub mod calendar_time;
 pub mod case;
 mod case_handling;
+pub mod chain;
 pub mod clock;
 pub mod definition;
 pub mod engine;
@@ -74,6 +75,7 @@ pub use calendar_time::{Between, Computed, Duration, DurationDef};
 pub use case::{
     replay, Actor, Available, Case, CaseView, Command, Event, EventRecord, Opening, Values,
 };
+pub use chain::{verify_history, Verified};
 pub use definition::{WorkflowDef, DEFINITION_FORMAT};
 pub use engine::{Engine, Limits, Loaded, Snapshot, SNAPSHOT_FORMAT};
 pub use error::{
