@@ -1517,16 +1517,14 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
                     EventRecord::SupervisionOverdue { supervision, .. } => {
                         Some(Task::Supervision(*supervision))
                     }
-                    // The first opinion of that unit still owed, as `submit_opinion` finds it.
-                    _ => h.and_then(|h| {
-                        h.pending_tasks().find_map(|(_, t)| match t {
-                            Task::Opinion(i) => {
-                                let a = h.assisting.get(i)?;
-                                (a.unit == *unit).then_some(t)
-                            }
-                            Task::Supervision(_) => None,
+                    // The first opinion of that unit still owed and not yet overdue.
+                    _ => h
+                        .and_then(|h| {
+                            h.assisting.iter().position(|a| {
+                                a.unit == *unit && a.answered_at.is_none() && !a.overdue
+                            })
                         })
-                    }),
+                        .map(Task::Opinion),
                 };
                 let recorded = task.and_then(|t| h.and_then(|h| h.task(t)));
                 let matches = recorded == Some((unit.as_str(), *due_at));

@@ -455,35 +455,34 @@ impl Engine {
             .take(limit)
             .filter_map(|t| {
                 let case = self.cases.get(&t.case)?;
-                let mut due = DueTimer {
-                    case_id: t.case.to_string(),
-                    sla: None,
-                    kind: DueKind::Warning,
-                    step: None,
-                    unit: None,
-                    supervision: None,
-                    due_at: t.due,
-                };
-                match t.slot {
+                let (kind, sla, step, unit, supervision) = match t.slot {
                     Slot::Sla { sla, kind, step } => {
                         let rule = case.workflow().slas.get(usize::from(sla))?;
-                        due.sla = Some(rule.id.to_string());
-                        due.step = Some(crate::case::step_name(rule, kind, step)?.to_owned());
-                        due.kind = match kind {
+                        let step = crate::case::step_name(rule, kind, step)?.to_owned();
+                        let kind = match kind {
                             TimerKind::Warning => DueKind::Warning,
                             TimerKind::Breach => DueKind::Breach,
                         };
+                        (kind, Some(rule.id.to_string()), Some(step), None, None)
                     }
                     Slot::Task(task) => {
                         let (unit, _) = case.handling_view()?.task(task)?;
-                        due.unit = Some(unit.to_owned());
-                        (due.kind, due.supervision) = match task {
+                        let (kind, supervision) = match task {
                             Task::Opinion(_) => (DueKind::Opinion, None),
                             Task::Supervision(i) => (DueKind::Supervision, Some(i)),
                         };
+                        (kind, None, None, Some(unit.to_owned()), supervision)
                     }
-                }
-                Some(due)
+                };
+                Some(DueTimer {
+                    case_id: t.case.to_string(),
+                    sla,
+                    kind,
+                    step,
+                    unit,
+                    supervision,
+                    due_at: t.due,
+                })
             })
             .collect()
     }

@@ -337,12 +337,9 @@ fn week() -> Vec<(i64, Do)> {
 
 /// Runs one thing; the line to print, or the refusal.
 fn run(engine: &mut Engine, when: i64, what: &Do) -> Result<String, CaseError> {
-    let before: BTreeMap<String, usize> = engine
-        .snapshot()
-        .cases
-        .iter()
-        .map(|c| (c.id.clone(), c.history.len()))
-        .collect();
+    // Nothing is delivered until the end of the week, so what a step adds to the outbox is
+    // the growth of the pending count.
+    let before = engine.pending_effects();
     let line = match what {
         Do::Open {
             case,
@@ -408,7 +405,7 @@ fn run(engine: &mut Engine, when: i64, what: &Do) -> Result<String, CaseError> {
                 show::title(engine, "township", transition),
                 state
             );
-            if let Some(h) = engine.case(cmd_case(what)).and_then(|c| c.view().handling) {
+            if let Some(h) = engine.case(case).and_then(|c| c.view().handling) {
                 if matches!(*transition, "dispatch" | "transfer") {
                     if let (Some(u), Some(r)) = (&h.unit, &h.route) {
                         let passed = if r.passed_over.is_empty() {
@@ -457,14 +454,7 @@ fn run(engine: &mut Engine, when: i64, what: &Do) -> Result<String, CaseError> {
             out
         }
     };
-    // Effects of everything that changed, as the host's outbox sees them.
-    let mut effects = 0;
-    for c in engine.snapshot().cases {
-        let from = before.get(&c.id).copied().unwrap_or(0);
-        effects += engine
-            .case(&c.id)
-            .map_or(0, |c| c.effects_since(from).len());
-    }
+    let effects = engine.pending_effects() - before;
     Ok(if effects > 0 {
         format!("{line}  [+{effects} effects]")
     } else {
