@@ -20,6 +20,10 @@ import type {
   DueTimers,
   Drawing,
   LinkRequest,
+  Metrics,
+  MetricsQuery,
+  PublicView,
+  TableCsv,
   OpinionRequest,
   OrgDef,
   OrgLoaded,
@@ -84,6 +88,8 @@ export interface Results {
   answer_supervision: CaseChange;
   drain_outbox: Drained;
   ack_effects: Acknowledged;
+  metrics: Metrics | TableCsv;
+  public_view: PublicView;
 }
 
 /** The name of an op of the JSON API. */
@@ -553,6 +559,25 @@ export class Engine {
   /** Acknowledges delivered effects by id; all or nothing. */
   ackEffects(ids: string[]): Acknowledged {
     return this.#op("ack_effects", { ids });
+  }
+
+  /**
+   * Performance measures of the cases opened in a period (绩效考评): counts, both on-time
+   * rates per SLA rule, working-time median and p90, 响应率, 解决率, 满意率, the score and a
+   * ranking, grouped by unit (rolled up on request), channel, category or workflow.
+   */
+  metrics(query: Omit<MetricsQuery, "format">): Metrics {
+    return this.#op("metrics", { ...query, format: "json" }) as Metrics;
+  }
+
+  /** The same measures as CSV tables with stable columns, for a download or a spreadsheet. */
+  metricsCsv(query: Omit<MetricsQuery, "format">): TableCsv {
+    return this.#op("metrics", { ...query, format: "csv" }) as TableCsv;
+  }
+
+  /** What may be published about a case: public fields, personal data masked, no actors. */
+  publicView(caseId: string): PublicView {
+    return this.#op("public_view", { case_id: caseId });
   }
 }
 

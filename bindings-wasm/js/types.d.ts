@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest);
 
 /**
  * The body of an op that takes nothing.
@@ -95,7 +95,7 @@ export interface ApplyRequest {
 }
 
 /**
- * Body of `get_case` and `history`.
+ * Body of `get_case`, `history` and `public_view`.
  */
 export interface CaseRequest {
     /**
@@ -1207,6 +1207,463 @@ export interface Verified {
 }
 
 /**
+ * What to measure: the `metrics` op's body.
+ */
+export interface MetricsQuery {
+    /**
+     * The instant the measure is taken at (UTC ms): open clocks past their deadline by then
+     * count as overdue.
+     */
+    now: number;
+    /**
+     * Cases opened at or after this instant; all when absent.
+     */
+    from?: number;
+    /**
+     * Cases opened before this instant; all when absent.
+     */
+    to?: number;
+    /**
+     * How cases are grouped (default: by handling unit).
+     */
+    group_by?: GroupBy;
+    /**
+     * Grouped by unit: count each case also for every unit above its own.
+     */
+    roll_up?: boolean;
+    /**
+     * Only cases of this workflow.
+     */
+    workflow?: string;
+    /**
+     * Weights and partial credit of the score.
+     */
+    scoring?: Scoring;
+    /**
+     * `json` (default) or `csv` tables, in the JSON API.
+     */
+    format?: TableFormat;
+}
+
+/**
+ * How cases are grouped.
+ */
+export type GroupBy = "unit" | "channel" | "category" | "workflow";
+
+/**
+ * How the tables are written.
+ */
+export type TableFormat = "json" | "csv";
+
+/**
+ * The composite score: weights of the three rates and the credit for "basically satisfied".
+ */
+export interface Scoring {
+    /**
+     * Weights of 响应率, 解决率 and 满意率 (default 0.1, 0.5, 0.4); only their ratios matter.
+     */
+    weights?: Weights;
+    /**
+     * What a "basically satisfied" callback counts in 满意率, from 0 to 1 (default 0.9).
+     */
+    basically_satisfied?: number;
+    /**
+     * Fewest valid callbacks for a group to be ranked (default 1).
+     */
+    min_callbacks?: number;
+}
+
+/**
+ * Weights of the three rates in the score.
+ */
+export interface Weights {
+    /**
+     * Of 响应率.
+     */
+    response: number;
+    /**
+     * Of 解决率.
+     */
+    resolution: number;
+    /**
+     * Of 满意率.
+     */
+    satisfaction: number;
+}
+
+/**
+ * The answer of `metrics`.
+ */
+export interface Metrics {
+    /**
+     * The instant measured at.
+     */
+    now: number;
+    /**
+     * Start of the period.
+     */
+    from?: number;
+    /**
+     * End of the period.
+     */
+    to?: number;
+    /**
+     * The grouping.
+     */
+    group_by: GroupBy;
+    /**
+     * Whether units were rolled up.
+     */
+    roll_up: boolean;
+    /**
+     * One row per group, by group id.
+     */
+    rows: MetricsRow[];
+    /**
+     * Every case of the period.
+     */
+    total: MetricsRow;
+    /**
+     * One row per group and SLA rule, then the totals per rule.
+     */
+    slas: SlaRow[];
+    /**
+     * Groups by score, among peers.
+     */
+    ranking: Rank[];
+}
+
+/**
+ * The measures of one group. Rates are fractions from 0 to 1, rounded to 4 places, `null`
+ * when their denominator is 0; times are milliseconds of working time.
+ */
+export interface MetricsRow {
+    /**
+     * The group: unit id, channel, category or workflow id (`*` for the total).
+     */
+    group: string;
+    /**
+     * The unit's name, from the organisation.
+     */
+    name: string | undefined;
+    /**
+     * The unit's kind, from the organisation.
+     */
+    kind: string | undefined;
+    /**
+     * The unit above it.
+     */
+    parent: string | undefined;
+    /**
+     * Cases opened in the period.
+     */
+    received: number;
+    /**
+     * Of these, cases that left the initial state for a state that is not terminal (受理).
+     */
+    accepted: number;
+    /**
+     * Cases in a terminal state.
+     */
+    closed: number;
+    /**
+     * Cases not in a terminal state.
+     */
+    open: number;
+    /**
+     * Open cases with an SLA clock past its deadline at `now`.
+     */
+    open_overdue: number;
+    /**
+     * Cases with any SLA clock met late or overdue at `now`.
+     */
+    overdue_cases: number;
+    /**
+     * Median working time from opening to the first transition out of the initial state.
+     */
+    response_ms_median: number | undefined;
+    /**
+     * Its 90th percentile.
+     */
+    response_ms_p90: number | undefined;
+    /**
+     * Median working time from opening to closing, of closed cases.
+     */
+    closure_ms_median: number | undefined;
+    /**
+     * Its 90th percentile.
+     */
+    closure_ms_p90: number | undefined;
+    /**
+     * Transfers (转办).
+     */
+    transfers: number;
+    /**
+     * Returns (退回).
+     */
+    returns: number;
+    /**
+     * Cases flagged as passed around (推诿).
+     */
+    bounced: number;
+    /**
+     * Cases given a written reply.
+     */
+    replied: number;
+    /**
+     * Replied cases reopened (重办) at least once.
+     */
+    reopened: number;
+    /**
+     * `reopened / replied`.
+     */
+    reopen_rate: number | undefined;
+    /**
+     * Supervisions raised.
+     */
+    supervisions: number;
+    /**
+     * Of these, raised by an SLA breach step.
+     */
+    supervisions_automatic: number;
+    /**
+     * Of these, answered at or after their deadline, or unanswered and due at `now`.
+     */
+    supervisions_overdue: number;
+    /**
+     * Valid callbacks: each case's last callback.
+     */
+    callbacks: number;
+    /**
+     * Of these, the unit had contacted the citizen.
+     */
+    contacted: number;
+    /**
+     * Of these, the matter was solved.
+     */
+    solved: number;
+    /**
+     * Of these, satisfied.
+     */
+    satisfied: number;
+    /**
+     * Of these, basically satisfied.
+     */
+    basically_satisfied: number;
+    /**
+     * Of these, unsatisfied.
+     */
+    unsatisfied: number;
+    /**
+     * 响应率: `contacted / callbacks`.
+     */
+    response_rate: number | undefined;
+    /**
+     * 解决率: `solved / callbacks`.
+     */
+    resolution_rate: number | undefined;
+    /**
+     * 满意率: `(satisfied + credit × basically_satisfied) / callbacks`.
+     */
+    satisfaction_rate: number | undefined;
+    /**
+     * 100 × the weighted mean of the three rates, rounded to 2 places.
+     */
+    score: number | undefined;
+}
+
+/**
+ * One SLA rule's outcomes in one group, each case counted by its clock's last cycle.
+ */
+export interface SlaRow {
+    /**
+     * The group (`*` for the total).
+     */
+    group: string;
+    /**
+     * The rule id.
+     */
+    sla: string;
+    /**
+     * Clocks started.
+     */
+    started: number;
+    /**
+     * Stopped before the deadline.
+     */
+    met: number;
+    /**
+     * Stopped at or after the deadline.
+     */
+    late: number;
+    /**
+     * Still counting, not yet due.
+     */
+    open: number;
+    /**
+     * Still counting, past the deadline at `now`.
+     */
+    open_overdue: number;
+    /**
+     * Cancelled: the case closed another way.
+     */
+    cancelled: number;
+    /**
+     * `late + open_overdue`.
+     */
+    breached: number;
+    /**
+     * `met / (met + late)`: the usual rate, blind to cases still open and overdue.
+     */
+    on_time_rate_completed_only: number | undefined;
+    /**
+     * `met / (met + late + open_overdue)`: the honest rate.
+     */
+    on_time_rate_with_open_overdue: number | undefined;
+}
+
+/**
+ * A ranked group.
+ */
+export interface Rank {
+    /**
+     * Who it is ranked against: units of the same kind (districts against districts,
+     * townships against townships); `null` for every group when not grouped by unit.
+     */
+    peers: string | undefined;
+    /**
+     * 1 for the best; groups with the same score and 解决率 share a rank.
+     */
+    rank: number;
+    /**
+     * The group.
+     */
+    group: string;
+    /**
+     * The unit's name.
+     */
+    name: string | undefined;
+    /**
+     * Its score.
+     */
+    score: number;
+    /**
+     * Its 解决率.
+     */
+    resolution_rate: number;
+    /**
+     * Its valid callbacks.
+     */
+    callbacks: number;
+}
+
+/**
+ * The metrics tables as CSV (RFC 4180, `\r\n` line ends, a header line).
+ */
+export interface TableCsv {
+    /**
+     * The rows, then the total as group `*`.
+     */
+    rows: string;
+    /**
+     * The SLA rows.
+     */
+    slas: string;
+    /**
+     * The ranking.
+     */
+    ranking: string;
+}
+
+/**
+ * What may be published about a case.
+ */
+export interface PublicView {
+    /**
+     * Case id.
+     */
+    case_id: string;
+    /**
+     * Workflow id.
+     */
+    workflow: string;
+    /**
+     * Intake channel.
+     */
+    channel: string;
+    /**
+     * Current state id.
+     */
+    state: string;
+    /**
+     * Current state's title.
+     */
+    state_title?: string;
+    /**
+     * Whether the case is closed.
+     */
+    terminal: boolean;
+    /**
+     * When it was opened.
+     */
+    opened_at: number;
+    /**
+     * When it was closed.
+     */
+    closed_at?: number;
+    /**
+     * The handling unit.
+     */
+    unit?: string;
+    /**
+     * Its name, from the organisation.
+     */
+    unit_name?: string;
+    /**
+     * When the last written reply was given.
+     */
+    replied_at?: number;
+    /**
+     * An accusation: every personal field is withheld, not masked.
+     */
+    accusation: boolean;
+    /**
+     * The public fields, personal ones masked.
+     */
+    fields: Record<string, JsonValue>;
+    /**
+     * Opening and transitions, oldest first.
+     */
+    timeline: PublicEvent[];
+}
+
+/**
+ * One step of the public timeline.
+ */
+export interface PublicEvent {
+    /**
+     * When.
+     */
+    at: number;
+    /**
+     * The transition taken; none for the opening.
+     */
+    transition?: string;
+    /**
+     * Its title (for the opening, none).
+     */
+    title?: string;
+    /**
+     * The state entered.
+     */
+    state: string;
+    /**
+     * Its title.
+     */
+    state_title?: string;
+}
+
+/**
  * The fewest transitions from a state to a terminal state.
  */
 export interface PathToClose {
@@ -1749,15 +2206,33 @@ export interface FieldDef {
     required?: boolean;
     /**
      * Whether the field holds personal data (names, phone numbers, ID numbers, addresses),
-     * to be masked in public views.
+     * masked in public views and in every public text where its value appears.
      */
     personal?: boolean;
+    /**
+     * Who may see it: `internal` (default) fields stay out of public views.
+     */
+    visibility?: Visibility;
+    /**
+     * How a personal field is shown in public views; `redact` (`***`) when absent.
+     */
+    mask?: "redact" | "name" | "phone" | "id_number" | "address" | "email" | { keep_start: number; keep_end: number };
+    /**
+     * Free text the citizen wrote: in public views, also mask anything that looks like a
+     * phone or ID number or an e-mail address, whoever's it is.
+     */
+    scrub?: boolean;
 }
 
 /**
  * The declared type of a case field.
  */
 export type FieldKind = "string" | "text" | "number" | "boolean" | "datetime" | "enum" | "list";
+
+/**
+ * Who may see a field.
+ */
+export type Visibility = "public" | "internal" | "confidential";
 
 /**
  * A role that may act on cases.

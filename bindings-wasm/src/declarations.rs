@@ -8,7 +8,8 @@ use civicflow::calendar_time::{Between, DurationDef};
 use civicflow::case::{Actor, Available, CaseView, EventRecord};
 use civicflow::chain::Verified;
 use civicflow::clock::ClockView;
-use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, WorkflowDef};
+use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
+use civicflow::disclosure::{PublicEvent, PublicView};
 use civicflow::engine::{CaseSnapshot, DueKind, DueTimer, Fired, Snapshot};
 use civicflow::error::ErrorDetail;
 use civicflow::governance::{
@@ -19,6 +20,10 @@ use civicflow::graph::{GraphFormat, PathToClose, Step};
 use civicflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
 use civicflow::handling::{
     Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
+};
+use civicflow::metrics::{
+    GroupBy, Metrics, MetricsQuery, MetricsRow, Rank, Scoring, SlaRow, TableCsv, TableFormat,
+    Weights,
 };
 use civicflow::org::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
 use civicflow::outbox::{Effect, EffectKind};
@@ -103,6 +108,18 @@ const DECLS: &[&str] = &[
     History::DECL,
     Replayed::DECL,
     Verified::DECL,
+    MetricsQuery::DECL,
+    GroupBy::DECL,
+    TableFormat::DECL,
+    Scoring::DECL,
+    Weights::DECL,
+    Metrics::DECL,
+    MetricsRow::DECL,
+    SlaRow::DECL,
+    Rank::DECL,
+    TableCsv::DECL,
+    PublicView::DECL,
+    PublicEvent::DECL,
     PathToClose::DECL,
     Step::DECL,
     Drawing::DECL,
@@ -128,6 +145,7 @@ const DECLS: &[&str] = &[
     WorkflowDef::DECL,
     FieldDef::DECL,
     FieldKind::DECL,
+    Visibility::DECL,
     RoleDef::DECL,
     StateDef::DECL,
     TransitionDef::DECL,

@@ -43,19 +43,21 @@ const methods = {
   answer_supervision: [null, (e, r) => e.answerSupervision(without(r, "op"))],
   drain_outbox: [null, (e, r) => e.drainOutbox(without(r, "op"))],
   ack_effects: [["ids"], (e, r) => e.ackEffects(r.ids)],
+  metrics: [null, (e, r) => (r.format === "csv" ? e.metricsCsv(without(r, "op", "format")) : e.metrics(without(r, "op")))],
+  public_view: [["case_id"], (e, r) => e.publicView(r.case_id)],
 };
 
 test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 29);
+  assert.equal(ops.length, 31);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
     "getCase", "availableTransitions", "history", "replay", "verifyHistory", "shortestPath", "exportGraph",
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",
     "fireDue", "extend", "loadOrg", "route", "linkCases", "submitOpinion", "supervise",
-    "answerSupervision", "drainOutbox", "ackEffects", "call", "callJson", "free"]) {
+    "answerSupervision", "drainOutbox", "ackEffects", "metrics", "metricsCsv", "publicView", "call", "callJson", "free"]) {
     assert.equal(typeof Engine.prototype[name], "function", name);
   }
 });

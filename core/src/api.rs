@@ -83,6 +83,10 @@ pub enum Request {
     DrainOutbox(DrainRequest),
     /// Acknowledge delivered effects.
     AckEffects(AckRequest),
+    /// Performance measures of the cases of a period.
+    Metrics(crate::metrics::MetricsQuery),
+    /// What may be published about a case, personal data masked.
+    PublicView(CaseRequest),
 }
 
 /// Every `op` the API answers, in documentation order.
@@ -116,6 +120,8 @@ pub const OPS: &[&str] = &[
     "answer_supervision",
     "drain_outbox",
     "ack_effects",
+    "metrics",
+    "public_view",
 ];
 
 impl Request {
@@ -178,6 +184,8 @@ impl Request {
             "answer_supervision" => Request::AnswerSupervision(op_body(rest)?),
             "drain_outbox" => Request::DrainOutbox(op_body(rest)?),
             "ack_effects" => Request::AckEffects(op_body(rest)?),
+            "metrics" => Request::Metrics(op_body(rest)?),
+            "public_view" => Request::PublicView(op_body(rest)?),
             other => {
                 let known = OPS
                     .iter()
@@ -413,7 +421,7 @@ impl ApplyRequest {
     }
 }
 
-/// Body of `get_case` and `history`.
+/// Body of `get_case`, `history` and `public_view`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
@@ -1140,6 +1148,17 @@ impl Engine {
                     acknowledged,
                     pending: self.pending_effects(),
                 }))
+            }
+            Request::Metrics(query) => {
+                let metrics = self.metrics(&query).map_err(|e| vec![e.detail()])?;
+                Ok(match query.format {
+                    crate::metrics::TableFormat::Json => to_json(&metrics),
+                    crate::metrics::TableFormat::Csv => to_json(&metrics.to_csv()),
+                })
+            }
+            Request::PublicView(CaseRequest { case_id }) => {
+                let view = self.public_view(&case_id).map_err(|e| e.details())?;
+                Ok(to_json(&view))
             }
         }
     }

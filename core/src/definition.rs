@@ -67,9 +67,45 @@ pub struct FieldDef {
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Whether the field holds personal data (names, phone numbers, ID numbers, addresses),
-    /// to be masked in public views.
+    /// masked in public views and in every public text where its value appears.
     #[serde(default, skip_serializing_if = "is_false")]
     pub personal: bool,
+    /// Who may see it: `internal` (default) fields stay out of public views.
+    #[serde(default, skip_serializing_if = "Visibility::is_internal")]
+    pub visibility: Visibility,
+    /// How a personal field is shown in public views; `redact` (`***`) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(
+            type = r#""redact" | "name" | "phone" | "id_number" | "address" | "email" | { keep_start: number; keep_end: number }"#
+        )
+    )]
+    pub mask: Option<crate::mask::Mask>,
+    /// Free text the citizen wrote: in public views, also mask anything that looks like a
+    /// phone or ID number or an e-mail address, whoever's it is.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub scrub: bool,
+}
+
+/// Who may see a field.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Published in public views (masked when personal).
+    Public,
+    /// Seen by the units handling the case, never published.
+    #[default]
+    Internal,
+    /// Never published; its value is also masked in public texts that quote it.
+    Confidential,
+}
+
+impl Visibility {
+    fn is_internal(&self) -> bool {
+        *self == Visibility::Internal
+    }
 }
 
 /// A role that may act on cases.

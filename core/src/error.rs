@@ -78,6 +78,9 @@ pub const ALL_CODES: &[&str] = &[
     "definition.too_many",
     "definition.unknown_transition",
     "definition.handling_field_kind",
+    "definition.mask_not_personal",
+    "definition.invalid_mask",
+    "definition.scrub_field",
     "definition.action_needs_section",
     "definition.unknown_sla",
     "definition.unused_role",
@@ -165,6 +168,10 @@ pub const ALL_CODES: &[&str] = &[
     "org.no_route",
     "org.not_superior",
     "outbox.unknown_effect",
+    "metrics.invalid_time",
+    "metrics.invalid_period",
+    "metrics.invalid_scoring",
+    "metrics.roll_up_needs_units",
     "history.empty",
     "history.bad_sequence",
     "history.mismatch",
@@ -409,6 +416,31 @@ pub enum DefinitionError {
         /// The types allowed.
         expected: String,
     },
+    /// `mask` on a field that is not `personal`: only personal data is masked.
+    #[error("field `{field}` has a `mask` but is not `personal`")]
+    MaskNotPersonal {
+        /// The field.
+        field: String,
+    },
+    /// A mask that does not fit the field: a masking rule on a field that holds no text, or a
+    /// custom mask keeping too much.
+    #[error("field `{field}` cannot have this mask: {reason}")]
+    InvalidMask {
+        /// The field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// `scrub` on a field that holds no free text, or on a personal field (masked whole).
+    #[error("field `{field}` of type `{kind}` cannot be scrubbed: {reason}")]
+    ScrubField {
+        /// The field.
+        field: String,
+        /// Its type.
+        kind: FieldKind,
+        /// Why.
+        reason: &'static str,
+    },
     /// A transition's `action` (or a deadline) needs a part of the `handling` section that the
     /// workflow does not have.
     #[error("`{action}` needs `{section}` in the workflow definition")]
@@ -477,6 +509,9 @@ impl DefinitionError {
             UnknownCalendar { .. } => "sla.unknown_calendar",
             Infeasible { .. } => "sla.infeasible",
             HandlingFieldKind { .. } => "definition.handling_field_kind",
+            MaskNotPersonal { .. } => "definition.mask_not_personal",
+            InvalidMask { .. } => "definition.invalid_mask",
+            ScrubField { .. } => "definition.scrub_field",
             ActionNeedsSection { .. } => "definition.action_needs_section",
             UnknownSla { .. } => "definition.unknown_sla",
             UnusedRole { .. } => "definition.unused_role",

@@ -94,6 +94,16 @@ fn samples() -> Vec<ErrorDetail> {
             kind: FieldKind::Number,
             expected: s(),
         },
+        DefinitionError::MaskNotPersonal { field: s() },
+        DefinitionError::InvalidMask {
+            field: s(),
+            reason: s(),
+        },
+        DefinitionError::ScrubField {
+            field: s(),
+            kind: FieldKind::Number,
+            reason: "",
+        },
         DefinitionError::ActionNeedsSection {
             action: "assist",
             section: "handling.assist",
@@ -139,6 +149,9 @@ fn samples() -> Vec<ErrorDetail> {
             | DefinitionError::UnknownCalendar { .. }
             | DefinitionError::Infeasible { .. }
             | DefinitionError::HandlingFieldKind { .. }
+            | DefinitionError::MaskNotPersonal { .. }
+            | DefinitionError::InvalidMask { .. }
+            | DefinitionError::ScrubField { .. }
             | DefinitionError::ActionNeedsSection { .. }
             | DefinitionError::UnknownSla { .. }
             | DefinitionError::UnusedRole { .. }
@@ -484,6 +497,30 @@ fn samples() -> Vec<ErrorDetail> {
     out.extend(requests.iter().map(RequestError::detail));
     out.extend(calendars.iter().map(|c| c.detail("")));
     out.push(crate::outbox::UnknownEffect { id: s(), index: 0 }.detail());
+    use crate::metrics::MetricsError;
+    let metrics = [
+        MetricsError::InvalidTime { name: "now", at: 0 },
+        MetricsError::InvalidPeriod { from: 1, to: 0 },
+        MetricsError::InvalidScoring {
+            path: s(),
+            reason: s(),
+        },
+        MetricsError::RollUpNeedsUnits {
+            group_by: "channel",
+        },
+        MetricsError::NoOrg,
+        MetricsError::UnknownWorkflow { id: s() },
+    ];
+    for m in &metrics {
+        match m {
+            MetricsError::InvalidTime { .. }
+            | MetricsError::InvalidPeriod { .. }
+            | MetricsError::InvalidScoring { .. }
+            | MetricsError::RollUpNeedsUnits { .. }
+            | MetricsError::NoOrg
+            | MetricsError::UnknownWorkflow { .. } => out.push(m.detail()),
+        }
+    }
     out.push(ErrorDetail::new(
         "calendar.invalid_duration",
         "invalid duration",

@@ -494,6 +494,12 @@ impl Org {
         self.units.get(ix as usize).and_then(|u| u.parent)
     }
 
+    /// A unit's definition.
+    pub fn unit(&self, unit: &str) -> Option<&UnitDef> {
+        let ix = *self.index.get(unit)?;
+        self.def.units.get(ix as usize)
+    }
+
     /// The unit above `unit`, if any.
     pub fn parent(&self, unit: &str) -> Option<&str> {
         let ix = *self.index.get(unit)?;

@@ -33,6 +33,20 @@ pub(crate) struct Field {
     pub kind: FieldKind,
     pub values: Box<[Box<str>]>,
     pub required: bool,
+    /// How it is shown in public views: `None` when it is not shown.
+    pub public: Option<Publish>,
+    /// Its mask, for a personal field: its value is masked wherever it appears in public.
+    pub personal: Option<crate::mask::Mask>,
+}
+
+/// How a public field is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Publish {
+    /// Masked whole (a personal field).
+    Masked,
+    /// As text with personal values masked; with `scrub`, also anything like a number or
+    /// e-mail address.
+    Text { scrub: bool },
 }
 
 #[derive(Clone, Debug)]
@@ -462,6 +476,76 @@ impl Checker {
         roles
     }
 
+    /// Checks a field's visibility, mask and scrub, and compiles how public views show it.
+    fn disclosure(
+        &mut self,
+        f: &crate::definition::FieldDef,
+        path: &str,
+    ) -> (Option<Publish>, Option<crate::mask::Mask>) {
+        use crate::definition::Visibility;
+        use crate::mask::{Mask, MAX_KEEP};
+        let texty = matches!(f.kind, FieldKind::String | FieldKind::Text);
+        let field = || f.id.clone();
+        match f.mask {
+            Some(_) if !f.personal => {
+                self.push(
+                    E::MaskNotPersonal { field: field() },
+                    format!("{path}/mask"),
+                );
+            }
+            Some(Mask::Redact) | None => {}
+            Some(_) if !texty => self.push(
+                E::InvalidMask {
+                    field: field(),
+                    reason: format!(
+                        "masking rules apply to `string` and `text` fields, not `{}`; use `redact`",
+                        f.kind
+                    ),
+                },
+                format!("{path}/mask"),
+            ),
+            Some(Mask::Keep { start, end }) if start > MAX_KEEP || end > MAX_KEEP => self.push(
+                E::InvalidMask {
+                    field: field(),
+                    reason: format!(
+                        "a custom mask keeps at most {MAX_KEEP} characters at each end"
+                    ),
+                },
+                format!("{path}/mask"),
+            ),
+            Some(_) => {}
+        }
+        if f.scrub {
+            let reason = if f.personal {
+                Some("a personal field is masked whole")
+            } else if !texty && f.kind != FieldKind::List {
+                Some("only `string`, `text` and `list` fields hold free text")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                let error = E::ScrubField {
+                    field: field(),
+                    kind: f.kind,
+                    reason,
+                };
+                self.push(error, format!("{path}/scrub"));
+            }
+        }
+        let personal = f.personal.then(|| f.mask.unwrap_or_default());
+        let public = match f.visibility {
+            Visibility::Public if f.personal => Some(Publish::Masked),
+            Visibility::Public => Some(Publish::Text { scrub: f.scrub }),
+            Visibility::Internal | Visibility::Confidential => None,
+        };
+        // A confidential value is masked in public texts that quote it, like a personal one.
+        let personal = match (personal, f.visibility) {
+            (None, Visibility::Confidential) => Some(Mask::Redact),
+            (p, _) => p,
+        };
+        (public, personal)
+    }
+
     fn fields(&mut self, def: &WorkflowDef) -> Vec<Field> {
         let mut seen = FixedMap::default();
         let mut fields = Vec::new();
@@ -514,12 +598,15 @@ impl Checker {
                 }
                 (None, _) => Vec::new(),
             };
+            let (public, personal) = self.disclosure(f, &path);
             if fresh {
                 fields.push(Field {
                     id: f.id.as_str().into(),
                     kind: f.kind,
                     values: values.into(),
                     required: f.required,
+                    public,
+                    personal,
                 });
             }
         }

@@ -1,0 +1,764 @@
+//! Performance evaluation (绩效考评): counts, on-time rates, working times and the three rates
+//! of 接诉即办 over the cases opened in a period, grouped by unit (rolled up the organisation
+//! tree on request), channel, category or workflow, with a composite score and a ranking of
+//! peers. Every formula is written out in `docs/metrics.md`.
+//!
+//! One pass over the cases reduces each to a few facts, added to its group (and, rolled up, to
+//! each unit above it); rates are computed once per group at the end.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::case::{Case, EventKind};
+use crate::engine::Engine;
+use crate::error::ErrorDetail;
+use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
+use crate::workflow::Workflow;
+
+pub use crate::metrics_table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};
+
+/// What to measure: the `metrics` op's body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct MetricsQuery {
+    /// The instant the measure is taken at (UTC ms): open clocks past their deadline by then
+    /// count as overdue.
+    pub now: i64,
+    /// Cases opened at or after this instant; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    /// Cases opened before this instant; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<i64>,
+    /// How cases are grouped (default: by handling unit).
+    #[serde(default)]
+    pub group_by: GroupBy,
+    /// Grouped by unit: count each case also for every unit above its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub roll_up: bool,
+    /// Only cases of this workflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    /// Weights and partial credit of the score.
+    #[serde(default)]
+    pub scoring: Scoring,
+    /// `json` (default) or `csv` tables, in the JSON API.
+    #[serde(default)]
+    pub format: TableFormat,
+}
+
+impl MetricsQuery {
+    /// A query of every case at `now`, by unit, with the default scoring.
+    pub fn at(now: i64) -> Self {
+        MetricsQuery {
+            now,
+            from: None,
+            to: None,
+            group_by: GroupBy::Unit,
+            roll_up: false,
+            workflow: None,
+            scoring: Scoring::default(),
+            format: TableFormat::Json,
+        }
+    }
+}
+
+/// How cases are grouped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The handling unit (`""` for cases not dispatched yet).
+    #[default]
+    Unit,
+    /// The intake channel.
+    Channel,
+    /// The value of the workflow's category field (`""` when none).
+    Category,
+    /// The workflow id.
+    Workflow,
+}
+
+/// How the tables are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum TableFormat {
+    /// JSON rows.
+    #[default]
+    Json,
+    /// CSV text, one table per string.
+    Csv,
+}
+
+/// The composite score: weights of the three rates and the credit for "basically satisfied".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    /// Weights of 响应率, 解决率 and 满意率 (default 0.1, 0.5, 0.4); only their ratios matter.
+    #[serde(default)]
+    pub weights: Weights,
+    /// What a "basically satisfied" callback counts in 满意率, from 0 to 1 (default 0.9).
+    #[serde(default = "default_credit")]
+    pub basically_satisfied: f64,
+    /// Fewest valid callbacks for a group to be ranked (default 1).
+    #[serde(default = "default_min_callbacks")]
+    pub min_callbacks: u32,
+}
+
+fn default_credit() -> f64 {
+    0.9
+}
+
+fn default_min_callbacks() -> u32 {
+    1
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring {
+            weights: Weights::default(),
+            basically_satisfied: default_credit(),
+            min_callbacks: default_min_callbacks(),
+        }
+    }
+}
+
+/// Weights of the three rates in the score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    /// Of 响应率.
+    pub response: f64,
+    /// Of 解决率.
+    pub resolution: f64,
+    /// Of 满意率.
+    pub satisfaction: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            response: 0.1,
+            resolution: 0.5,
+            satisfaction: 0.4,
+        }
+    }
+}
+
+/// Why a query cannot be answered.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricsError {
+    /// An instant outside the supported range.
+    #[error("`{name}` {at} is outside the supported range of instants")]
+    InvalidTime {
+        /// `now`, `from` or `to`.
+        name: &'static str,
+        /// The instant.
+        at: i64,
+    },
+    /// `from` is not before `to`.
+    #[error("the period is empty: `from` {from} is not before `to` {to}")]
+    InvalidPeriod {
+        /// Start.
+        from: i64,
+        /// End.
+        to: i64,
+    },
+    /// A weight or the partial credit is out of range.
+    #[error("invalid scoring: {reason}")]
+    InvalidScoring {
+        /// Where, under `/scoring`.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// `roll_up` asked of cases not grouped by unit.
+    #[error("`roll_up` needs `group_by` `unit`, not `{group_by}`")]
+    RollUpNeedsUnits {
+        /// The grouping asked for.
+        group_by: &'static str,
+    },
+    /// `roll_up` without an organisation to roll up along.
+    #[error("no organisation is loaded to roll up along")]
+    NoOrg,
+    /// The workflow filter names no loaded workflow.
+    #[error("workflow `{id}` is not loaded")]
+    UnknownWorkflow {
+        /// The id given.
+        id: String,
+    },
+}
+
+impl MetricsError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MetricsError::InvalidTime { .. } => "metrics.invalid_time",
+            MetricsError::InvalidPeriod { .. } => "metrics.invalid_period",
+            MetricsError::InvalidScoring { .. } => "metrics.invalid_scoring",
+            MetricsError::RollUpNeedsUnits { .. } => "metrics.roll_up_needs_units",
+            MetricsError::NoOrg => "org.not_loaded",
+            MetricsError::UnknownWorkflow { .. } => "workflow.not_found",
+        }
+    }
+
+    /// The serializable form, located in the query.
+    pub fn detail(&self) -> ErrorDetail {
+        let path = match self {
+            MetricsError::InvalidTime { name, .. } => format!("/{name}"),
+            MetricsError::InvalidPeriod { .. } => "/to".to_owned(),
+            MetricsError::InvalidScoring { path, .. } => format!("/scoring{path}"),
+            MetricsError::RollUpNeedsUnits { .. } | MetricsError::NoOrg => "/roll_up".to_owned(),
+            MetricsError::UnknownWorkflow { .. } => "/workflow".to_owned(),
+        };
+        ErrorDetail::new(self.code(), self.to_string()).at(&path)
+    }
+}
+
+/// The measures of one group. Rates are fractions from 0 to 1, rounded to 4 places, `null`
+/// when their denominator is 0; times are milliseconds of working time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct MetricsRow {
+    /// The group: unit id, channel, category or workflow id (`*` for the total).
+    pub group: String,
+    /// The unit's name, from the organisation.
+    pub name: Option<String>,
+    /// The unit's kind, from the organisation.
+    pub kind: Option<String>,
+    /// The unit above it.
+    pub parent: Option<String>,
+    /// Cases opened in the period.
+    pub received: u64,
+    /// Of these, cases that left the initial state for a state that is not terminal (受理).
+    pub accepted: u64,
+    /// Cases in a terminal state.
+    pub closed: u64,
+    /// Cases not in a terminal state.
+    pub open: u64,
+    /// Open cases with an SLA clock past its deadline at `now`.
+    pub open_overdue: u64,
+    /// Cases with any SLA clock met late or overdue at `now`.
+    pub overdue_cases: u64,
+    /// Median working time from opening to the first transition out of the initial state.
+    pub response_ms_median: Option<i64>,
+    /// Its 90th percentile.
+    pub response_ms_p90: Option<i64>,
+    /// Median working time from opening to closing, of closed cases.
+    pub closure_ms_median: Option<i64>,
+    /// Its 90th percentile.
+    pub closure_ms_p90: Option<i64>,
+    /// Transfers (转办).
+    pub transfers: u64,
+    /// Returns (退回).
+    pub returns: u64,
+    /// Cases flagged as passed around (推诿).
+    pub bounced: u64,
+    /// Cases given a written reply.
+    pub replied: u64,
+    /// Replied cases reopened (重办) at least once.
+    pub reopened: u64,
+    /// `reopened / replied`.
+    pub reopen_rate: Option<f64>,
+    /// Supervisions raised.
+    pub supervisions: u64,
+    /// Of these, raised by an SLA breach step.
+    pub supervisions_automatic: u64,
+    /// Of these, answered at or after their deadline, or unanswered and due at `now`.
+    pub supervisions_overdue: u64,
+    /// Valid callbacks: each case's last callback.
+    pub callbacks: u64,
+    /// Of these, the unit had contacted the citizen.
+    pub contacted: u64,
+    /// Of these, the matter was solved.
+    pub solved: u64,
+    /// Of these, satisfied.
+    pub satisfied: u64,
+    /// Of these, basically satisfied.
+    pub basically_satisfied: u64,
+    /// Of these, unsatisfied.
+    pub unsatisfied: u64,
+    /// 响应率: `contacted / callbacks`.
+    pub response_rate: Option<f64>,
+    /// 解决率: `solved / callbacks`.
+    pub resolution_rate: Option<f64>,
+    /// 满意率: `(satisfied + credit × basically_satisfied) / callbacks`.
+    pub satisfaction_rate: Option<f64>,
+    /// 100 × the weighted mean of the three rates, rounded to 2 places.
+    pub score: Option<f64>,
+}
+
+/// One SLA rule's outcomes in one group, each case counted by its clock's last cycle.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct SlaRow {
+    /// The group (`*` for the total).
+    pub group: String,
+    /// The rule id.
+    pub sla: String,
+    /// Clocks started.
+    pub started: u64,
+    /// Stopped before the deadline.
+    pub met: u64,
+    /// Stopped at or after the deadline.
+    pub late: u64,
+    /// Still counting, not yet due.
+    pub open: u64,
+    /// Still counting, past the deadline at `now`.
+    pub open_overdue: u64,
+    /// Cancelled: the case closed another way.
+    pub cancelled: u64,
+    /// `late + open_overdue`.
+    pub breached: u64,
+    /// `met / (met + late)`: the usual rate, blind to cases still open and overdue.
+    pub on_time_rate_completed_only: Option<f64>,
+    /// `met / (met + late + open_overdue)`: the honest rate.
+    pub on_time_rate_with_open_overdue: Option<f64>,
+}
+
+/// The answer of `metrics`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// The instant measured at.
+    pub now: i64,
+    /// Start of the period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    /// End of the period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<i64>,
+    /// The grouping.
+    pub group_by: GroupBy,
+    /// Whether units were rolled up.
+    pub roll_up: bool,
+    /// One row per group, by group id.
+    pub rows: Vec<MetricsRow>,
+    /// Every case of the period.
+    pub total: MetricsRow,
+    /// One row per group and SLA rule, then the totals per rule.
+    pub slas: Vec<SlaRow>,
+    /// Groups by score, among peers.
+    pub ranking: Vec<Rank>,
+}
+
+/// What one case contributes.
+#[derive(Default)]
+struct Facts {
+    accepted: bool,
+    closed: bool,
+    open_overdue: bool,
+    overdue: bool,
+    response_ms: Option<i64>,
+    closure_ms: Option<i64>,
+    transfers: u32,
+    returns: u32,
+    bounced: bool,
+    replied: bool,
+    reopened: bool,
+    supervisions: u32,
+    supervisions_automatic: u32,
+    supervisions_overdue: u32,
+    callback: Option<(bool, bool, Satisfaction)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Satisfaction {
+    Satisfied,
+    Basically,
+    Unsatisfied,
+    NotGiven,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Met,
+    Late,
+    Open,
+    OpenOverdue,
+    Cancelled,
+}
+
+/// Sums of one group.
+#[derive(Default)]
+pub(crate) struct Sums {
+    pub row: MetricsRow,
+    pub response: Vec<i64>,
+    pub closure: Vec<i64>,
+    pub slas: BTreeMap<Box<str>, SlaRow>,
+}
+
+impl Sums {
+    fn add(&mut self, f: &Facts, outcomes: &[(&str, Outcome)]) {
+        let r = &mut self.row;
+        let n = |b: bool| u64::from(b);
+        r.received += 1;
+        r.accepted += n(f.accepted);
+        r.closed += n(f.closed);
+        r.open += n(!f.closed);
+        r.open_overdue += n(f.open_overdue);
+        r.overdue_cases += n(f.overdue);
+        r.transfers += u64::from(f.transfers);
+        r.returns += u64::from(f.returns);
+        r.bounced += n(f.bounced);
+        r.replied += n(f.replied);
+        r.reopened += n(f.reopened);
+        r.supervisions += u64::from(f.supervisions);
+        r.supervisions_automatic += u64::from(f.supervisions_automatic);
+        r.supervisions_overdue += u64::from(f.supervisions_overdue);
+        if let Some((contacted, solved, s)) = f.callback {
+            r.callbacks += 1;
+            r.contacted += n(contacted);
+            r.solved += n(solved);
+            r.satisfied += n(s == Satisfaction::Satisfied);
+            r.basically_satisfied += n(s == Satisfaction::Basically);
+            r.unsatisfied += n(s == Satisfaction::Unsatisfied);
+        }
+        self.response.extend(f.response_ms);
+        self.closure.extend(f.closure_ms);
+        for &(sla, outcome) in outcomes {
+            let row = match self.slas.get_mut(sla) {
+                Some(row) => row,
+                None => self.slas.entry(sla.into()).or_default(),
+            };
+            row.started += 1;
+            match outcome {
+                Outcome::Met => row.met += 1,
+                Outcome::Late => row.late += 1,
+                Outcome::Open => row.open += 1,
+                Outcome::OpenOverdue => row.open_overdue += 1,
+                Outcome::Cancelled => row.cancelled += 1,
+            }
+        }
+    }
+
+    /// The finished row and SLA rows of group `group`.
+    pub(crate) fn finish(mut self, group: &str, scoring: &Scoring) -> (MetricsRow, Vec<SlaRow>) {
+        let mut row = std::mem::take(&mut self.row);
+        row.group = group.to_owned();
+        (row.response_ms_median, row.response_ms_p90) = percentiles(&mut self.response);
+        (row.closure_ms_median, row.closure_ms_p90) = percentiles(&mut self.closure);
+        row.reopen_rate = rate(row.reopened as f64, row.replied);
+        let valid = row.callbacks;
+        row.response_rate = rate(row.contacted as f64, valid);
+        row.resolution_rate = rate(row.solved as f64, valid);
+        let satisfied =
+            row.satisfied as f64 + scoring.basically_satisfied * row.basically_satisfied as f64;
+        row.satisfaction_rate = rate(satisfied, valid);
+        row.score = (valid > 0).then(|| {
+            let w = &scoring.weights;
+            let sum = w.response + w.resolution + w.satisfaction;
+            let v = valid as f64;
+            let weighted = w.response * row.contacted as f64 / v
+                + w.resolution * row.solved as f64 / v
+                + w.satisfaction * satisfied / v;
+            round(100.0 * weighted / sum, 100.0)
+        });
+        let slas = self
+            .slas
+            .into_iter()
+            .map(|(sla, mut s)| {
+                s.group = group.to_owned();
+                s.sla = sla.into();
+                s.breached = s.late + s.open_overdue;
+                s.on_time_rate_completed_only = rate(s.met as f64, s.met + s.late);
+                s.on_time_rate_with_open_overdue =
+                    rate(s.met as f64, s.met + s.late + s.open_overdue);
+                s
+            })
+            .collect();
+        (row, slas)
+    }
+}
+
+/// `part / whole` rounded to 4 places; none of nothing.
+fn rate(part: f64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| round(part / whole as f64, 10_000.0))
+}
+
+fn round(x: f64, scale: f64) -> f64 {
+    (x * scale).round() / scale
+}
+
+/// Median and 90th percentile by nearest rank: the smallest sample with at least half (90 %)
+/// of the samples at or below it.
+fn percentiles(samples: &mut [i64]) -> (Option<i64>, Option<i64>) {
+    if samples.is_empty() {
+        return (None, None);
+    }
+    samples.sort_unstable();
+    let n = samples.len();
+    let at = |p: usize| samples.get((n * p).div_ceil(100).max(1) - 1).copied();
+    (at(50), at(90))
+}
+
+/// What the pass needs of each workflow, looked up once.
+struct WorkflowInfo<'a> {
+    workflow: &'a Arc<Workflow>,
+    /// The calendar working times are measured on.
+    calendar: Option<&'a Calendar>,
+    /// Each SLA rule's calendar.
+    rule_calendars: Vec<Option<&'a Calendar>>,
+}
+
+impl Engine {
+    /// Measures the cases opened in the query's period.
+    ///
+    /// # Errors
+    /// [`MetricsError`] for an instant out of range, an empty period, bad scoring, a roll-up of
+    /// something else than units or without an organisation, an unknown workflow.
+    pub fn metrics(&self, q: &MetricsQuery) -> Result<Metrics, MetricsError> {
+        check(q)?;
+        if let Some(id) = &q.workflow {
+            if self.workflow(id, None).is_none() {
+                return Err(MetricsError::UnknownWorkflow { id: id.clone() });
+            }
+        }
+        let org = match (q.roll_up, self.org.as_deref()) {
+            (true, None) => return Err(MetricsError::NoOrg),
+            (_, org) => org,
+        };
+        let mut infos: Vec<WorkflowInfo<'_>> = Vec::new();
+        let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
+        let mut total = Sums::default();
+        let mut outcomes = Vec::new();
+        let mut chain = Vec::new();
+        for case in self.cases.values() {
+            let opened = case.opened_at();
+            if q.from.is_some_and(|f| opened < f) || q.to.is_some_and(|t| opened >= t) {
+                continue;
+            }
+            let wf = case.workflow();
+            if q.workflow.as_deref().is_some_and(|id| id != wf.id()) {
+                continue;
+            }
+            let info = match infos.iter().position(|i| Arc::ptr_eq(i.workflow, wf)) {
+                Some(i) => i,
+                None => {
+                    infos.push(self.workflow_info(wf));
+                    infos.len() - 1
+                }
+            };
+            let Some(info) = infos.get(info) else {
+                continue;
+            };
+            outcomes.clear();
+            let facts = facts(case, info, q.now, &mut outcomes);
+            total.add(&facts, &outcomes);
+            chain.clear();
+            let group = group_of(case, q.group_by);
+            chain.push(group);
+            if q.roll_up {
+                let mut at = chain.first().copied().unwrap_or_default();
+                while let Some(parent) = org.and_then(|o| o.parent(at)) {
+                    chain.push(parent);
+                    at = parent;
+                }
+            }
+            for g in &chain {
+                match groups.get_mut(*g) {
+                    Some(sums) => sums.add(&facts, &outcomes),
+                    None => groups
+                        .entry((*g).to_owned())
+                        .or_default()
+                        .add(&facts, &outcomes),
+                }
+            }
+        }
+        let mut rows = Vec::with_capacity(groups.len());
+        let mut slas = Vec::new();
+        for (group, sums) in groups {
+            let (mut row, sla_rows) = sums.finish(&group, &q.scoring);
+            if q.group_by == GroupBy::Unit {
+                if let Some(unit) = org.and_then(|o| o.unit(&group)) {
+                    row.name = Some(unit.name.clone());
+                    row.kind = serde_json::to_value(unit.kind)
+                        .ok()
+                        .and_then(|k| k.as_str().map(str::to_owned));
+                    row.parent = unit.parent.clone();
+                }
+            }
+            rows.push(row);
+            slas.extend(sla_rows);
+        }
+        let (total, total_slas) = total.finish("*", &q.scoring);
+        slas.extend(total_slas);
+        let ranking = crate::metrics_table::rank(&rows, q.group_by, q.scoring.min_callbacks);
+        Ok(Metrics {
+            now: q.now,
+            from: q.from,
+            to: q.to,
+            group_by: q.group_by,
+            roll_up: q.roll_up,
+            rows,
+            total,
+            slas,
+            ranking,
+        })
+    }
+
+    fn workflow_info<'a>(&'a self, wf: &'a Arc<Workflow>) -> WorkflowInfo<'a> {
+        let cal = |id: &str| self.calendars.get(id).map(|c| &**c);
+        let rule_calendars: Vec<_> = wf.slas.iter().map(|r| cal(&r.calendar)).collect();
+        let handling = wf.handling().and_then(|h| h.calendar.as_deref());
+        WorkflowInfo {
+            workflow: wf,
+            calendar: handling
+                .and_then(cal)
+                .or_else(|| rule_calendars.iter().flatten().next().copied()),
+            rule_calendars,
+        }
+    }
+}
+
+fn check(q: &MetricsQuery) -> Result<(), MetricsError> {
+    let instants = [("now", Some(q.now)), ("from", q.from), ("to", q.to)];
+    for (name, at) in instants {
+        if let Some(at) = at.filter(|a| !(MIN_INSTANT..=MAX_INSTANT).contains(a)) {
+            return Err(MetricsError::InvalidTime { name, at });
+        }
+    }
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if from >= to {
+            return Err(MetricsError::InvalidPeriod { from, to });
+        }
+    }
+    let bad = |path: &str, reason: &str| MetricsError::InvalidScoring {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let w = &q.scoring.weights;
+    for (name, x) in [
+        ("response", w.response),
+        ("resolution", w.resolution),
+        ("satisfaction", w.satisfaction),
+    ] {
+        if !x.is_finite() || x < 0.0 {
+            let reason = format!("the weight of {name} must be a number at least 0, not {x}");
+            return Err(bad(&format!("/weights/{name}"), &reason));
+        }
+    }
+    if w.response + w.resolution + w.satisfaction <= 0.0 {
+        return Err(bad("/weights", "at least one weight must be above 0"));
+    }
+    let credit = q.scoring.basically_satisfied;
+    if !(0.0..=1.0).contains(&credit) {
+        let reason =
+            format!("the credit for basically satisfied must be from 0 to 1, not {credit}");
+        return Err(bad("/basically_satisfied", &reason));
+    }
+    if q.roll_up && q.group_by != GroupBy::Unit {
+        let group_by = match q.group_by {
+            GroupBy::Unit => "unit",
+            GroupBy::Channel => "channel",
+            GroupBy::Category => "category",
+            GroupBy::Workflow => "workflow",
+        };
+        return Err(MetricsError::RollUpNeedsUnits { group_by });
+    }
+    Ok(())
+}
+
+fn group_of(case: &Case, by: GroupBy) -> &str {
+    let field = |ix: Option<u16>| match ix.and_then(|i| case.fields.get(usize::from(i))) {
+        Some(Some(Value::Str(s))) => &**s,
+        _ => "",
+    };
+    let handling = case.workflow.handling();
+    match by {
+        GroupBy::Unit => case
+            .handling
+            .as_ref()
+            .and_then(|h| h.unit.as_deref())
+            .unwrap_or(""),
+        GroupBy::Channel => case.channel(),
+        GroupBy::Category => field(handling.and_then(|h| h.category_field)),
+        GroupBy::Workflow => case.workflow.id(),
+    }
+}
+
+/// Reduces a case to its facts at `now`; each started clock's outcome goes to `outcomes`.
+fn facts<'a>(
+    case: &'a Case,
+    info: &WorkflowInfo<'_>,
+    now: i64,
+    outcomes: &mut Vec<(&'a str, Outcome)>,
+) -> Facts {
+    let wf = &*case.workflow;
+    let opened = case.opened_at();
+    let working = |to: i64| match info.calendar {
+        Some(cal) => cal.between(opened, to).map(|b| b.working_ms).ok(),
+        None => Some(to - opened),
+    };
+    let mut f = Facts {
+        closed: case.is_terminal(),
+        ..Facts::default()
+    };
+    let first = case.history.iter().find_map(|e| match e.kind {
+        EventKind::Transitioned { from, to, .. } if from == wf.initial => Some((e.at, to)),
+        _ => None,
+    });
+    if let Some((at, to)) = first {
+        f.accepted = !wf.is_terminal(to);
+        f.response_ms = working(at);
+    }
+    if f.closed {
+        let closed_at = case.history.iter().rev().find_map(|e| match e.kind {
+            EventKind::Transitioned { to, .. } if wf.is_terminal(to) => Some(e.at),
+            _ => None,
+        });
+        f.closure_ms = closed_at.and_then(working);
+    }
+    for ((rule, clock), cal) in wf.slas.iter().zip(case.clocks()).zip(&info.rule_calendars) {
+        let Some(cal) = cal else { continue };
+        // Instants in a case are checked on entry, so a deadline is always computable; a
+        // clock whose deadline is not is left out rather than guessed.
+        let Ok(Some(d)) = crate::clock::deadline(rule, clock, cal, now) else {
+            continue;
+        };
+        let outcome = match (clock.stopped_at, clock.cancelled_at) {
+            (_, Some(_)) => Outcome::Cancelled,
+            (Some(s), _) if s < d.due => Outcome::Met,
+            (Some(_), _) => Outcome::Late,
+            _ if now >= d.due => Outcome::OpenOverdue,
+            _ => Outcome::Open,
+        };
+        f.open_overdue |= outcome == Outcome::OpenOverdue && !f.closed;
+        f.overdue |= matches!(outcome, Outcome::Late | Outcome::OpenOverdue);
+        outcomes.push((&rule.id, outcome));
+    }
+    if let Some(h) = case.handling.as_deref() {
+        f.transfers = h.transfers;
+        f.returns = h.returns;
+        f.bounced = h.bounced;
+        f.replied = h.replied_at.is_some();
+        f.reopened = f.replied && h.reopens > 0;
+        for s in &h.supervisions {
+            let late = s.answered_at.map_or(now >= s.due_at, |a| a >= s.due_at);
+            f.supervisions += 1;
+            f.supervisions_automatic += u32::from(s.automatic);
+            f.supervisions_overdue += u32::from(late);
+        }
+        f.callback = h.callbacks.last().map(|c| {
+            let s = match c.satisfaction.as_deref() {
+                Some("satisfied") => Satisfaction::Satisfied,
+                Some("basically_satisfied") => Satisfaction::Basically,
+                Some("unsatisfied") => Satisfaction::Unsatisfied,
+                _ => Satisfaction::NotGiven,
+            };
+            (c.contacted, c.solved, s)
+        });
+    }
+    f
+}
