@@ -99,8 +99,10 @@ impl Case {
             };
             let shown = match (publish, f.personal) {
                 (Publish::Masked, _) if accusation => continue,
+                // What a mask keeps goes through the protector too: a custom mask keeping
+                // seven digits, or a name typed into the ID number field, stays hidden.
                 (Publish::Masked, Some(mask)) => match v {
-                    Value::Str(s) => Json::String(mask.apply(s)),
+                    Value::Str(s) => Json::String(protector.protect(&mask.apply(s), false)),
                     _ => Json::String(REDACTED.to_owned()),
                 },
                 (Publish::Masked, None) => continue,
@@ -110,6 +112,13 @@ impl Case {
                         .iter()
                         .map(|s| Json::String(protector.protect(s, scrub)))
                         .collect(),
+                    Value::Num(_) => {
+                        let text = number_text(v);
+                        match protector.protect(&text, false) {
+                            masked if masked != text => Json::String(masked),
+                            _ => v.to_json(),
+                        }
+                    }
                     other => other.to_json(),
                 },
             };
@@ -176,8 +185,16 @@ fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::Str(s) => vec![s.to_string()],
         Value::List(items) => items.iter().map(|s| s.to_string()).collect(),
-        Value::Num(_) => vec![v.to_json().to_string()],
+        Value::Num(_) => vec![number_text(v)],
         Value::Bool(_) | Value::Time(_) => Vec::new(),
+    }
+}
+
+/// A number as its digits: whole numbers without an exponent, however large.
+fn number_text(v: &Value) -> String {
+    match v {
+        Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e21 => format!("{n:.0}"),
+        other => other.to_json().to_string(),
     }
 }
 

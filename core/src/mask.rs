@@ -17,7 +17,8 @@ pub const REDACTED: &str = "***";
 /// consecutive digits of a personal number.
 pub const DIGIT_WINDOW: usize = 5;
 
-/// Runs with at least this many digits are masked in free text whoever's number they are.
+/// In `scrub` fields, runs with at least this many digits are masked whoever's number they are
+/// (amounts of money too: `10000000元` becomes `****0000元`).
 pub const PHONE_LIKE_DIGITS: usize = 7;
 
 /// Two-character surnames (复姓), kept whole when a name is masked.
@@ -196,12 +197,17 @@ fn keep_ends(chars: &[char], start: usize, end: usize) -> String {
 
 fn address(value: &str) -> String {
     // The first township-level marker, else county-level, else city-level: the address is
-    // kept up to and including it.
+    // kept up to and including it. Markers inside common words (小区, 超市, 镇江, ...) are not.
     let tiers: [&[&str]; 3] = [&["街道", "镇", "乡"], &["区", "县", "旗"], &["市"]];
     for markers in tiers {
         let cut = markers
             .iter()
-            .filter_map(|m| value.find(m).map(|at| at + m.len()))
+            .filter_map(|m| {
+                value
+                    .match_indices(m)
+                    .find(|(at, _)| is_marker(value, *at, m))
+                    .map(|(at, _)| at + m.len())
+            })
             .min();
         if let Some(cut) = cut {
             let kept = value.get(..cut).unwrap_or_default();
@@ -209,6 +215,26 @@ fn address(value: &str) -> String {
         }
     }
     REDACTED.to_owned()
+}
+
+/// Whether the marker at byte `at` ends an administrative name rather than sits inside a
+/// common word: 小区 and 社区 are not districts, 超市 and 市场 not cities, 镇江 is a city.
+fn is_marker(value: &str, at: usize, marker: &str) -> bool {
+    let before = value.get(..at).and_then(|b| b.chars().next_back());
+    let after = value
+        .get(at + marker.len()..)
+        .and_then(|a| a.chars().next());
+    let (not_before, not_after): (&str, &str) = match marker {
+        "镇" => ("", "江"),
+        "乡" => ("", "村下"),
+        "区" => ("小社园景校厂营矿", ""),
+        "旗" => ("", "舰杆帜"),
+        "市" => ("超菜夜集门街城", "场"),
+        _ => ("", ""),
+    };
+    before.is_some()
+        && !before.is_some_and(|c| not_before.contains(c))
+        && !after.is_some_and(|c| not_after.contains(c))
 }
 
 fn email(value: &str) -> String {
@@ -253,9 +279,21 @@ impl Protector {
     /// Adds a personal value and its mask.
     pub fn add(&mut self, value: &str, mask: Mask) {
         let value = value.trim();
-        let digits: String = value.chars().filter_map(ascii_digit).collect();
-        if digits.len() >= DIGIT_WINDOW {
-            self.numbers.push(digits);
+        // Each number written in the value on its own, dates aside: a date in a note is not a
+        // number that identifies anyone.
+        let chars: Vec<char> = value.chars().collect();
+        let mut i = 0;
+        while let Some(&c) = chars.get(i) {
+            if ascii_digit(c).is_none() {
+                i += 1;
+                continue;
+            }
+            let run = Run::at(&chars, i);
+            let digits: String = run.digits.iter().filter(|d| d.is_ascii_digit()).collect();
+            if digits.len() >= self.window() && !run.date_like() {
+                self.numbers.push(digits);
+            }
+            i = run.end;
         }
         // One character is no identity and would mask every occurrence of a common letter.
         if value.chars().nth(1).is_some() {
@@ -264,14 +302,31 @@ impl Protector {
             } else {
                 mask.apply(value)
             };
-            self.values.push((value.to_owned(), masked));
-            self.values
-                .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+            // A value its mask shows whole (an address that is only a township) is no more
+            // than the mask allows wherever it is quoted.
+            if !masked.contains(value) {
+                self.values.push((value.to_owned(), masked));
+                self.values.sort_by(|a, b| {
+                    let chars = |s: &str| s.chars().count();
+                    chars(&b.0).cmp(&chars(&a.0)).then(a.0.cmp(&b.0))
+                });
+            }
         }
     }
 
-    /// The text with every personal value masked; with `scrub`, also every digit run of a
-    /// phone number's or ID number's length and every e-mail address, whoever's.
+    /// Consecutive digits of a personal number that identify it: five, or four in an
+    /// accusation, where even a phone's last four can point at the complainant.
+    fn window(&self) -> usize {
+        if self.withhold {
+            DIGIT_WINDOW - 1
+        } else {
+            DIGIT_WINDOW
+        }
+    }
+
+    /// The text with every personal value masked; with `scrub`, also every run of
+    /// [`PHONE_LIKE_DIGITS`] digits or more that is not a date, and every e-mail address,
+    /// whoever's.
     pub fn protect(&self, text: &str, scrub: bool) -> String {
         let mut out = text.to_owned();
         for (value, masked) in &self.values {
@@ -323,9 +378,10 @@ impl Protector {
 
     fn shares_window(&self, digits: &[char]) -> bool {
         let run: String = digits.iter().filter(|c| c.is_ascii_digit()).collect();
-        run.len() >= DIGIT_WINDOW
-            && (0..=run.len() - DIGIT_WINDOW).any(|k| {
-                let window = run.get(k..k + DIGIT_WINDOW).unwrap_or_default();
+        let w = self.window();
+        run.len() >= w
+            && (0..=run.len() - w).any(|k| {
+                let window = run.get(k..k + w).unwrap_or_default();
                 self.numbers.iter().any(|n| n.contains(window))
             })
     }
@@ -458,6 +514,16 @@ mod tests {
         );
         assert_eq!(Mask::Address.apply("苏州市人民路1号"), "苏州市***");
         assert_eq!(Mask::Address.apply("人民路1号"), "***");
+        assert_eq!(
+            Mask::Address.apply("苏州市人民路88号阳光小区3栋"),
+            "苏州市***"
+        );
+        assert_eq!(Mask::Address.apply("人民路88号华联超市旁"), "***");
+        assert_eq!(
+            Mask::Address.apply("镇江市京口区正东路1号"),
+            "镇江市京口区***"
+        );
+        assert_eq!(Mask::Address.apply("开发区苏宁旗舰店"), "开发区***");
         assert_eq!(Mask::Email.apply("zhangsan@example.cn"), "z***@example.cn");
         assert_eq!(Mask::Email.apply("not an address"), "***");
         assert_eq!(
@@ -496,6 +562,21 @@ mod tests {
         p.add("13812345678", Mask::Phone);
         assert_eq!(p.protect("李四，13812345678", false), "***，***");
         assert_eq!(p.protect("李四，138 1234 5678", false), "***，***********");
+        assert_eq!(
+            p.protect("尾号5678，即138****5678", false),
+            "尾号****，即138********"
+        );
+    }
+
+    #[test]
+    fn each_number_of_a_value_counts_alone_and_whole_masks_do_not_withhold() {
+        let mut p = Protector::new(false);
+        p.add("2026-03-01 20:00约谈", Mask::Redact);
+        p.add("青山县青山镇", Mask::Address);
+        assert_eq!(
+            p.protect("2026-03-01 20:00起不亮，已转青山县青山镇政府", false),
+            "2026-03-01 20:00起不亮，已转青山县青山镇政府"
+        );
     }
 
     #[test]

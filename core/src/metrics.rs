@@ -649,8 +649,12 @@ fn check(q: &MetricsQuery) -> Result<(), MetricsError> {
             return Err(bad(&format!("/weights/{name}"), &reason));
         }
     }
-    if w.response + w.resolution + w.satisfaction <= 0.0 {
-        return Err(bad("/weights", "at least one weight must be above 0"));
+    let sum = w.response + w.resolution + w.satisfaction;
+    if sum <= 0.0 || !sum.is_finite() {
+        return Err(bad(
+            "/weights",
+            "at least one weight must be above 0, and their sum a finite number",
+        ));
     }
     let credit = q.scoring.basically_satisfied;
     if !(0.0..=1.0).contains(&credit) {

@@ -186,7 +186,7 @@ fn cell(v: &Json) -> String {
         Json::Null => String::new(),
         Json::String(s) => {
             // A text a spreadsheet would run as a formula is prefixed with a quote mark.
-            let s = if s.starts_with(['=', '+', '-', '@']) {
+            let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                 format!("'{s}")
             } else {
                 s.clone()

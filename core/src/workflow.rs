@@ -538,10 +538,11 @@ impl Checker {
             Visibility::Public => Some(Publish::Text { scrub: f.scrub }),
             Visibility::Internal | Visibility::Confidential => None,
         };
-        // A confidential value is masked in public texts that quote it, like a personal one.
-        let personal = match (personal, f.visibility) {
-            (None, Visibility::Confidential) => Some(Mask::Redact),
-            (p, _) => p,
+        // A confidential value is withheld (`***`) in public texts that quote it, personal or
+        // not.
+        let personal = match f.visibility {
+            Visibility::Confidential => Some(Mask::Redact),
+            _ => personal,
         };
         (public, personal)
     }

@@ -20,6 +20,9 @@ fn workflow() -> Value {
             { "id": "phone", "type": "string", "personal": true, "visibility": "public", "mask": "phone" },
             { "id": "id_number", "type": "string", "personal": true, "visibility": "public", "mask": "id_number" },
             { "id": "contact", "type": "string", "personal": true, "mask": "name" },
+            { "id": "backup_phone", "type": "string", "personal": true, "visibility": "public",
+              "mask": { "keep_start": 7, "keep_end": 0 } },
+            { "id": "count", "type": "number", "visibility": "public" },
             { "id": "summary", "type": "string", "visibility": "public" },
             { "id": "story", "type": "text", "visibility": "public", "scrub": true },
             { "id": "reply", "type": "text", "visibility": "public", "scrub": true },
@@ -195,6 +198,10 @@ proptest! {
         fields.insert("phone".into(), json!(p.phone));
         fields.insert("id_number".into(), json!(p.id));
         fields.insert("contact".into(), json!(p.contact));
+        // A custom mask that keeps too much, and a public number that is the phone: neither
+        // may show five of its digits.
+        fields.insert("backup_phone".into(), json!(p.phone));
+        fields.insert("count".into(), json!(p.phone.parse::<f64>().unwrap()));
         // A `string` holds at most 1024 bytes; the generated texts stay below that.
         fields.insert("summary".into(), json!(render(&summary, &p)));
         fields.insert("story".into(), json!(render(&story, &p)));
@@ -228,6 +235,8 @@ proptest! {
             prop_assert!(masked.starts_with(&p.phone[..3]) && masked.ends_with(&p.phone[7..]));
         }
         prop_assert!(view["fields"].get("contact").is_none());
+        // The public number equal to the phone is published masked, as text (checked above).
+        prop_assert!(view["fields"]["count"].is_string());
         prop_assert!(view["fields"].get("unit").is_none());
     }
 }
