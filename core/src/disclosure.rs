@@ -170,8 +170,8 @@ impl Case {
         }
     }
 
-    /// When the case entered its terminal state.
-    fn closed_at(&self) -> Option<i64> {
+    /// When the case entered its terminal state (the last transition into one).
+    pub(crate) fn closed_at(&self) -> Option<i64> {
         let wf = &*self.workflow;
         self.history.iter().rev().find_map(|e| match e.kind {
             EventKind::Transitioned { to, .. } if wf.is_terminal(to) => Some(e.at),

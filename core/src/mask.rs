@@ -282,18 +282,11 @@ impl Protector {
         // Each number written in the value on its own, dates aside: a date in a note is not a
         // number that identifies anyone.
         let chars: Vec<char> = value.chars().collect();
-        let mut i = 0;
-        while let Some(&c) = chars.get(i) {
-            if ascii_digit(c).is_none() {
-                i += 1;
-                continue;
-            }
-            let run = Run::at(&chars, i);
+        for (_, run) in runs(&chars) {
             let digits: String = run.digits.iter().filter(|d| d.is_ascii_digit()).collect();
             if digits.len() >= self.window() && !run.date_like() {
                 self.numbers.push(digits);
             }
-            i = run.end;
         }
         // One character is no identity and would mask every occurrence of a common letter.
         if value.chars().nth(1).is_some() {
@@ -305,11 +298,11 @@ impl Protector {
             // A value its mask shows whole (an address that is only a township) is no more
             // than the mask allows wherever it is quoted.
             if !masked.contains(value) {
-                self.values.push((value.to_owned(), masked));
-                self.values.sort_by(|a, b| {
-                    let chars = |s: &str| s.chars().count();
-                    chars(&b.0).cmp(&chars(&a.0)).then(a.0.cmp(&b.0))
-                });
+                // Kept longest first (in characters), so that a value inside a longer one is
+                // replaced after it.
+                let key = |v: &str| (std::cmp::Reverse(v.chars().count()), v.to_owned());
+                let at = self.values.partition_point(|(v, _)| key(v) < key(value));
+                self.values.insert(at, (value.to_owned(), masked));
             }
         }
     }
@@ -352,14 +345,9 @@ impl Protector {
     fn digit_runs(&self, text: &str, scrub: bool) -> String {
         let chars: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
-        let mut i = 0;
-        while let Some(&c) = chars.get(i) {
-            if ascii_digit(c).is_none() {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            let run = Run::at(&chars, i);
+        let mut copied = 0;
+        for (start, run) in runs(&chars) {
+            out.extend(chars.get(copied..start).unwrap_or_default());
             let hit = self.shares_window(&run.digits);
             let phone_like = scrub && run.digits.len() >= PHONE_LIKE_DIGITS && !run.date_like();
             if hit || phone_like {
@@ -369,10 +357,11 @@ impl Protector {
                     out.push_str(&mask_digits(&run.digits));
                 }
             } else {
-                out.extend(chars.get(i..run.end).unwrap_or_default());
+                out.extend(chars.get(start..run.end).unwrap_or_default());
             }
-            i = run.end;
+            copied = run.end;
         }
+        out.extend(chars.get(copied..).unwrap_or_default());
         out
     }
 
@@ -385,6 +374,18 @@ impl Protector {
                 self.numbers.iter().any(|n| n.contains(window))
             })
     }
+}
+
+/// Every maximal digit run of the text, with the index it starts at, in order.
+fn runs(chars: &[char]) -> impl Iterator<Item = (usize, Run)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let rest = chars.get(from..)?;
+        let start = from + rest.iter().position(|&c| ascii_digit(c).is_some())?;
+        let run = Run::at(chars, start);
+        from = run.end;
+        Some((start, run))
+    })
 }
 
 /// A maximal run of digits starting at a digit.

@@ -718,11 +718,7 @@ fn facts<'a>(
         f.response_ms = working(at);
     }
     if f.closed {
-        let closed_at = case.history.iter().rev().find_map(|e| match e.kind {
-            EventKind::Transitioned { to, .. } if wf.is_terminal(to) => Some(e.at),
-            _ => None,
-        });
-        f.closure_ms = closed_at.and_then(working);
+        f.closure_ms = case.closed_at().and_then(working);
     }
     for ((rule, clock), cal) in wf.slas.iter().zip(case.clocks()).zip(&info.rule_calendars) {
         let Some(cal) = cal else { continue };
