@@ -34,6 +34,13 @@ make -s -f bindings-c/Makefile test
 bindings-wasm/build.sh
 (cd bindings-wasm && node --test test/)
 
+# The benchmark of bench/ in miniature, so that it cannot rot: every library must run the
+# petition path to its end, refuse a wrong role and come back from its persisted form (the
+# timings of so small a run mean nothing and are not looked at).
+(cd bench && npm ci --no-audit --no-fund --loglevel=error &&
+  BENCH_ROUNDS=1 BENCH_CASES=20 BENCH_HEAP_CASES=200 node --expose-gc node.mjs >/dev/null)
+echo "bench: the three libraries agree on the workload"
+
 # The China calendar against an independent dataset (PyPI `chinesecalendar`, pinned).
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore chinesecalendar==1.11.0
 python3 tests/calendar/crosscheck.py

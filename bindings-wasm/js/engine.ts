@@ -4,6 +4,8 @@
 
 import type {
   Acknowledged,
+  Actor,
+  JsonValue,
   AnswerSupervisionRequest,
   ApplyRequest,
   AvailableRequest,
@@ -141,6 +143,27 @@ export interface RawEngine {
     payload: string | undefined,
     at: number,
   ): string;
+  send(
+    caseId: string,
+    transition: string,
+    actorId: string,
+    roles: string,
+    unit: string | undefined,
+    payload: string | undefined,
+    at: number,
+  ): number;
+  open(
+    caseId: string,
+    workflow: string,
+    channel: string,
+    actorId: string,
+    roles: string,
+    unit: string | undefined,
+    fields: string | undefined,
+    at: number,
+  ): number;
+  stateName(number: number): string | undefined;
+  refusal(): string;
   due(now: number, limit: number | undefined): string;
   fireDue(now: number): string;
   maxRequestBytes(): number;
@@ -178,6 +201,21 @@ function raw(): RawModule {
     ]);
   }
   return loaded;
+}
+
+// What `RawEngine.send` answers when it refuses (u32::MAX).
+const REFUSED = 0xffffffff;
+
+// Roles as `RawEngine.send` takes them, each followed by a NUL; undefined when a role holds
+// a NUL itself (the JSON path then reads it).
+function joinRoles(roles: string[]): string | undefined {
+  let joined = "";
+  for (let i = 0; i < roles.length; i++) {
+    const role = roles[i] as string;
+    if (role.includes("\0")) return undefined;
+    joined += role + "\0";
+  }
+  return joined;
 }
 
 function answer<T>(text: string): T {
@@ -253,6 +291,8 @@ function wellFormed(value: unknown): value is string {
 export class Engine {
   #raw: RawEngine | undefined;
   #maxRequestBytes: number;
+  // The state ids `send` has answered, by the raw engine's number for each.
+  #names: string[] = [];
 
   constructor() {
     this.#raw = new (raw().RawEngine)();
@@ -391,6 +431,10 @@ export class Engine {
   #fastApply(request: unknown) {
     if (!isPlain(request) || !onlyKeys(request, APPLY_KEYS)) return undefined;
     const { case_id: caseId, transition, actor, payload, at } = request;
+    return this.#fastParts(caseId, transition, actor, payload, at);
+  }
+
+  #fastParts(caseId: unknown, transition: unknown, actor: unknown, payload: unknown, at: unknown) {
     if (!isPlain(actor) || !onlyKeys(actor, ACTOR_KEYS)) return undefined;
     const { id: actorId, unit, roles = [] } = actor;
     if (
@@ -426,6 +470,54 @@ export class Engine {
     return { caseId, transition, actorId, roles: roles as string[], unit, payload: payloadText, at: at as number };
   }
 
+  /**
+   * The lean `apply`: the same command and the same checks, answered only by the case's new
+   * state id instead of the whole change (the events and effects stay readable with
+   * `history` and `drainOutbox`). For hot loops; throws `CivicflowError` as `apply` does.
+   */
+  send(caseId: string, transition: string, actor: Actor, at: number, payload?: Record<string, JsonValue>): string {
+    const engine = this.#engine();
+    const fast = this.#fastParts(caseId, transition, actor, payload, at);
+    const roles = fast && joinRoles(fast.roles);
+    if (fast === undefined || roles === undefined) {
+      const request: ApplyRequest = { case_id: caseId, transition, actor, at };
+      if (payload !== undefined) request.payload = payload;
+      return this.apply(request).case.state;
+    }
+    const n = engine.send(fast.caseId, fast.transition, fast.actorId, roles, fast.unit, fast.payload, fast.at);
+    return this.#stateName(engine, n);
+  }
+
+  /**
+   * The lean `openCase`: opens a case on the highest loaded version of `workflow`, answered
+   * only by its first state id. Matter keys and appeals take `openCase`.
+   */
+  open(
+    caseId: string,
+    workflow: string,
+    channel: string,
+    actor: Actor,
+    at: number,
+    fields?: Record<string, JsonValue>,
+  ): string {
+    const engine = this.#engine();
+    const fast = wellFormed(workflow) && wellFormed(channel) ? this.#fastParts(caseId, workflow, actor, fields, at) : undefined;
+    const roles = fast && joinRoles(fast.roles);
+    if (fast === undefined || roles === undefined || workflow.length + channel.length > FAST_PATH_HEADROOM) {
+      const request: OpenCaseRequest = { case_id: caseId, workflow, channel, actor, at };
+      if (fields !== undefined) request.fields = fields;
+      return this.openCase(request).case.state;
+    }
+    const n = engine.open(fast.caseId, workflow, channel, fast.actorId, roles, fast.unit, fast.payload, fast.at);
+    return this.#stateName(engine, n);
+  }
+
+  #stateName(engine: RawEngine, n: number): string {
+    if (n === REFUSED) return answer(engine.refusal());
+    const names = this.#names;
+    return names[n] ?? (names[n] = engine.stateName(n) as string);
+  }
+
   /** A case's current view. */
   getCase(caseId: string): CaseView {
     return this.#op("get_case", { case_id: caseId });
@@ -439,6 +531,14 @@ export class Engine {
   /** A case's history, oldest event first. */
   history(caseId: string): History {
     return this.#op("history", { case_id: caseId });
+  }
+
+  /**
+   * Rebuilds a case from the history a host stored (as `history` gave it, hashes checked)
+   * and adds it to the engine as a live case; its effects are queued again.
+   */
+  restoreCase(history: EventRecord[]): Replayed {
+    return this.#op("replay", { history, store: true });
   }
 
   /** Rebuilds a case from a history, without storing it. */

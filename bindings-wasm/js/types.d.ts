@@ -126,6 +126,11 @@ export interface ReplayRequest {
      * The events, as `history` returns them.
      */
     history: EventRecord[];
+    /**
+     * Also add the rebuilt case to the engine, as a live case that takes commands (a host
+     * restoring one case it stored); refused with `case.already_exists` when its id is taken.
+     */
+    store?: boolean;
 }
 
 /**

@@ -6,7 +6,10 @@
 //! neither layer decides anything the core does not.
 
 use civicflow::api::{ApplyRequest, DueRequest, FireDueRequest, Request};
-use civicflow::{Actor, Engine, Limits, Reply, RequestError};
+use civicflow::{
+    Actor, Answer, CaseError, Command, Engine, Limits, Opening, Reply, RequestError, Values,
+};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 mod declarations;
@@ -16,6 +19,13 @@ pub use declarations::typescript_declarations;
 #[wasm_bindgen]
 pub struct RawEngine {
     inner: Engine,
+    /// The actor of the last `send`, refilled in place: no allocation per call.
+    actor: Actor,
+    /// The ids of states `send` has answered, by number (the package keeps the same list).
+    names: Vec<String>,
+    numbers: BTreeMap<String, u32>,
+    /// The answer text of the last refused `send`.
+    refusal: String,
 }
 
 impl Default for RawEngine {
@@ -31,6 +41,10 @@ impl RawEngine {
     pub fn new() -> RawEngine {
         RawEngine {
             inner: Engine::new(),
+            actor: Actor::new(String::new(), &[]),
+            names: Vec::new(),
+            numbers: Default::default(),
+            refusal: String::new(),
         }
     }
 
@@ -73,6 +87,82 @@ impl RawEngine {
             at,
         });
         self.inner.respond(request).text
+    }
+
+    /// The lean `apply` behind `Engine.send`: the same command, answered only by the case's
+    /// new state, as a number for `stateName` (the package caches the names), or
+    /// `REFUSED` with the refusal's answer text kept for `refusal`. `roles` holds each role
+    /// followed by a NUL; the package sends no role containing one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(
+        &mut self,
+        case_id: &str,
+        transition: &str,
+        actor_id: &str,
+        roles: &str,
+        unit: Option<String>,
+        payload: Option<String>,
+        at: f64,
+    ) -> u32 {
+        let (at, payload) = match lean_parts(at, payload) {
+            Ok(parts) => parts,
+            Err(refused) => return self.refuse(refused),
+        };
+        refill(&mut self.actor, actor_id, roles, unit);
+        let cmd = Command {
+            transition,
+            actor: &self.actor,
+            payload: payload.as_ref().map_or(Values::NONE, Values::Json),
+            at,
+        };
+        match self.inner.apply(case_id, &cmd) {
+            Ok(case) => number(&mut self.names, &mut self.numbers, case.state()),
+            Err(e) => self.refuse_case(e),
+        }
+    }
+
+    /// The lean `open_case` behind `Engine.open`, answered as `send` answers. `fields` is the
+    /// JSON text of the field values, or absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn open(
+        &mut self,
+        case_id: &str,
+        workflow: &str,
+        channel: &str,
+        actor_id: &str,
+        roles: &str,
+        unit: Option<String>,
+        fields: Option<String>,
+        at: f64,
+    ) -> u32 {
+        let (at, fields) = match lean_parts(at, fields) {
+            Ok(parts) => parts,
+            Err(refused) => return self.refuse(refused),
+        };
+        refill(&mut self.actor, actor_id, roles, unit);
+        let opening = Opening {
+            case_id,
+            channel,
+            fields: fields.as_ref().map_or(Values::NONE, Values::Json),
+            actor: &self.actor,
+            at,
+            keys: None,
+        };
+        match self.inner.open_case(workflow, None, &opening) {
+            Ok(case) => number(&mut self.names, &mut self.numbers, case.state()),
+            Err(e) => self.refuse_case(e),
+        }
+    }
+
+    /// The state id `send` answered as `number`.
+    #[wasm_bindgen(js_name = stateName)]
+    pub fn state_name(&self, number: u32) -> Option<String> {
+        self.names.get(number as usize).cloned()
+    }
+
+    /// The answer text of the last refused `send`.
+    pub fn refusal(&self) -> String {
+        self.refusal.clone()
     }
 
     /// `due` at `now`, at most `limit` timers (the op's default when absent).
@@ -137,6 +227,65 @@ impl RawEngine {
             .err()
             .map(|e| Reply::refused(e).text)
     }
+}
+
+/// What `RawEngine::send` answers when it refuses (the package's `REFUSED`).
+const REFUSED: u32 = u32::MAX;
+
+impl RawEngine {
+    fn refuse(&mut self, text: String) -> u32 {
+        self.refusal = text;
+        REFUSED
+    }
+
+    fn refuse_case(&mut self, e: CaseError) -> u32 {
+        self.refuse(Answer::failure(e.details()).to_json().to_string())
+    }
+}
+
+/// The number of state id `state`, numbering it when new.
+fn number(names: &mut Vec<String>, numbers: &mut BTreeMap<String, u32>, state: &str) -> u32 {
+    if let Some(&n) = numbers.get(state) {
+        return n;
+    }
+    let n = names.len() as u32;
+    names.push(state.to_owned());
+    numbers.insert(state.to_owned(), n);
+    n
+}
+
+/// The time and the values (JSON text of an object, or absent) of a lean command; the refusal
+/// is the answer text.
+fn lean_parts(at: f64, values: Option<String>) -> Result<(i64, Option<JsonObject>), String> {
+    let at = millis(at, "/at")?;
+    match values.map(|p| ApplyRequest::payload_from_str(&p)) {
+        None => Ok((at, None)),
+        Some(Ok(map)) => Ok((at, Some(map))),
+        Some(Err(refused)) => Err(refused.text),
+    }
+}
+
+/// A JSON object, as payloads and fields are given.
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// Refills `actor` in place from the parts the package sends (`roles`: each role followed by
+/// a NUL), reusing its strings' memory.
+fn refill(actor: &mut Actor, id: &str, roles: &str, unit: Option<String>) {
+    actor.id.clear();
+    actor.id.push_str(id);
+    actor.unit = unit;
+    let mut n = 0;
+    for role in roles.split_terminator('\0') {
+        match actor.roles.get_mut(n) {
+            Some(r) => {
+                r.clear();
+                r.push_str(role);
+            }
+            None => actor.roles.push(role.to_owned()),
+        }
+        n += 1;
+    }
+    actor.roles.truncate(n);
 }
 
 /// The answer refusing a request the package could not turn into JSON (a `BigInt`, a cycle).

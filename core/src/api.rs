@@ -448,6 +448,10 @@ pub struct AvailableRequest {
 pub struct ReplayRequest {
     /// The events, as `history` returns them.
     pub history: Vec<EventRecord>,
+    /// Also add the rebuilt case to the engine, as a live case that takes commands (a host
+    /// restoring one case it stored); refused with `case.already_exists` when its id is taken.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub store: bool,
 }
 
 /// Body of `verify_history`.
@@ -898,8 +902,8 @@ impl Engine {
                     at,
                 };
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let case = self.apply(&case_id, &cmd).map_err(|e| e.details())?;
-                Ok(change(case, before))
+                self.apply(&case_id, &cmd).map_err(|e| e.details())?;
+                Ok(self.change(&case_id, before))
             }
             Request::GetCase(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -915,7 +919,11 @@ impl Engine {
             }
             Request::History(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
-                let (events, head) = (case.history(0), case.head());
+                let events = case.history(0);
+                let head = events
+                    .last()
+                    .and_then(|e| e.hash())
+                    .map_or_else(|| crate::chain::hex(&crate::chain::GENESIS), str::to_owned);
                 Ok(to_json(&answer::History {
                     case_id,
                     events,
@@ -927,11 +935,14 @@ impl Engine {
                     .map_err(|e| vec![e.detail("/history")])?;
                 Ok(to_json(&verified))
             }
-            Request::Replay(ReplayRequest { history }) => {
-                let case = self
-                    .replay(&history)
-                    .map_err(|e| vec![e.detail("/history")])?;
-                Ok(to_json(&answer::Replayed { case: case.view() }))
+            Request::Replay(ReplayRequest { history, store }) => {
+                let view = if store {
+                    self.restore_case(&history).map(crate::case::Case::view)
+                } else {
+                    self.replay(&history).map(|c| c.view())
+                };
+                let case = view.map_err(|e| vec![e.detail("/history")])?;
+                Ok(to_json(&answer::Replayed { case }))
             }
             Request::ShortestPath(ShortestPathRequest {
                 workflow,
@@ -1078,10 +1089,9 @@ impl Engine {
                 at,
             }) => {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let case = self
-                    .link(&case_id, &primary, &actor, at)
+                self.link(&case_id, &primary, &actor, at)
                     .map_err(|e| link_details(e, &case_id, &primary))?;
-                Ok(change(case, before))
+                Ok(self.change(&case_id, before))
             }
             Request::SubmitOpinion(OpinionRequest {
                 case_id,
@@ -1090,10 +1100,9 @@ impl Engine {
                 at,
             }) => {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let case = self
-                    .submit_opinion(&case_id, &actor, &opinion, at)
+                self.submit_opinion(&case_id, &actor, &opinion, at)
                     .map_err(|e| e.details())?;
-                Ok(change(case, before))
+                Ok(self.change(&case_id, before))
             }
             Request::Supervise(SuperviseRequest {
                 case_id,
@@ -1111,10 +1120,9 @@ impl Engine {
                     None => None,
                 };
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let case = self
-                    .supervise(&case_id, &actor, level, within, &required, at)
+                self.supervise(&case_id, &actor, level, within, &required, at)
                     .map_err(|e| e.details())?;
-                Ok(change(case, before))
+                Ok(self.change(&case_id, before))
             }
             Request::AnswerSupervision(AnswerSupervisionRequest {
                 case_id,
@@ -1124,10 +1132,9 @@ impl Engine {
                 at,
             }) => {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let case = self
-                    .answer_supervision(&case_id, &actor, supervision, &answer, at)
+                self.answer_supervision(&case_id, &actor, supervision, &answer, at)
                     .map_err(|e| e.details())?;
-                Ok(change(case, before))
+                Ok(self.change(&case_id, before))
             }
             Request::DrainOutbox(DrainRequest {
                 now,
@@ -1183,14 +1190,20 @@ impl Engine {
     }
 }
 
-/// The answer to a command that appended events from `before` on.
-fn change(case: &crate::case::Case, before: usize) -> Json {
-    to_json(&answer::CaseChange {
-        case: case.view(),
-        events: case.history(before),
-        effects: case.effects_since(before),
-        candidates: Vec::new(),
-    })
+impl Engine {
+    /// The answer to a command that appended events from `before` on to case `case_id`.
+    fn change(&mut self, case_id: &str, before: usize) -> Json {
+        let Some(case) = self.cases.get_mut(case_id) else {
+            return Json::Null;
+        };
+        let events = case.history_sealed(before);
+        to_json(&answer::CaseChange {
+            case: case.view(),
+            events,
+            effects: case.effects_since(before),
+            candidates: Vec::new(),
+        })
+    }
 }
 
 /// A missing primary is at `/primary`, a missing duplicate at `/case_id`.

@@ -463,8 +463,8 @@ pub struct Case {
     pub(crate) handling: Option<Box<HandlingView>>,
     /// Every effect its events produced, in order; the engine's outbox tracks delivery.
     pub(crate) effects: Vec<Effect>,
-    /// Each event's chain hash (see [`crate::chain`]), one per event.
-    pub(crate) hashes: Vec<[u8; 32]>,
+    /// The hash chain (see [`crate::chain`]) as far as it has been computed.
+    pub(crate) chain: crate::chain::Sealed,
 }
 
 /// What commands may consult beyond the case: the organisation and the calendars. When a
@@ -500,7 +500,6 @@ impl PartialEq for Case {
             && self.clocks == other.clocks
             && self.handling == other.handling
             && self.effects == other.effects
-            && self.hashes == other.hashes
     }
 }
 
@@ -576,7 +575,7 @@ impl Case {
             clocks,
             handling,
             effects: Vec::new(),
-            hashes: Vec::new(),
+            chain: crate::chain::Sealed::default(),
         };
         case.check_opening_unit(env)?;
         let unit = case.handling_unit().map(str::to_owned);
@@ -1021,16 +1020,41 @@ impl Case {
 
     /// The history in JSON form, from event `from` on, each event with its chain hash.
     pub fn history(&self, from: usize) -> Vec<EventRecord> {
-        let mut records = self.records(from);
-        for (record, hash) in records.iter_mut().zip(self.hashes.iter().skip(from)) {
-            record.set_hash(Some(crate::chain::hex(hash)));
-        }
-        records
+        self.hashed(from).0
     }
 
     /// The head of the hash chain: the last event's hash.
     pub fn head(&self) -> String {
-        crate::chain::hex(self.hashes.last().unwrap_or(&crate::chain::GENESIS))
+        crate::chain::hex(&self.hashed(self.history.len()).1)
+    }
+
+    /// Like [`Case::history`], also keeping the head so that the next answer hashes only its
+    /// own new events.
+    pub(crate) fn history_sealed(&mut self, from: usize) -> Vec<EventRecord> {
+        let (records, head) = self.hashed(from);
+        self.chain = crate::chain::Sealed {
+            events: self.history.len(),
+            head,
+        };
+        records
+    }
+
+    /// The events from `from` on with their hashes, and the head. Starts from the sealed head
+    /// when that is at or before `from`, else from the first event.
+    fn hashed(&self, from: usize) -> (Vec<EventRecord>, [u8; 32]) {
+        let mut chain = if self.chain.events <= from {
+            self.chain
+        } else {
+            crate::chain::Sealed::default()
+        };
+        let start = chain.events;
+        let mut records = self.records(start);
+        for record in &mut records {
+            chain.head = crate::chain::link(&chain.head, record);
+            record.set_hash(Some(crate::chain::hex(&chain.head)));
+        }
+        let skip = from.saturating_sub(start).min(records.len());
+        (records.split_off(skip), chain.head)
     }
 
     /// The JSON form of events from `from` on, without hashes.
@@ -1355,11 +1379,17 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
     // A history without any hash (written by hand, or before the chain) is taken as it is;
     // one with hashes must carry them all, and each must be the one the replay computes.
     let hashed = history.iter().any(|r| r.hash().is_some());
-    let check_hash = |case: &Case, index: usize, record: &EventRecord| {
+    let mut chain = crate::chain::Sealed::default();
+    let mut check_hash = |case: &Case, index: usize, record: &EventRecord| {
         if !hashed {
             return Ok(());
         }
-        let computed = case.hashes.get(index).map(crate::chain::hex);
+        // Each record replays to exactly one event.
+        let computed = case.records(index).first().map(|r| {
+            chain.head = crate::chain::link(&chain.head, r);
+            chain.events = index + 1;
+            crate::chain::hex(&chain.head)
+        });
         match record.hash() {
             None => Err(HistoryError::HashMissing { index }),
             Some(h) if Some(h) != computed.as_deref() => Err(HistoryError::HashMismatch { index }),
@@ -1538,6 +1568,9 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
             }
         }
         check_hash(&case, index, record)?;
+    }
+    if chain.events == case.history.len() {
+        case.chain = chain;
     }
     Ok(case)
 }

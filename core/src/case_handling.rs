@@ -642,17 +642,12 @@ impl Case {
     pub(crate) fn push(&mut self, event: Event) {
         let seq = self.history.len() as u64;
         self.history.push(event);
-        let prev = self.hashes.last().unwrap_or(&crate::chain::GENESIS);
-        let hash = match self.records(self.history.len() - 1).first() {
-            Some(record) => crate::chain::link(prev, record),
-            None => *prev,
-        };
-        self.hashes.push(hash);
         let mut emit = Emit::new(&self.id, seq);
         if let Some(event) = self.history.last() {
             crate::outbox::effects(self, event, &mut emit);
         }
-        self.effects.extend(emit.done());
+        let new = emit.done();
+        self.effects.extend(new);
     }
 
     /// The effects of the events from `seq` on.

@@ -15,6 +15,24 @@ use crate::error::HistoryError;
 /// The hash before the first event.
 pub const GENESIS: [u8; 32] = [0; 32];
 
+/// How far a case's chain has been computed: the hash of its first `events` events. Hashes are
+/// a pure function of the events, so a case computes them only when an answer shows them (the
+/// JSON ops, `history`, snapshots), never on the typed hot path; see `docs/performance.md`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sealed {
+    pub events: usize,
+    pub head: [u8; 32],
+}
+
+impl Default for Sealed {
+    fn default() -> Self {
+        Sealed {
+            events: 0,
+            head: GENESIS,
+        }
+    }
+}
+
 /// The hash of `record` after `prev`. The record's own `hash` is left out.
 pub(crate) fn link(prev: &[u8; 32], record: &EventRecord) -> [u8; 32] {
     let mut hasher = Sha256::new();

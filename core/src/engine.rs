@@ -372,8 +372,9 @@ impl Engine {
     /// # Errors
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
-        self.change_case(case_id, |case, env| case.apply_in(cmd, env))?;
-        self.follow_primary(case_id, cmd.at);
+        if self.run_command(case_id, |case, env| case.apply_in(cmd, env))? {
+            self.follow_primary(case_id, cmd.at);
+        }
         self.case_or_err(case_id)
     }
 
@@ -384,6 +385,17 @@ impl Engine {
         case_id: &str,
         command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
     ) -> Result<&Case, CaseError> {
+        self.run_command(case_id, command)?;
+        self.case_or_err(case_id)
+    }
+
+    /// [`Engine::change_case`] without looking the case up again: whether the case is now
+    /// closed with linked duplicates that may follow it.
+    fn run_command(
+        &mut self,
+        case_id: &str,
+        command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
+    ) -> Result<bool, CaseError> {
         let env = crate::case::Env {
             org: self.org.as_deref(),
             calendars: &self.calendars,
@@ -398,8 +410,13 @@ impl Engine {
         let before = case.effects.len();
         command(case, env)?;
         self.outbox.add(case, before);
-        self.reindex(case_id);
-        self.case_or_err(case_id)
+        let followed =
+            case.is_terminal() && case.handling_view().is_some_and(|h| !h.linked.is_empty());
+        // Only SLA clocks and handling tasks have timers.
+        if !case.clocks.is_empty() || case.handling.is_some() {
+            self.reindex(case_id);
+        }
+        Ok(followed)
     }
 
     /// Replaces a case with its changed self: new effects queued, timers moved.
@@ -525,10 +542,10 @@ impl Engine {
                 self.supervise_on_breach(&t.case, level, &required, at);
             }
             self.follow_primary(&t.case, at);
-            let Some(case) = self.cases.get(&t.case) else {
+            let Some(case) = self.cases.get_mut(&t.case) else {
                 continue;
             };
-            let events = case.history(before);
+            let events = case.history_sealed(before);
             match fired.last_mut() {
                 Some(f) if f.case_id == *t.case => f.events.extend(events),
                 _ => fired.push(Fired {
@@ -629,6 +646,28 @@ impl Engine {
     /// `case.not_found`.
     pub fn history(&self, case_id: &str) -> Result<Vec<EventRecord>, CaseError> {
         Ok(self.case_or_err(case_id)?.history(0))
+    }
+
+    /// Rebuilds a case from its history, as [`Engine::replay`], and adds it to the engine: the
+    /// way back for a case a host stored as its history (`docs/persistence.md`). Its effects
+    /// are queued again (delivery is at least once; effect ids are stable).
+    ///
+    /// # Errors
+    /// Those of [`Engine::replay`]; `history.rejected` wrapping `case.already_exists` when the
+    /// engine holds a case with that id.
+    pub fn restore_case(&mut self, history: &[EventRecord]) -> Result<&Case, HistoryError> {
+        let case = self.replay(history)?;
+        if self.cases.contains_key(case.id()) {
+            return Err(HistoryError::Rejected {
+                index: 0,
+                error: CaseError::AlreadyExists {
+                    case_id: case.id().to_owned(),
+                },
+            });
+        }
+        let id: Box<str> = case.id().into();
+        self.insert_case(case);
+        self.cases.get(&id).ok_or(HistoryError::Empty)
     }
 
     /// Rebuilds a case from its history on a loaded workflow, without adding it to the engine.

@@ -79,16 +79,16 @@ pub struct Effect {
 }
 
 /// Collects the effects of one event, numbering them.
-pub(crate) struct Emit {
-    case_id: String,
+pub(crate) struct Emit<'a> {
+    case_id: &'a str,
     seq: u64,
     out: Vec<Effect>,
 }
 
-impl Emit {
-    pub(crate) fn new(case_id: &str, seq: u64) -> Self {
+impl<'a> Emit<'a> {
+    pub(crate) fn new(case_id: &'a str, seq: u64) -> Self {
         Emit {
-            case_id: case_id.to_owned(),
+            case_id,
             seq,
             out: Vec::new(),
         }
@@ -98,7 +98,7 @@ impl Emit {
         let n = self.out.len();
         let mut effect = Effect {
             id: format!("{}#{}.{n}", self.case_id, self.seq),
-            case_id: self.case_id.clone(),
+            case_id: self.case_id.to_owned(),
             seq: self.seq,
             kind,
             reason: reason.to_owned(),
@@ -159,7 +159,8 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                 return;
             };
             let unit = record.and_then(|r| r.unit.as_deref());
-            let channels = case.reply_channels();
+            // Built only for the transitions that tell the citizen.
+            let channels = || case.reply_channels();
             match t.action {
                 Some(Action::Dispatch) => emit.unit(unit, "dispatched"),
                 Some(Action::Transfer) => emit.unit(unit, "transferred"),
@@ -180,7 +181,7 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                     }
                 }
                 Some(Action::Reply) => {
-                    emit.citizen(&channels, "reply", None);
+                    emit.citizen(&channels(), "reply", None);
                     emit.add(EffectKind::PublishReply, "reply", |_| {});
                 }
                 _ => {}
@@ -195,10 +196,10 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                 }
             }
             if t.notify_citizen {
-                emit.citizen(&channels, "notice", Some(&t.id));
+                emit.citizen(&channels(), "notice", Some(&t.id));
             }
             if wf.is_terminal(*to) && case.primary().is_none() {
-                emit.citizen(&channels, "closed", Some(wf.state_id(*to)));
+                emit.citizen(&channels(), "closed", Some(wf.state_id(*to)));
             }
         }
         EventKind::SlaTimer {

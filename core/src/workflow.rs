@@ -1,9 +1,7 @@
 //! A compiled workflow: the definition checked once, its ids interned to small indices, so that
 //! running a case never parses, hashes a state name or allocates for a lookup.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use crate::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
 use crate::error::{DefinitionError as E, Diagnostic, InvalidDefinition};
@@ -13,8 +11,9 @@ use crate::sla::Sla;
 use crate::value::FieldKind;
 
 /// A `HashMap` with a fixed hasher: the core uses no randomness, so iteration order (never
-/// exposed unsorted) and timing are the same on every run.
-pub(crate) type FixedMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;
+/// exposed unsorted) and timing are the same on every run. Fx rather than SipHash: keys are
+/// ids the host chose, and the hash is on every command's path.
+pub(crate) type FixedMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// Most states a workflow may declare.
 pub const MAX_STATES: usize = 1000;

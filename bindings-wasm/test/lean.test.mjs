@@ -1,0 +1,116 @@
+// The lean calls `open` and `send`: the same commands as `openCase` and `apply`, answered by
+// the new state only. Each answer and each refusal must be what the full call gives, and a
+// refused command must leave the case as it was.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Engine, CivicflowError } from "../pkg/node.mjs";
+import { root } from "./helpers.js";
+
+const petition = JSON.parse(readFileSync(join(root, "bench", "workload", "petition.json"), "utf8"));
+const township = JSON.parse(readFileSync(join(root, "templates", "hotline-12345.json"), "utf8"));
+const calendar = JSON.parse(readFileSync(join(root, "calendars", "cn-mainland.json"), "utf8"));
+const clerk = { id: "u-1", roles: ["clerk"] };
+const boss = { id: "u-2", roles: ["supervisor"] };
+const T = Date.UTC(2026, 0, 5);
+
+function engine() {
+  const e = new Engine();
+  e.loadWorkflow(petition);
+  return e;
+}
+
+function refusal(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof CivicflowError);
+    return { code: e.code, message: e.message, path: e.path, errors: e.errors };
+  }
+  assert.fail("expected a CivicflowError");
+}
+
+test("open and send answer the new state and record what openCase and apply record", () => {
+  const lean = engine();
+  const full = engine();
+  assert.equal(lean.open("c-1", "petition", "web", clerk, T), "received");
+  full.openCase({ case_id: "c-1", workflow: "petition", channel: "web", actor: clerk, at: T });
+  assert.equal(lean.send("c-1", "ACCEPT", clerk, T + 1), "accepted");
+  full.apply({ case_id: "c-1", transition: "ACCEPT", actor: clerk, at: T + 1 });
+  assert.equal(lean.send("c-1", "ESCALATE", boss, T + 2), "escalated");
+  full.apply({ case_id: "c-1", transition: "ESCALATE", actor: boss, at: T + 2 });
+  assert.deepEqual(lean.history("c-1"), full.history("c-1"));
+  assert.deepEqual(lean.getCase("c-1"), full.getCase("c-1"));
+});
+
+test("a refused send throws what apply throws and changes nothing", () => {
+  const lean = engine();
+  const full = engine();
+  for (const e of [lean, full]) e.open("c-1", "petition", "web", clerk, T);
+  const before = lean.history("c-1");
+  const officer = { id: "u-3", roles: ["officer"] };
+  const cases = [
+    ["c-1", "ACCEPT", officer, T + 1], // wrong role
+    ["c-2", "ACCEPT", clerk, T + 1], // no such case
+    ["c-1", "NOPE", clerk, T + 1], // no such transition
+    ["c-1", "ASSIGN", boss, T + 1], // not from this state
+    ["c-1", "ACCEPT", clerk, T - 1], // time went backwards
+    ["c-1", "ACCEPT", clerk, 1.5], // not whole milliseconds
+    ["c-1", "ACCEPT", { id: "", roles: ["clerk"] }, T + 1], // empty actor id
+  ];
+  for (const [id, t, actor, at] of cases) {
+    const lean1 = refusal(() => lean.send(id, t, actor, at));
+    const full1 = refusal(() => full.apply({ case_id: id, transition: t, actor, at }));
+    assert.deepEqual(lean1, full1, `${t} by ${actor.id} at ${at}`);
+  }
+  assert.deepEqual(lean.history("c-1"), before);
+  const openTwice = refusal(() => lean.open("c-1", "petition", "web", clerk, T));
+  assert.equal(openTwice.code, "case.already_exists");
+  assert.equal(refusal(() => lean.open("c-9", "nope", "web", clerk, T)).code, "workflow.not_found");
+  assert.deepEqual(lean.history("c-1"), before);
+});
+
+test("roles are passed one by one: a role holding a NUL is not split into two", () => {
+  const e = engine();
+  e.open("c-1", "petition", "web", clerk, T);
+  const sneaky = { id: "u-9", roles: ["officer\u0000clerk"] };
+  assert.equal(refusal(() => e.send("c-1", "ACCEPT", sneaky, T + 1)).code, "case.role_not_allowed");
+  const both = { id: "u-9", roles: ["officer", "clerk"] };
+  assert.equal(e.send("c-1", "ACCEPT", both, T + 1), "accepted");
+});
+
+test("payloads and fields go through the same checks", () => {
+  const e = new Engine();
+  e.loadCalendar(calendar);
+  e.loadWorkflow(township);
+  const op = { id: "op-1", roles: ["operator"] };
+  const fields = { summary: "路灯不亮", category: "municipal", citizen_name: "张三", citizen_phone: "13812345678" };
+  assert.equal(e.open("WO-1", "hotline-12345", "wechat", op, T, fields), "registered");
+  assert.deepEqual(e.getCase("WO-1").fields.summary, "路灯不亮");
+  const bad = refusal(() => e.open("WO-2", "hotline-12345", "wechat", op, T, { summary: 5 }));
+  const full = refusal(() =>
+    e.openCase({ case_id: "WO-2", workflow: "hotline-12345", channel: "wechat", actor: op, at: T, fields: { summary: 5 } }),
+  );
+  assert.deepEqual(bad, full);
+  assert.equal(e.send("WO-1", "accept", op, T + 1, { region: "幸福街道", urgency: "normal" }), "accepted");
+  assert.equal(e.history("WO-1").events[1].payload.region, "幸福街道");
+});
+
+test("restoreCase brings a persisted case back live, hashes checked", () => {
+  const a = engine();
+  a.open("c-1", "petition", "web", clerk, T);
+  a.send("c-1", "ACCEPT", clerk, T + 1);
+  const stored = JSON.parse(JSON.stringify(a.history("c-1")));
+  const b = engine();
+  assert.equal(b.restoreCase(stored.events).case.state, "accepted");
+  assert.equal(b.send("c-1", "ASSIGN", boss, T + 2), "assigned");
+  a.send("c-1", "ASSIGN", boss, T + 2);
+  assert.deepEqual(b.history("c-1"), a.history("c-1"));
+  const tampered = JSON.parse(JSON.stringify(stored.events));
+  tampered[1].actor.id = "someone-else";
+  const c = engine();
+  assert.equal(refusal(() => c.restoreCase(tampered)).code, "history.hash_mismatch");
+  assert.equal(refusal(() => c.getCase("c-1")).code, "case.not_found");
+  assert.equal(refusal(() => b.restoreCase(stored.events)).code, "history.rejected");
+});
