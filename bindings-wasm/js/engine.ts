@@ -434,12 +434,15 @@ export class Engine {
     return this.#fastParts(caseId, transition, actor, payload, at);
   }
 
-  #fastParts(caseId: unknown, transition: unknown, actor: unknown, payload: unknown, at: unknown) {
+  // `extra`: one more string the request carries (the channel of `open`), checked and counted
+  // like the others.
+  #fastParts(caseId: unknown, transition: unknown, actor: unknown, payload: unknown, at: unknown, extra = "") {
     if (!isPlain(actor) || !onlyKeys(actor, ACTOR_KEYS)) return undefined;
     const { id: actorId, unit, roles = [] } = actor;
     if (
       !wellFormed(caseId) ||
       !wellFormed(transition) ||
+      !wellFormed(extra) ||
       !wellFormed(actorId) ||
       !(unit === undefined || wellFormed(unit)) ||
       !Number.isSafeInteger(at) ||
@@ -448,7 +451,7 @@ export class Engine {
     ) {
       return undefined;
     }
-    let chars = caseId.length + transition.length + actorId.length + (unit?.length ?? 0);
+    let chars = caseId.length + transition.length + extra.length + actorId.length + (unit?.length ?? 0);
     for (let i = 0; i < roles.length; i++) {
       const role: unknown = roles[i];
       if (!wellFormed(role)) return undefined;
@@ -501,14 +504,14 @@ export class Engine {
     fields?: Record<string, JsonValue>,
   ): string {
     const engine = this.#engine();
-    const fast = wellFormed(workflow) && wellFormed(channel) ? this.#fastParts(caseId, workflow, actor, fields, at) : undefined;
+    const fast = this.#fastParts(caseId, workflow, actor, fields, at, channel);
     const roles = fast && joinRoles(fast.roles);
-    if (fast === undefined || roles === undefined || workflow.length + channel.length > FAST_PATH_HEADROOM) {
+    if (fast === undefined || roles === undefined) {
       const request: OpenCaseRequest = { case_id: caseId, workflow, channel, actor, at };
       if (fields !== undefined) request.fields = fields;
       return this.openCase(request).case.state;
     }
-    const n = engine.open(fast.caseId, workflow, channel, fast.actorId, roles, fast.unit, fast.payload, fast.at);
+    const n = engine.open(fast.caseId, fast.transition, channel, fast.actorId, roles, fast.unit, fast.payload, fast.at);
     return this.#stateName(engine, n);
   }
 

@@ -114,3 +114,14 @@ test("restoreCase brings a persisted case back live, hashes checked", () => {
   assert.equal(refusal(() => c.getCase("c-1")).code, "case.not_found");
   assert.equal(refusal(() => b.restoreCase(stored.events)).code, "history.rejected");
 });
+
+test("a channel near the size limit sends open through the JSON path, refused as openCase is", () => {
+  const e = engine();
+  e.maxRequestBytes = 600;
+  const channel = "w".repeat(560);
+  const lean = refusal(() => e.open("c-1", "petition", channel, clerk, T));
+  const full = refusal(() => e.openCase({ case_id: "c-1", workflow: "petition", channel, actor: clerk, at: T }));
+  assert.equal(lean.code, "request.too_large");
+  assert.deepEqual(lean, full);
+  assert.equal(refusal(() => e.getCase("c-1")).code, "case.not_found");
+});

@@ -903,7 +903,7 @@ impl Engine {
                 };
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.apply(&case_id, &cmd).map_err(|e| e.details())?;
-                Ok(self.change(&case_id, before))
+                self.change(&case_id, before)
             }
             Request::GetCase(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -919,15 +919,11 @@ impl Engine {
             }
             Request::History(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
-                let events = case.history(0);
-                let head = events
-                    .last()
-                    .and_then(|e| e.hash())
-                    .map_or_else(|| crate::chain::hex(&crate::chain::GENESIS), str::to_owned);
+                let (events, head) = case.hashed(0);
                 Ok(to_json(&answer::History {
                     case_id,
                     events,
-                    head,
+                    head: crate::chain::hex(&head),
                 }))
             }
             Request::VerifyHistory(VerifyRequest { history, head }) => {
@@ -1091,7 +1087,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.link(&case_id, &primary, &actor, at)
                     .map_err(|e| link_details(e, &case_id, &primary))?;
-                Ok(self.change(&case_id, before))
+                self.change(&case_id, before)
             }
             Request::SubmitOpinion(OpinionRequest {
                 case_id,
@@ -1102,7 +1098,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.submit_opinion(&case_id, &actor, &opinion, at)
                     .map_err(|e| e.details())?;
-                Ok(self.change(&case_id, before))
+                self.change(&case_id, before)
             }
             Request::Supervise(SuperviseRequest {
                 case_id,
@@ -1122,7 +1118,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.supervise(&case_id, &actor, level, within, &required, at)
                     .map_err(|e| e.details())?;
-                Ok(self.change(&case_id, before))
+                self.change(&case_id, before)
             }
             Request::AnswerSupervision(AnswerSupervisionRequest {
                 case_id,
@@ -1134,7 +1130,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.answer_supervision(&case_id, &actor, supervision, &answer, at)
                     .map_err(|e| e.details())?;
-                Ok(self.change(&case_id, before))
+                self.change(&case_id, before)
             }
             Request::DrainOutbox(DrainRequest {
                 now,
@@ -1192,17 +1188,18 @@ impl Engine {
 
 impl Engine {
     /// The answer to a command that appended events from `before` on to case `case_id`.
-    fn change(&mut self, case_id: &str, before: usize) -> Json {
-        let Some(case) = self.cases.get_mut(case_id) else {
-            return Json::Null;
-        };
+    fn change(&mut self, case_id: &str, before: usize) -> Result<Json, Vec<ErrorDetail>> {
+        let case = self
+            .cases
+            .get_mut(case_id)
+            .ok_or_else(|| not_found(case_id))?;
         let events = case.history_sealed(before);
-        to_json(&answer::CaseChange {
+        Ok(to_json(&answer::CaseChange {
             case: case.view(),
             events,
             effects: case.effects_since(before),
             candidates: Vec::new(),
-        })
+        }))
     }
 }
 

@@ -1041,7 +1041,7 @@ impl Case {
 
     /// The events from `from` on with their hashes, and the head. Starts from the sealed head
     /// when that is at or before `from`, else from the first event.
-    fn hashed(&self, from: usize) -> (Vec<EventRecord>, [u8; 32]) {
+    pub(crate) fn hashed(&self, from: usize) -> (Vec<EventRecord>, [u8; 32]) {
         let mut chain = if self.chain.events <= from {
             self.chain
         } else {

@@ -638,6 +638,14 @@ impl Case {
         });
     }
 
+    /// The cases linked to this one as duplicates, when it is closed and has any: they may
+    /// follow it (`on_primary_closed`).
+    pub(crate) fn closed_linked(&self) -> Option<&[crate::governance::LinkView]> {
+        self.handling_view()
+            .filter(|h| self.is_terminal() && !h.linked.is_empty())
+            .map(|h| h.linked.as_slice())
+    }
+
     /// Appends an event and the effects it has for the outside world.
     pub(crate) fn push(&mut self, event: Event) {
         let seq = self.history.len() as u64;
@@ -646,8 +654,7 @@ impl Case {
         if let Some(event) = self.history.last() {
             crate::outbox::effects(self, event, &mut emit);
         }
-        let new = emit.done();
-        self.effects.extend(new);
+        self.effects.extend(emit.done());
     }
 
     /// The effects of the events from `seq` on.

@@ -410,8 +410,7 @@ impl Engine {
         let before = case.effects.len();
         command(case, env)?;
         self.outbox.add(case, before);
-        let followed =
-            case.is_terminal() && case.handling_view().is_some_and(|h| !h.linked.is_empty());
+        let followed = case.closed_linked().is_some();
         // Only SLA clocks and handling tasks have timers.
         if !case.clocks.is_empty() || case.handling.is_some() {
             self.reindex(case_id);

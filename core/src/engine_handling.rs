@@ -229,10 +229,10 @@ impl Engine {
         let Some(case) = self.cases.get(case_id) else {
             return;
         };
-        let Some(record) = case.handling_view().filter(|_| case.is_terminal()) else {
+        let Some(linked) = case.closed_linked() else {
             return;
         };
-        let linked: Vec<String> = record.linked.iter().map(|l| l.case_id.clone()).collect();
+        let linked: Vec<String> = linked.iter().map(|l| l.case_id.clone()).collect();
         for id in linked {
             let Some(dup) = self.cases.get(id.as_str()).filter(|d| !d.is_terminal()) else {
                 continue;
