@@ -143,25 +143,8 @@ export interface RawEngine {
     payload: string | undefined,
     at: number,
   ): string;
-  send(
-    caseId: string,
-    transition: string,
-    actorId: string,
-    roles: string,
-    unit: string | undefined,
-    payload: string | undefined,
-    at: number,
-  ): number;
-  open(
-    caseId: string,
-    workflow: string,
-    channel: string,
-    actorId: string,
-    roles: string,
-    unit: string | undefined,
-    fields: string | undefined,
-    at: number,
-  ): number;
+  send(packed: string, unit: string | undefined, payload: string | undefined, at: number): number;
+  open(packed: string, unit: string | undefined, fields: string | undefined, at: number): number;
   stateName(number: number): string | undefined;
   refusal(): string;
   due(now: number, limit: number | undefined): string;
@@ -206,16 +189,51 @@ function raw(): RawModule {
 // What `RawEngine.send` answers when it refuses (u32::MAX).
 const REFUSED = 0xffffffff;
 
-// Roles as `RawEngine.send` takes them, each followed by a NUL; undefined when a role holds
-// a NUL itself (the JSON path then reads it).
-function joinRoles(roles: string[]): string | undefined {
-  let joined = "";
-  for (let i = 0; i < roles.length; i++) {
-    const role = roles[i] as string;
-    if (role.includes("\0")) return undefined;
-    joined += role + "\0";
+// What the fast paths read from an actor. `packed` is its id and roles as the lean calls
+// take them, each followed by a NUL; undefined when one holds a NUL (the JSON path then
+// refuses it with the exact error).
+interface ActorParts {
+  id: string;
+  unit: string | undefined;
+  roles: string[];
+  // UTF-16 units its strings count toward the request size bound.
+  chars: number;
+  packed: string | undefined;
+}
+
+const NO_ROLES: string[] = Object.freeze([]) as unknown as string[];
+
+// Actors read once: a frozen actor with frozen roles, all plain data, cannot change, so hot
+// loops that reuse one skip its checks.
+const frozenActors = new WeakMap<object, ActorParts>();
+
+function actorParts(actor: unknown): ActorParts | undefined {
+  if (!isPlain(actor)) return undefined;
+  const known = frozenActors.get(actor);
+  if (known !== undefined) return known;
+  if (!onlyKeys(actor, ACTOR_KEYS)) return undefined;
+  const { id, unit, roles = NO_ROLES } = actor;
+  if (!wellFormed(id) || !(unit === undefined || wellFormed(unit)) || !Array.isArray(roles)) {
+    return undefined;
   }
-  return joined;
+  let chars = id.length + (unit?.length ?? 0);
+  let packed = id.includes("\0") ? undefined : id + "\0";
+  for (let i = 0; i < roles.length; i++) {
+    const role: unknown = roles[i];
+    if (!wellFormed(role)) return undefined;
+    chars += role.length + 3;
+    packed = packed === undefined || role.includes("\0") ? undefined : packed + role + "\0";
+  }
+  const parts = { id, unit, roles: roles as string[], chars, packed };
+  if (Object.isFrozen(actor) && Object.isFrozen(roles) && plainData(actor) && plainData(roles)) {
+    frozenActors.set(actor, parts);
+  }
+  return parts;
+}
+
+// No getters: every property is a value.
+function plainData(value: object): boolean {
+  return Object.values(Object.getOwnPropertyDescriptors(value)).every((d) => "value" in d);
 }
 
 function answer<T>(text: string): T {
@@ -418,8 +436,8 @@ export class Engine {
     const engine = this.#engine();
     const fast = this.#fastApply(request);
     if (fast !== undefined) {
-      const { caseId, transition, actorId, roles, unit, payload, at } = fast;
-      return answer(engine.apply(caseId, transition, actorId, roles, unit, payload, at));
+      const { caseId, transition, actor, payload, at } = fast;
+      return answer(engine.apply(caseId, transition, actor.id, actor.roles, actor.unit, payload, at));
     }
     return this.#op("apply", request);
   }
@@ -437,26 +455,18 @@ export class Engine {
   // `extra`: one more string the request carries (the channel of `open`), checked and counted
   // like the others.
   #fastParts(caseId: unknown, transition: unknown, actor: unknown, payload: unknown, at: unknown, extra = "") {
-    if (!isPlain(actor) || !onlyKeys(actor, ACTOR_KEYS)) return undefined;
-    const { id: actorId, unit, roles = [] } = actor;
+    const a = actorParts(actor);
     if (
+      a === undefined ||
       !wellFormed(caseId) ||
       !wellFormed(transition) ||
       !wellFormed(extra) ||
-      !wellFormed(actorId) ||
-      !(unit === undefined || wellFormed(unit)) ||
       !Number.isSafeInteger(at) ||
-      !Array.isArray(roles) ||
       !(payload === undefined || isPlain(payload))
     ) {
       return undefined;
     }
-    let chars = caseId.length + transition.length + extra.length + actorId.length + (unit?.length ?? 0);
-    for (let i = 0; i < roles.length; i++) {
-      const role: unknown = roles[i];
-      if (!wellFormed(role)) return undefined;
-      chars += role.length + 3;
-    }
+    const chars = caseId.length + transition.length + extra.length + a.chars;
     let payloadText: string | undefined;
     if (payload !== undefined) {
       try {
@@ -470,7 +480,16 @@ export class Engine {
     // At most 6 bytes of JSON per character (an escape), plus the keys and punctuation.
     const bound = 6 * chars + 3 * (payloadText?.length ?? 0) + FAST_PATH_HEADROOM;
     if (bound > this.#maxRequestBytes) return undefined;
-    return { caseId, transition, actorId, roles: roles as string[], unit, payload: payloadText, at: at as number };
+    return { caseId, transition, actor: a, payload: payloadText, at: at as number };
+  }
+
+  // The strings of a lean call in one, each followed by a NUL (one copy into WebAssembly
+  // memory instead of one per string); undefined when one holds a NUL itself.
+  static #pack(actor: ActorParts, first: string, second: string, third?: string): string | undefined {
+    if (actor.packed === undefined || first.includes("\0") || second.includes("\0")) return undefined;
+    if (third === undefined) return first + "\0" + second + "\0" + actor.packed;
+    if (third.includes("\0")) return undefined;
+    return first + "\0" + second + "\0" + third + "\0" + actor.packed;
   }
 
   /**
@@ -481,13 +500,13 @@ export class Engine {
   send(caseId: string, transition: string, actor: Actor, at: number, payload?: Record<string, JsonValue>): string {
     const engine = this.#engine();
     const fast = this.#fastParts(caseId, transition, actor, payload, at);
-    const roles = fast && joinRoles(fast.roles);
-    if (fast === undefined || roles === undefined) {
+    const packed = fast && Engine.#pack(fast.actor, fast.caseId, fast.transition);
+    if (fast === undefined || packed === undefined) {
       const request: ApplyRequest = { case_id: caseId, transition, actor, at };
       if (payload !== undefined) request.payload = payload;
       return this.apply(request).case.state;
     }
-    const n = engine.send(fast.caseId, fast.transition, fast.actorId, roles, fast.unit, fast.payload, fast.at);
+    const n = engine.send(packed, fast.actor.unit, fast.payload, fast.at);
     return this.#stateName(engine, n);
   }
 
@@ -505,13 +524,13 @@ export class Engine {
   ): string {
     const engine = this.#engine();
     const fast = this.#fastParts(caseId, workflow, actor, fields, at, channel);
-    const roles = fast && joinRoles(fast.roles);
-    if (fast === undefined || roles === undefined) {
+    const packed = fast && Engine.#pack(fast.actor, fast.caseId, fast.transition, channel);
+    if (fast === undefined || packed === undefined) {
       const request: OpenCaseRequest = { case_id: caseId, workflow, channel, actor, at };
       if (fields !== undefined) request.fields = fields;
       return this.openCase(request).case.state;
     }
-    const n = engine.open(fast.caseId, fast.transition, channel, fast.actorId, roles, fast.unit, fast.payload, fast.at);
+    const n = engine.open(packed, fast.actor.unit, fast.payload, fast.at);
     return this.#stateName(engine, n);
   }
 

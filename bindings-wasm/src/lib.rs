@@ -9,7 +9,8 @@ use civicflow::api::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use civicflow::{
     Actor, Answer, CaseError, Command, Engine, Limits, Opening, Reply, RequestError, Values,
 };
-use std::collections::BTreeMap;
+use rustc_hash::FxBuildHasher;
+use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
 mod declarations;
@@ -21,9 +22,8 @@ pub struct RawEngine {
     inner: Engine,
     /// The actor of the last `send`, refilled in place: no allocation per call.
     actor: Actor,
-    /// The ids of states `send` has answered, by number (the package keeps the same list).
-    names: Vec<String>,
-    numbers: BTreeMap<String, u32>,
+    /// The states `send` has answered, numbered.
+    states: States,
     /// The answer text of the last refused `send`.
     refusal: String,
 }
@@ -42,8 +42,7 @@ impl RawEngine {
         RawEngine {
             inner: Engine::new(),
             actor: Actor::new(String::new(), &[]),
-            names: Vec::new(),
-            numbers: Default::default(),
+            states: States::default(),
             refusal: String::new(),
         }
     }
@@ -91,15 +90,12 @@ impl RawEngine {
 
     /// The lean `apply` behind `Engine.send`: the same command, answered only by the case's
     /// new state, as a number for `stateName` (the package caches the names), or
-    /// `REFUSED` with the refusal's answer text kept for `refusal`. `roles` holds each role
-    /// followed by a NUL; the package sends no role containing one.
-    #[allow(clippy::too_many_arguments)]
+    /// `REFUSED` with the refusal's answer text kept for `refusal`. `packed` holds the case
+    /// id, the transition, the actor id and each role, each followed by a NUL, so that one
+    /// string crosses into WebAssembly instead of four; the package sends none holding a NUL.
     pub fn send(
         &mut self,
-        case_id: &str,
-        transition: &str,
-        actor_id: &str,
-        roles: &str,
+        packed: &str,
         unit: Option<String>,
         payload: Option<String>,
         at: f64,
@@ -108,7 +104,9 @@ impl RawEngine {
             Ok(parts) => parts,
             Err(refused) => return self.refuse(refused),
         };
-        refill(&mut self.actor, actor_id, roles, unit);
+        let mut parts = packed.splitn(3, '\0');
+        let (case_id, transition) = (next(&mut parts), next(&mut parts));
+        refill(&mut self.actor, next(&mut parts), unit);
         let cmd = Command {
             transition,
             actor: &self.actor,
@@ -116,21 +114,17 @@ impl RawEngine {
             at,
         };
         match self.inner.apply(case_id, &cmd) {
-            Ok(case) => number(&mut self.names, &mut self.numbers, case.state()),
+            Ok(case) => self.states.number(case.state()),
             Err(e) => self.refuse_case(e),
         }
     }
 
-    /// The lean `open_case` behind `Engine.open`, answered as `send` answers. `fields` is the
-    /// JSON text of the field values, or absent.
-    #[allow(clippy::too_many_arguments)]
+    /// The lean `open_case` behind `Engine.open`, answered as `send` answers. `packed` holds
+    /// the case id, the workflow id, the channel, the actor id and each role, each followed by
+    /// a NUL; `fields` is the JSON text of the field values, or absent.
     pub fn open(
         &mut self,
-        case_id: &str,
-        workflow: &str,
-        channel: &str,
-        actor_id: &str,
-        roles: &str,
+        packed: &str,
         unit: Option<String>,
         fields: Option<String>,
         at: f64,
@@ -139,7 +133,9 @@ impl RawEngine {
             Ok(parts) => parts,
             Err(refused) => return self.refuse(refused),
         };
-        refill(&mut self.actor, actor_id, roles, unit);
+        let mut parts = packed.splitn(4, '\0');
+        let (case_id, workflow, channel) = (next(&mut parts), next(&mut parts), next(&mut parts));
+        refill(&mut self.actor, next(&mut parts), unit);
         let opening = Opening {
             case_id,
             channel,
@@ -149,7 +145,7 @@ impl RawEngine {
             keys: None,
         };
         match self.inner.open_case(workflow, None, &opening) {
-            Ok(case) => number(&mut self.names, &mut self.numbers, case.state()),
+            Ok(case) => self.states.number(case.state()),
             Err(e) => self.refuse_case(e),
         }
     }
@@ -157,7 +153,7 @@ impl RawEngine {
     /// The state id `send` answered as `number`.
     #[wasm_bindgen(js_name = stateName)]
     pub fn state_name(&self, number: u32) -> Option<String> {
-        self.names.get(number as usize).cloned()
+        self.states.names.get(number as usize).cloned()
     }
 
     /// The answer text of the last refused `send`.
@@ -243,15 +239,30 @@ impl RawEngine {
     }
 }
 
-/// The number of state id `state`, numbering it when new.
-fn number(names: &mut Vec<String>, numbers: &mut BTreeMap<String, u32>, state: &str) -> u32 {
-    if let Some(&n) = numbers.get(state) {
-        return n;
+/// State ids numbered in the order `send` first answered them (the package keeps the same
+/// list, so a state crosses back as a number).
+#[derive(Default)]
+struct States {
+    names: Vec<String>,
+    numbers: HashMap<String, u32, FxBuildHasher>,
+}
+
+impl States {
+    fn number(&mut self, state: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(state) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(state.to_owned());
+        self.numbers.insert(state.to_owned(), n);
+        n
     }
-    let n = names.len() as u32;
-    names.push(state.to_owned());
-    numbers.insert(state.to_owned(), n);
-    n
+}
+
+/// The next NUL-terminated part of a packed lean call; empty past the end (an empty id is
+/// refused as such).
+fn next<'a>(parts: &mut impl Iterator<Item = &'a str>) -> &'a str {
+    parts.next().unwrap_or("")
 }
 
 /// The time and the values (JSON text of an object, or absent) of a lean command; the refusal
@@ -268,14 +279,15 @@ fn lean_parts(at: f64, values: Option<String>) -> Result<(i64, Option<JsonObject
 /// A JSON object, as payloads and fields are given.
 type JsonObject = serde_json::Map<String, serde_json::Value>;
 
-/// Refills `actor` in place from the parts the package sends (`roles`: each role followed by
-/// a NUL), reusing its strings' memory.
-fn refill(actor: &mut Actor, id: &str, roles: &str, unit: Option<String>) {
+/// Refills `actor` in place from its packed form (the id, then each role, each followed by a
+/// NUL), reusing its strings' memory.
+fn refill(actor: &mut Actor, packed: &str, unit: Option<String>) {
+    let mut parts = packed.split_terminator('\0');
     actor.id.clear();
-    actor.id.push_str(id);
+    actor.id.push_str(next(&mut parts));
     actor.unit = unit;
     let mut n = 0;
-    for role in roles.split_terminator('\0') {
+    for role in parts {
         match actor.roles.get_mut(n) {
             Some(r) => {
                 r.clear();

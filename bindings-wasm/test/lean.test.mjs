@@ -80,6 +80,54 @@ test("roles are passed one by one: a role holding a NUL is not split into two", 
   assert.equal(e.send("c-1", "ACCEPT", both, T + 1), "accepted");
 });
 
+test("ids holding a NUL go through the JSON path and are refused as apply refuses them", () => {
+  const lean = engine();
+  const full = engine();
+  for (const e of [lean, full]) e.open("c-1", "petition", "web", clerk, T);
+  const cases = [
+    ["c-1\u0000ACCEPT", "ACCEPT", clerk],
+    ["c-1", "ACCEPT\u0000", clerk],
+    ["c-1", "ACCEPT", { id: "u-1\u0000clerk", roles: ["clerk"] }],
+  ];
+  for (const [id, t, actor] of cases) {
+    assert.deepEqual(
+      refusal(() => lean.send(id, t, actor, T + 1)),
+      refusal(() => full.apply({ case_id: id, transition: t, actor, at: T + 1 })),
+    );
+  }
+  const channel = refusal(() => lean.open("c-2", "petition", "we\u0000b", clerk, T));
+  assert.equal(channel.code, "case.invalid_channel");
+  assert.equal(lean.history("c-1").events.length, 1);
+});
+
+test("a frozen actor is read once; an actor with getters is read on every call", () => {
+  const e = engine();
+  const frozen = Object.freeze({ id: "u-1", roles: Object.freeze(["clerk"]) });
+  e.open("c-1", "petition", "web", frozen, T);
+  e.open("c-2", "petition", "web", frozen, T);
+  assert.equal(e.send("c-1", "ACCEPT", frozen, T + 1), "accepted");
+  assert.equal(e.history("c-1").events[1].actor.id, "u-1");
+  // Frozen, but its id is a getter: never remembered, so each call sees the current value.
+  let n = 0;
+  const shifty = Object.freeze({
+    get id() {
+      n += 1;
+      return `u-shifty-${n}`;
+    },
+    roles: Object.freeze(["clerk", "supervisor"]),
+  });
+  assert.equal(e.send("c-2", "ACCEPT", shifty, T + 1), "accepted");
+  assert.equal(e.send("c-2", "ASSIGN", shifty, T + 2), "assigned");
+  const ids = e.history("c-2").events.map((ev) => ev.actor.id);
+  assert.deepEqual(ids.slice(1), ["u-shifty-1", "u-shifty-2"]);
+  // Frozen roles array, unfrozen actor: read every time too.
+  const loose = { id: "u-5", roles: Object.freeze(["clerk"]) };
+  e.open("c-3", "petition", "web", loose, T);
+  loose.id = "u-6";
+  assert.equal(e.send("c-3", "ACCEPT", loose, T + 1), "accepted");
+  assert.deepEqual(e.history("c-3").events.map((ev) => ev.actor.id), ["u-5", "u-6"]);
+});
+
 test("payloads and fields go through the same checks", () => {
   const e = new Engine();
   e.loadCalendar(calendar);

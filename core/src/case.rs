@@ -14,7 +14,6 @@ use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
 use crate::governance::{AppealOf, HandlingView, Level, MatterKeys, Task};
 use crate::guard::Scope;
 use crate::org::Route;
-use crate::outbox::Effect;
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
 
@@ -96,9 +95,9 @@ pub struct Opening<'a> {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ActorRecord {
-    pub id: Box<str>,
+    pub id: Arc<str>,
     pub roles: u64,
-    pub unit: Option<Box<str>>,
+    pub unit: Option<Arc<str>>,
 }
 
 /// Decisions a command took from the organisation or a calendar. They are recorded, so that
@@ -109,30 +108,22 @@ pub(crate) struct Note {
     pub due_at: Option<i64>,
 }
 
+// Variants that most cases never see, or see once, are boxed: an event is 48 bytes in
+// WebAssembly instead of 64, and a history is most of a case's memory.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum EventKind {
-    Opened {
-        channel: Box<str>,
-        fields: Box<[(u16, Value)]>,
-        keys: Option<Box<MatterKeys>>,
-        appeal_of: Option<Box<AppealOf>>,
-    },
+    Opened(Box<OpenedEvent>),
     Transitioned {
         transition: u16,
         from: u16,
         to: u16,
-        payload: Box<[(u16, Value)]>,
-        note: Option<Box<Note>>,
+        /// The payload and the recorded decisions, when there are any.
+        carried: Option<Box<Carried>>,
     },
     Opinion {
         text: Box<str>,
     },
-    SupervisionRaised {
-        level: Level,
-        unit: Box<str>,
-        due_at: i64,
-        required: Box<str>,
-    },
+    SupervisionRaised(Box<SupervisionEvent>),
     SupervisionAnswered {
         index: usize,
         text: Box<str>,
@@ -140,25 +131,74 @@ pub(crate) enum EventKind {
     Linked {
         primary: Box<str>,
     },
-    DuplicateLinked {
-        case_id: Box<str>,
-        channel: Box<str>,
-    },
-    Overdue {
-        task: Task,
-        due_at: i64,
-    },
+    DuplicateLinked(Box<DuplicateEvent>),
+    Overdue(Box<OverdueEvent>),
     SlaTimer {
         sla: u16,
         kind: TimerKind,
         step: u16,
         due_at: i64,
     },
-    SlaExtended {
-        sla: u16,
-        duration: crate::calendar_time::Duration,
-        reason: Box<str>,
-    },
+    SlaExtended(Box<ExtendedEvent>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OpenedEvent {
+    pub channel: Arc<str>,
+    pub fields: Box<[(u16, Value)]>,
+    pub keys: Option<Box<MatterKeys>>,
+    pub appeal_of: Option<Box<AppealOf>>,
+}
+
+/// What a transition carries beyond its states.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Carried {
+    pub payload: Box<[(u16, Value)]>,
+    pub note: Option<Note>,
+}
+
+impl Carried {
+    /// `None` when there is nothing to carry.
+    fn new(payload: Box<[(u16, Value)]>, note: Option<Note>) -> Option<Box<Carried>> {
+        (!payload.is_empty() || note.is_some()).then(|| Box::new(Carried { payload, note }))
+    }
+}
+
+/// The recorded decisions of a transition's `carried`.
+fn note_of(carried: &Option<Box<Carried>>) -> Option<&Note> {
+    carried.as_deref().and_then(|c| c.note.as_ref())
+}
+
+/// The payload of a transition's `carried`.
+pub(crate) fn payload_of(carried: &Option<Box<Carried>>) -> &[(u16, Value)] {
+    carried.as_deref().map_or(&[], |c| &c.payload)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SupervisionEvent {
+    pub level: Level,
+    pub unit: Box<str>,
+    pub due_at: i64,
+    pub required: Box<str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct DuplicateEvent {
+    pub case_id: Box<str>,
+    pub channel: Box<str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct OverdueEvent {
+    pub task: Task,
+    pub due_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ExtendedEvent {
+    pub sla: u16,
+    pub duration: crate::calendar_time::Duration,
+    pub reason: Box<str>,
 }
 
 /// One entry of a case's history, in compact form. [`Case::history`] gives the JSON form.
@@ -452,7 +492,8 @@ pub struct CaseView {
 /// A case.
 #[derive(Clone, Debug)]
 pub struct Case {
-    pub(crate) id: Box<str>,
+    /// Shared with the engine's indexes and outbox, which name the case by it.
+    pub(crate) id: Arc<str>,
     pub(crate) workflow: Arc<Workflow>,
     pub(crate) state: u16,
     pub(crate) fields: Box<[Option<Value>]>,
@@ -462,9 +503,10 @@ pub struct Case {
     /// For workflows with a `handling` section.
     pub(crate) handling: Option<Box<HandlingView>>,
     /// Every effect its events produced, in order; the engine's outbox tracks delivery.
-    pub(crate) effects: Vec<Effect>,
+    pub(crate) effects: Vec<crate::emit::Stored>,
     /// The hash chain (see [`crate::chain`]) as far as it has been computed.
-    pub(crate) chain: crate::chain::Sealed,
+    /// Boxed: most cases are never hashed, and 32 bytes inline would be a tenth of a case.
+    pub(crate) chain: Option<Box<crate::chain::Sealed>>,
 }
 
 /// What commands may consult beyond the case: the organisation and the calendars. When a
@@ -474,6 +516,8 @@ pub(crate) struct Env<'a> {
     pub org: Option<&'a crate::org::Org>,
     pub calendars: &'a std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>>,
     pub recorded: Option<&'a Note>,
+    /// Ids to share with the events that record them.
+    pub names: Option<&'a crate::intern::Names>,
 }
 
 static NO_CALENDARS: std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>> =
@@ -486,6 +530,7 @@ impl Env<'static> {
             org: None,
             calendars: &NO_CALENDARS,
             recorded: None,
+            names: None,
         }
     }
 }
@@ -526,7 +571,7 @@ impl Case {
                 reason,
             });
         }
-        let actor = record_actor(&workflow, opening.actor)?;
+        let actor = record_actor(&workflow, opening.actor, env.names)?;
         if let Some(reason) = bad_name(opening.channel, MAX_NAME_BYTES) {
             return Err(CaseError::InvalidChannel {
                 channel: opening.channel.to_owned(),
@@ -575,7 +620,7 @@ impl Case {
             clocks,
             handling,
             effects: Vec::new(),
-            chain: crate::chain::Sealed::default(),
+            chain: None,
         };
         case.check_opening_unit(env)?;
         let unit = case.handling_unit().map(str::to_owned);
@@ -593,12 +638,12 @@ impl Case {
         case.push(Event {
             at: opening.at,
             actor,
-            kind: EventKind::Opened {
-                channel: opening.channel.into(),
+            kind: EventKind::Opened(Box::new(OpenedEvent {
+                channel: crate::intern::shared(env.names, opening.channel),
                 fields: given,
                 keys: opening.keys.cloned().map(Box::new),
                 appeal_of: appeal.map(Box::new),
-            },
+            })),
         });
         Ok(case)
     }
@@ -676,7 +721,7 @@ impl Case {
                 available: available(),
             });
         };
-        let actor = record_actor(wf, cmd.actor)?;
+        let actor = record_actor(wf, cmd.actor, env.names)?;
         if actor.roles & t.roles == 0 {
             return Err(CaseError::RoleNotAllowed {
                 actor: cmd.actor.id.clone(),
@@ -745,10 +790,13 @@ impl Case {
                 transition: t_ix,
                 from,
                 to,
-                payload,
-                note: note.map(Box::new),
+                carried: Carried::new(payload, note),
             },
         });
+        if wf.is_terminal(to) {
+            // A closed case rarely grows again, and a city keeps years of them.
+            self.history.shrink_to_fit();
+        }
         Ok(())
     }
 
@@ -829,7 +877,7 @@ impl Case {
                 sla: sla.to_owned(),
             });
         };
-        let record = record_actor(&wf, actor)?;
+        let record = record_actor(&wf, actor, None)?;
         let not_allowed = || CaseError::ExtensionNotAllowed {
             sla: sla.to_owned(),
             actor: actor.id.clone(),
@@ -890,11 +938,11 @@ impl Case {
         self.push(Event {
             at,
             actor: record,
-            kind: EventKind::SlaExtended {
+            kind: EventKind::SlaExtended(Box::new(ExtendedEvent {
                 sla: s,
                 duration,
                 reason: reason.into(),
-            },
+            })),
         });
         Ok(())
     }
@@ -972,7 +1020,7 @@ impl Case {
     /// The channel the case came in on.
     pub fn channel(&self) -> &str {
         match self.history.first().map(|e| &e.kind) {
-            Some(EventKind::Opened { channel, .. }) => channel,
+            Some(EventKind::Opened(o)) => &o.channel,
             _ => "",
         }
     }
@@ -1032,20 +1080,19 @@ impl Case {
     /// own new events.
     pub(crate) fn history_sealed(&mut self, from: usize) -> Vec<EventRecord> {
         let (records, head) = self.hashed(from);
-        self.chain = crate::chain::Sealed {
+        self.chain = Some(Box::new(crate::chain::Sealed {
             events: self.history.len(),
             head,
-        };
+        }));
         records
     }
 
     /// The events from `from` on with their hashes, and the head. Starts from the sealed head
     /// when that is at or before `from`, else from the first event.
     pub(crate) fn hashed(&self, from: usize) -> (Vec<EventRecord>, [u8; 32]) {
-        let mut chain = if self.chain.events <= from {
-            self.chain
-        } else {
-            crate::chain::Sealed::default()
+        let mut chain = match self.chain.as_deref() {
+            Some(sealed) if sealed.events <= from => *sealed,
+            _ => crate::chain::Sealed::default(),
         };
         let start = chain.events;
         let mut records = self.records(start);
@@ -1076,12 +1123,7 @@ impl Case {
                 };
                 let seq = seq as u64;
                 match &e.kind {
-                    EventKind::Opened {
-                        channel,
-                        fields,
-                        keys,
-                        appeal_of,
-                    } => EventRecord::Opened {
+                    EventKind::Opened(o) => EventRecord::Opened {
                         hash: None,
                         seq,
                         at: e.at,
@@ -1089,10 +1131,10 @@ impl Case {
                         case_id: self.id.to_string(),
                         workflow: wf.id().to_owned(),
                         version: wf.version(),
-                        channel: channel.to_string(),
-                        fields: values(fields),
-                        keys: keys.as_deref().cloned(),
-                        appeal_of: appeal_of.as_deref().cloned(),
+                        channel: o.channel.to_string(),
+                        fields: values(&o.fields),
+                        keys: o.keys.as_deref().cloned(),
+                        appeal_of: o.appeal_of.as_deref().cloned(),
                     },
                     EventKind::Opinion { text } => EventRecord::OpinionSubmitted {
                         hash: None,
@@ -1101,20 +1143,15 @@ impl Case {
                         actor,
                         opinion: text.to_string(),
                     },
-                    EventKind::SupervisionRaised {
-                        level,
-                        unit,
-                        due_at,
-                        required,
-                    } => EventRecord::SupervisionRaised {
+                    EventKind::SupervisionRaised(r) => EventRecord::SupervisionRaised {
                         hash: None,
                         seq,
                         at: e.at,
                         actor,
-                        level: *level,
-                        unit: unit.to_string(),
-                        due_at: *due_at,
-                        required: required.to_string(),
+                        level: r.level,
+                        unit: r.unit.to_string(),
+                        due_at: r.due_at,
+                        required: r.required.to_string(),
                     },
                     EventKind::SupervisionAnswered { index, text } => {
                         EventRecord::SupervisionAnswered {
@@ -1133,21 +1170,19 @@ impl Case {
                         actor,
                         primary: primary.to_string(),
                     },
-                    EventKind::DuplicateLinked { case_id, channel } => {
-                        EventRecord::DuplicateLinked {
-                            hash: None,
-                            seq,
-                            at: e.at,
-                            actor,
-                            duplicate: case_id.to_string(),
-                            channel: channel.to_string(),
-                        }
-                    }
-                    EventKind::Overdue { task, due_at } => {
+                    EventKind::DuplicateLinked(d) => EventRecord::DuplicateLinked {
+                        hash: None,
+                        seq,
+                        at: e.at,
+                        actor,
+                        duplicate: d.case_id.to_string(),
+                        channel: d.channel.to_string(),
+                    },
+                    EventKind::Overdue(o) => {
                         let h = self.handling.as_deref();
-                        let unit = h.and_then(|h| h.task(*task)).map_or("", |(u, _)| u);
-                        let (unit, due_at) = (unit.to_owned(), *due_at);
-                        match *task {
+                        let unit = h.and_then(|h| h.task(o.task)).map_or("", |(u, _)| u);
+                        let (unit, due_at) = (unit.to_owned(), o.due_at);
+                        match o.task {
                             Task::Opinion(_) => EventRecord::OpinionOverdue {
                                 hash: None,
                                 seq,
@@ -1201,29 +1236,24 @@ impl Case {
                             },
                         }
                     }
-                    EventKind::SlaExtended {
-                        sla,
-                        duration,
-                        reason,
-                    } => EventRecord::SlaExtended {
+                    EventKind::SlaExtended(x) => EventRecord::SlaExtended {
                         hash: None,
                         seq,
                         at: e.at,
                         actor,
                         sla: wf
                             .slas
-                            .get(usize::from(*sla))
+                            .get(usize::from(x.sla))
                             .map_or("", |r| &r.id)
                             .to_owned(),
-                        duration: duration.to_def(),
-                        reason: reason.to_string(),
+                        duration: x.duration.to_def(),
+                        reason: x.reason.to_string(),
                     },
                     EventKind::Transitioned {
                         transition,
                         from,
                         to,
-                        payload,
-                        note,
+                        carried,
                     } => EventRecord::Transitioned {
                         hash: None,
                         seq,
@@ -1232,9 +1262,9 @@ impl Case {
                         transition: wf.transition_id(*transition).to_owned(),
                         from: wf.state_id(*from).to_owned(),
                         to: wf.state_id(*to).to_owned(),
-                        payload: values(payload),
-                        route: note.as_ref().and_then(|n| n.route.clone()),
-                        opinions_due_at: note.as_ref().and_then(|n| n.due_at),
+                        payload: values(payload_of(carried)),
+                        route: note_of(carried).and_then(|n| n.route.clone()),
+                        opinions_due_at: note_of(carried).and_then(|n| n.due_at),
                     },
                 }
             })
@@ -1570,7 +1600,7 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
         check_hash(&case, index, record)?;
     }
     if chain.events == case.history.len() {
-        case.chain = chain;
+        case.chain = Some(Box::new(chain));
     }
     Ok(case)
 }
@@ -1638,7 +1668,12 @@ pub(crate) fn system_actor() -> ActorRecord {
     }
 }
 
-pub(crate) fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, CaseError> {
+/// The record of `actor`, its ids shared from `names` when kept there.
+pub(crate) fn record_actor(
+    wf: &Workflow,
+    actor: &Actor,
+    names: Option<&crate::intern::Names>,
+) -> Result<ActorRecord, CaseError> {
     if let Some(reason) = bad_name(&actor.id, MAX_NAME_BYTES) {
         return Err(CaseError::InvalidActor {
             attribute: "id",
@@ -1656,9 +1691,12 @@ pub(crate) fn record_actor(wf: &Workflow, actor: &Actor) -> Result<ActorRecord, 
         });
     }
     Ok(ActorRecord {
-        id: actor.id.as_str().into(),
+        id: crate::intern::shared(names, &actor.id),
         roles: wf.role_mask(&actor.roles),
-        unit: actor.unit.as_deref().map(Into::into),
+        unit: actor
+            .unit
+            .as_deref()
+            .map(|u| crate::intern::shared(names, u)),
     })
 }
 

@@ -3,14 +3,17 @@
 //! commands that are not transitions (opinions, supervision, links). Each check runs before
 //! anything is written, as everywhere in [`Case`].
 
-use crate::case::{Actor, ActorRecord, Case, Env, Event, EventKind, Note};
+use crate::case::{
+    Actor, ActorRecord, Case, DuplicateEvent, Env, Event, EventKind, Note, OverdueEvent,
+    SupervisionEvent,
+};
+use crate::emit::Emit;
 use crate::error::{CaseError, FieldProblem, FieldSource};
 use crate::governance::{
     AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView, Task,
 };
 use crate::handling::{Action, Handling};
 use crate::org::{OrgError, Route};
-use crate::outbox::Emit;
 use crate::value::Value;
 use crate::workflow::Transition;
 
@@ -474,12 +477,12 @@ impl Case {
         self.push(Event {
             at,
             actor,
-            kind: EventKind::SupervisionRaised {
+            kind: EventKind::SupervisionRaised(Box::new(SupervisionEvent {
                 level,
                 unit: unit.into(),
                 due_at,
                 required: required.into(),
-            },
+            })),
         });
     }
 
@@ -576,7 +579,7 @@ impl Case {
         self.push(Event {
             at,
             actor: crate::case::system_actor(),
-            kind: EventKind::Overdue { task, due_at },
+            kind: EventKind::Overdue(Box::new(OverdueEvent { task, due_at })),
         });
         true
     }
@@ -597,7 +600,7 @@ impl Case {
         if at < last {
             return Err(CaseError::TimeWentBackwards { at, last });
         }
-        crate::case::record_actor(&self.workflow, actor)
+        crate::case::record_actor(&self.workflow, actor, None)
     }
 
     /// Marks this case a duplicate of `primary`.
@@ -631,10 +634,10 @@ impl Case {
         self.push(Event {
             at,
             actor,
-            kind: EventKind::DuplicateLinked {
+            kind: EventKind::DuplicateLinked(Box::new(DuplicateEvent {
                 case_id: duplicate.into(),
                 channel: channel.into(),
-            },
+            })),
         });
     }
 
@@ -650,11 +653,14 @@ impl Case {
     pub(crate) fn push(&mut self, event: Event) {
         let seq = self.history.len() as u64;
         self.history.push(event);
-        let mut emit = Emit::new(&self.id, seq);
+        let mut emit = Emit::new(seq);
         if let Some(event) = self.history.last() {
-            crate::outbox::effects(self, event, &mut emit);
+            crate::emit::effects(self, event, &mut emit);
         }
-        self.effects.extend(emit.done());
+        let new = emit.done();
+        // Exactly: most cases have one or two effects in all, and keep them for life.
+        self.effects.reserve_exact(new.len());
+        self.effects.extend(new);
     }
 
     /// The effects of the events from `seq` on.
@@ -662,20 +668,7 @@ impl Case {
         self.effects
             .iter()
             .filter(|e| e.seq >= seq as u64)
-            .cloned()
+            .map(|e| e.effect(self))
             .collect()
-    }
-
-    /// Channels a reply or closure reaches: the case's own, then each linked duplicate's.
-    pub(crate) fn reply_channels(&self) -> Vec<(String, String)> {
-        let mut out = vec![(self.id.to_string(), self.channel().to_owned())];
-        if let Some(h) = self.handling.as_deref() {
-            out.extend(
-                h.linked
-                    .iter()
-                    .map(|l| (l.case_id.clone(), l.channel.clone())),
-            );
-        }
-        out
     }
 }

@@ -133,7 +133,7 @@ impl Case {
         let mut timeline = Vec::new();
         for e in &self.history {
             let (transition, to) = match &e.kind {
-                EventKind::Opened { .. } => (None, wf.initial),
+                EventKind::Opened(_) => (None, wf.initial),
                 EventKind::Transitioned { transition, to, .. } => (Some(*transition), *to),
                 _ => continue,
             };

@@ -116,7 +116,7 @@ pub struct CaseSnapshot {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Timer {
     due: i64,
-    case: Box<str>,
+    case: Arc<str>,
     slot: Slot,
 }
 
@@ -193,8 +193,8 @@ pub struct Engine {
     /// Every pending warning and breach step of every running clock, by due instant.
     timers: BTreeSet<Timer>,
     /// The entries of `timers` that belong to each case, to update them in O(log n).
-    case_timers: FixedMap<Box<str>, Vec<Timer>>,
-    pub(crate) cases: FixedMap<Box<str>, Case>,
+    case_timers: FixedMap<Arc<str>, Vec<Timer>>,
+    pub(crate) cases: FixedMap<Arc<str>, Case>,
     limits: Limits,
     pub(crate) org: Option<Arc<crate::org::Org>>,
     pub(crate) outbox: crate::outbox::Outbox,
@@ -202,6 +202,8 @@ pub struct Engine {
     pub(crate) matters: FixedMap<MatterKey, Vec<Box<str>>>,
     /// The appeal of each appealed case.
     pub(crate) appeals: FixedMap<Box<str>, Box<str>>,
+    /// Actor and unit ids, shared by the events that record them.
+    names: crate::intern::Names,
 }
 
 impl Engine {
@@ -336,7 +338,13 @@ impl Engine {
             });
         }
         let link_to = self.check_duplicates(&wf, opening.keys)?;
-        let case = Case::open_in(wf, opening, appeal, self.env())?;
+        self.intern(opening.actor);
+        self.names.intern(opening.channel);
+        let opened = Case::open_in(wf, opening, appeal, self.env());
+        if opened.is_err() {
+            self.names.release(opening.channel);
+        }
+        let case = self.released(opening.actor, opened)?;
         self.insert_case(case);
         if let Some(primary) = link_to {
             // Checked above: both cases are open and the primary is no duplicate itself.
@@ -364,6 +372,7 @@ impl Engine {
             org: self.org.as_deref(),
             calendars: &self.calendars,
             recorded: None,
+            names: Some(&self.names),
         }
     }
 
@@ -372,10 +381,41 @@ impl Engine {
     /// # Errors
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
-        if self.run_command(case_id, |case, env| case.apply_in(cmd, env))? {
+        self.intern(cmd.actor);
+        let run = self.run_command(case_id, |case, env| case.apply_in(cmd, env));
+        if self.released(cmd.actor, run)? {
             self.follow_primary(case_id, cmd.at);
         }
         self.case_or_err(case_id)
+    }
+
+    /// Keeps the actor's ids for the events the next command records.
+    fn intern(&mut self, actor: &Actor) {
+        self.names.intern(&actor.id);
+        if let Some(unit) = &actor.unit {
+            self.names.intern(unit);
+        }
+    }
+
+    /// `outcome`, after forgetting the actor's ids when it is a refusal that left them unused.
+    fn released<T>(
+        &mut self,
+        actor: &Actor,
+        outcome: Result<T, CaseError>,
+    ) -> Result<T, CaseError> {
+        if outcome.is_err() {
+            self.names.release(&actor.id);
+            if let Some(unit) = &actor.unit {
+                self.names.release(unit);
+            }
+        }
+        outcome
+    }
+
+    /// Number of distinct actor, unit and channel ids the engine keeps for sharing.
+    #[cfg(test)]
+    pub(crate) fn shared_names(&self) -> usize {
+        self.names.len()
     }
 
     /// Runs a command on a case in place (every case command checks before it writes, so a
@@ -400,6 +440,7 @@ impl Engine {
             org: self.org.as_deref(),
             calendars: &self.calendars,
             recorded: None,
+            names: Some(&self.names),
         };
         let case = self
             .cases
@@ -422,7 +463,7 @@ impl Engine {
     pub(crate) fn commit(&mut self, case: Case) {
         let before = self.cases.get(case.id()).map_or(0, |c| c.effects.len());
         self.outbox.add(&case, before);
-        let id: Box<str> = case.id().into();
+        let id = case.id.clone();
         self.cases.insert(id.clone(), case);
         self.reindex(&id);
     }
@@ -568,6 +609,7 @@ impl Engine {
             return;
         };
         let wf = case.workflow();
+        let id = &case.id;
         let mut new = Vec::new();
         for ((rule, c), sla) in wf.slas.iter().zip(case.clocks()).zip(0u16..) {
             let Some(cal) = self.calendars.get(&*rule.calendar) else {
@@ -577,7 +619,7 @@ impl Engine {
             for (due, kind, step) in clock::pending_timers(rule, c, cal).unwrap_or_default() {
                 new.push(Timer {
                     due,
-                    case: case_id.into(),
+                    case: id.clone(),
                     slot: Slot::Sla { sla, kind, step },
                 });
             }
@@ -585,20 +627,21 @@ impl Engine {
         if let Some(h) = case.handling_view().filter(|_| !case.is_terminal()) {
             new.extend(h.pending_tasks().map(|(due, task)| Timer {
                 due,
-                case: case_id.into(),
+                case: id.clone(),
                 slot: Slot::Task(task),
             }));
         }
         if !new.is_empty() {
             self.timers.extend(new.iter().cloned());
-            self.case_timers.insert(case_id.into(), new);
+            let id = case.id.clone();
+            self.case_timers.insert(id, new);
         }
     }
 
     fn reindex_all(&mut self) {
         self.timers.clear();
         self.case_timers.clear();
-        let ids: Vec<Box<str>> = self
+        let ids: Vec<Arc<str>> = self
             .cases
             .iter()
             .filter(|(_, c)| !c.clocks().is_empty() || c.handling_view().is_some())
@@ -666,7 +709,7 @@ impl Engine {
         }
         let id: Box<str> = case.id().into();
         self.insert_case(case);
-        self.cases.get(&id).ok_or(HistoryError::Empty)
+        self.cases.get(&*id).ok_or(HistoryError::Empty)
     }
 
     /// Rebuilds a case from its history on a loaded workflow, without adding it to the engine.
@@ -844,7 +887,7 @@ impl Engine {
 
     /// The whole engine as data, sorted, so equal engines give equal snapshots.
     pub fn snapshot(&self) -> Snapshot {
-        let mut ids: Vec<&Box<str>> = self.cases.keys().collect();
+        let mut ids: Vec<&Arc<str>> = self.cases.keys().collect();
         ids.sort();
         Snapshot {
             format: SNAPSHOT_FORMAT,

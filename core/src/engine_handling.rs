@@ -118,7 +118,7 @@ impl Engine {
         let key = (keys.citizen.as_str().into(), keys.matter.as_str().into());
         let mut out: Vec<String> = Vec::new();
         for id in self.matters.get(&key).into_iter().flatten() {
-            let Some(case) = self.cases.get(id) else {
+            let Some(case) = self.cases.get(&**id) else {
                 continue;
             };
             if case.is_terminal() || case.workflow().id() != workflow {

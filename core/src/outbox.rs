@@ -8,13 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, Event, EventKind};
-use crate::clock::TimerKind;
+use crate::case::Case;
 use crate::error::ErrorDetail;
 use crate::governance::Level;
-use crate::governance::Task;
-use crate::handling::Action;
-use crate::value::Value;
 use crate::workflow::FixedMap;
 
 /// What kind of thing the host must do.
@@ -78,211 +74,6 @@ pub struct Effect {
     pub detail: Option<String>,
 }
 
-/// Collects the effects of one event, numbering them.
-pub(crate) struct Emit<'a> {
-    case_id: &'a str,
-    seq: u64,
-    out: Vec<Effect>,
-}
-
-impl<'a> Emit<'a> {
-    pub(crate) fn new(case_id: &'a str, seq: u64) -> Self {
-        Emit {
-            case_id,
-            seq,
-            out: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, kind: EffectKind, reason: &str, fill: impl FnOnce(&mut Effect)) {
-        let n = self.out.len();
-        let mut effect = Effect {
-            id: format!("{}#{}.{n}", self.case_id, self.seq),
-            case_id: self.case_id.to_owned(),
-            seq: self.seq,
-            kind,
-            reason: reason.to_owned(),
-            channel: None,
-            channel_case: None,
-            unit: None,
-            role: None,
-            level: None,
-            by: None,
-            detail: None,
-        };
-        fill(&mut effect);
-        self.out.push(effect);
-    }
-
-    fn unit(&mut self, unit: Option<&str>, reason: &str) {
-        if let Some(unit) = unit {
-            self.add(EffectKind::NotifyUnit, reason, |e| {
-                e.unit = Some(unit.to_owned())
-            });
-        }
-    }
-
-    fn citizen(&mut self, channels: &[(String, String)], reason: &str, detail: Option<&str>) {
-        for (case, channel) in channels {
-            self.add(EffectKind::NotifyCitizen, reason, |e| {
-                e.channel = Some(channel.clone());
-                e.channel_case = Some(case.clone());
-                e.detail = detail.map(str::to_owned);
-            });
-        }
-    }
-
-    pub(crate) fn done(self) -> Vec<Effect> {
-        self.out
-    }
-}
-
-/// The effects of `event`, the last event of `case`, on the case as it is after it.
-pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
-    let wf = case.workflow();
-    let record = case.handling_view();
-    match &event.kind {
-        EventKind::Opened { .. } => {}
-        // A duplicate linked after the primary's reply still gets that reply on its channel.
-        EventKind::DuplicateLinked { case_id, channel } => {
-            if record.is_some_and(|r| r.replied_at.is_some()) {
-                emit.citizen(&[(case_id.to_string(), channel.to_string())], "reply", None);
-            }
-        }
-        EventKind::Transitioned {
-            transition,
-            to,
-            payload,
-            ..
-        } => {
-            let Some(t) = wf.transition(*transition) else {
-                return;
-            };
-            let unit = record.and_then(|r| r.unit.as_deref());
-            // Built only for the transitions that tell the citizen.
-            let channels = || case.reply_channels();
-            match t.action {
-                Some(Action::Dispatch) => emit.unit(unit, "dispatched"),
-                Some(Action::Transfer) => emit.unit(unit, "transferred"),
-                Some(Action::Return) => {
-                    emit.unit(record.and_then(|r| r.dispatched_by.as_deref()), "returned");
-                }
-                Some(Action::Assist) => {
-                    let field = wf
-                        .handling
-                        .as_ref()
-                        .and_then(|h| h.assist.as_ref())
-                        .map(|a| a.units_field);
-                    let asked = payload.iter().find(|(ix, _)| Some(*ix) == field);
-                    if let Some((_, Value::List(units))) = asked {
-                        for u in units.iter() {
-                            emit.unit(Some(u), "assist_requested");
-                        }
-                    }
-                }
-                Some(Action::Reply) => {
-                    emit.citizen(&channels(), "reply", None);
-                    emit.add(EffectKind::PublishReply, "reply", |_| {});
-                }
-                _ => {}
-            }
-            let bounce = wf.handling.as_ref().and_then(|h| h.bounce_after);
-            if let (Some(n), Some(r)) = (bounce, record) {
-                let moved = matches!(t.action, Some(Action::Transfer | Action::Return));
-                if moved && r.transfers + r.returns == n + 1 {
-                    emit.add(EffectKind::Flag, "bounced", |e| {
-                        e.unit = r.dispatched_by.clone()
-                    });
-                }
-            }
-            if t.notify_citizen {
-                emit.citizen(&channels(), "notice", Some(&t.id));
-            }
-            if wf.is_terminal(*to) && case.primary().is_none() {
-                emit.citizen(&channels(), "closed", Some(wf.state_id(*to)));
-            }
-        }
-        EventKind::SlaTimer {
-            sla, kind, step, ..
-        } => {
-            let Some(rule) = wf.definition().slas.get(usize::from(*sla)) else {
-                return;
-            };
-            let (reason, step_id, notify) = match kind {
-                TimerKind::Warning => {
-                    let w = rule.warnings.get(usize::from(*step));
-                    ("sla_warning", w.map(|w| &w.id), w.map(|w| &w.notify))
-                }
-                TimerKind::Breach => {
-                    let b = rule.on_breach.get(usize::from(*step));
-                    ("sla_breach", b.map(|b| &b.id), b.map(|b| &b.notify))
-                }
-            };
-            for role in notify.into_iter().flatten() {
-                emit.add(EffectKind::NotifyRole, reason, |e| {
-                    e.role = Some(role.clone());
-                    e.detail = step_id.map(|s| format!("{}/{s}", rule.id));
-                });
-            }
-        }
-        EventKind::SlaExtended { sla, .. } => {
-            let rule = wf.slas.get(usize::from(*sla)).map(|r| &*r.id);
-            emit.citizen(&case.reply_channels(), "extended", rule);
-        }
-        EventKind::Opinion { .. } => {
-            emit.unit(record.and_then(|r| r.unit.as_deref()), "opinion_submitted");
-        }
-        EventKind::SupervisionRaised { level, unit, .. } => {
-            emit.add(EffectKind::SupervisionNotice, "supervision", |e| {
-                e.unit = record.and_then(|r| r.unit.clone());
-                e.by = Some(unit.to_string());
-                e.level = Some(*level);
-            });
-        }
-        EventKind::SupervisionAnswered { index, .. } => {
-            let by = record
-                .and_then(|r| r.supervisions.get(*index))
-                .map(|s| s.unit.as_str());
-            emit.unit(by, "supervision_answered");
-        }
-        EventKind::Overdue { task, .. } => {
-            let owed = record.and_then(|r| r.task(*task)).map(|(u, _)| u);
-            let lead = record.and_then(|r| r.unit.as_deref());
-            match task {
-                // The assisting unit is reminded; the lead unit, who waits for it, is told.
-                Task::Opinion(_) => {
-                    emit.unit(owed, "opinion_overdue");
-                    emit.unit(lead, "opinion_overdue");
-                }
-                // The supervising unit learns its deadline passed unanswered; the handling
-                // unit gets a second notice.
-                Task::Supervision(index) => {
-                    emit.unit(owed, "supervision_overdue");
-                    let level = record
-                        .and_then(|r| r.supervisions.get(*index))
-                        .map(|s| s.level);
-                    emit.add(EffectKind::SupervisionNotice, "supervision_overdue", |e| {
-                        e.unit = lead.map(str::to_owned);
-                        e.by = owed.map(str::to_owned);
-                        e.level = level;
-                    });
-                }
-            }
-            emit.add(EffectKind::Flag, "overdue", |e| {
-                e.unit = owed.map(str::to_owned);
-                e.detail = Some(match task {
-                    Task::Opinion(_) => "opinion".to_owned(),
-                    Task::Supervision(i) => format!("supervision/{i}"),
-                });
-            });
-        }
-        EventKind::Linked { primary } => {
-            let own = [(case.id().to_owned(), case.channel().to_owned())];
-            emit.citizen(&own, "linked", Some(primary));
-        }
-    }
-}
-
 /// An effect id that names no effect of any case.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("no effect has id `{id}`")]
@@ -303,7 +94,7 @@ impl UnknownEffect {
 
 #[derive(Clone, Debug)]
 struct Pending {
-    case: Box<str>,
+    case: std::sync::Arc<str>,
     index: usize,
     leased_until: i64,
 }
@@ -320,19 +111,20 @@ impl Outbox {
     /// Queues the effects of `case` from index `from` on.
     pub(crate) fn add(&mut self, case: &Case, from: usize) {
         for (index, e) in case.effects.iter().enumerate().skip(from) {
+            let id = e.id(case.id());
             // Queued twice, the first entry could never be acknowledged.
-            if self.by_id.contains_key(e.id.as_str()) {
+            if self.by_id.contains_key(id.as_str()) {
                 continue;
             }
             self.queue.insert(
                 self.next,
                 Pending {
-                    case: case.id().into(),
+                    case: case.id.clone(),
                     index,
                     leased_until: i64::MIN,
                 },
             );
-            self.by_id.insert(e.id.as_str().into(), self.next);
+            self.by_id.insert(id.into(), self.next);
             self.next += 1;
         }
     }
@@ -341,7 +133,7 @@ impl Outbox {
     /// until `now + lease_ms`.
     pub(crate) fn drain(
         &mut self,
-        cases: &FixedMap<Box<str>, Case>,
+        cases: &FixedMap<std::sync::Arc<str>, Case>,
         now: i64,
         limit: usize,
         lease_ms: i64,
@@ -354,9 +146,11 @@ impl Outbox {
             if p.leased_until > now {
                 continue;
             }
-            if let Some(e) = cases.get(&p.case).and_then(|c| c.effects.get(p.index)) {
-                p.leased_until = now.saturating_add(lease_ms);
-                out.push(e.clone());
+            if let Some(c) = cases.get(&p.case) {
+                if let Some(e) = c.effects.get(p.index) {
+                    p.leased_until = now.saturating_add(lease_ms);
+                    out.push(e.effect(c));
+                }
             }
         }
         out
@@ -369,7 +163,7 @@ impl Outbox {
     /// [`UnknownEffect`] for the first id that names no effect.
     pub(crate) fn ack(
         &mut self,
-        cases: &FixedMap<Box<str>, Case>,
+        cases: &FixedMap<std::sync::Arc<str>, Case>,
         ids: &[String],
     ) -> Result<usize, UnknownEffect> {
         for (index, id) in ids.iter().enumerate() {
@@ -379,7 +173,7 @@ impl Outbox {
             let known = id
                 .rsplit_once('#')
                 .and_then(|(case, _)| cases.get(case))
-                .is_some_and(|c| c.effects.iter().any(|e| e.id == *id));
+                .is_some_and(|c| c.effects.iter().any(|e| e.id(c.id()) == *id));
             if !known {
                 return Err(UnknownEffect {
                     id: id.clone(),
@@ -398,11 +192,13 @@ impl Outbox {
     }
 
     /// Ids of the pending effects, oldest first.
-    pub(crate) fn pending_ids(&self, cases: &FixedMap<Box<str>, Case>) -> Vec<String> {
+    pub(crate) fn pending_ids(&self, cases: &FixedMap<std::sync::Arc<str>, Case>) -> Vec<String> {
         self.queue
             .values()
-            .filter_map(|p| cases.get(&p.case)?.effects.get(p.index))
-            .map(|e| e.id.clone())
+            .filter_map(|p| {
+                let c = cases.get(&p.case)?;
+                Some(c.effects.get(p.index)?.id(c.id()))
+            })
             .collect()
     }
 
@@ -412,7 +208,7 @@ impl Outbox {
     }
 
     /// Keeps only effects whose ids are listed, in the listed order (a restored snapshot).
-    pub(crate) fn keep(&mut self, cases: &FixedMap<Box<str>, Case>, ids: &[String]) {
+    pub(crate) fn keep(&mut self, cases: &FixedMap<std::sync::Arc<str>, Case>, ids: &[String]) {
         let mut fresh = Outbox::default();
         for id in ids {
             let Some(&n) = self.by_id.get(id.as_str()) else {

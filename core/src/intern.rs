@@ -1,0 +1,108 @@
+//! Actor and unit ids shared by the events that record them.
+//!
+//! Every event records who acted. A case's dozen events are mostly by a handful of staff, and
+//! an engine's million cases by a few thousand: an event keeps a shared pointer to the id
+//! instead of its own copy, which saves an allocation per event and most of its memory.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rustc_hash::FxBuildHasher;
+
+/// The ids the engine has seen.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Names(HashSet<Arc<str>, FxBuildHasher>);
+
+impl Names {
+    /// Keeps `name` for the next [`Names::get`].
+    pub(crate) fn intern(&mut self, name: &str) {
+        if !self.0.contains(name) {
+            self.0.insert(name.into());
+        }
+    }
+
+    /// Forgets `name` when no event holds it: a refused command must not grow the set.
+    pub(crate) fn release(&mut self, name: &str) {
+        if self.0.get(name).is_some_and(|n| Arc::strong_count(n) == 1) {
+            self.0.remove(name);
+        }
+    }
+
+    /// Number of ids kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// `name` shared from `names` when kept there, else a new copy.
+pub(crate) fn shared(names: Option<&Names>, name: &str) -> Arc<str> {
+    names
+        .and_then(|n| n.0.get(name))
+        .cloned()
+        .unwrap_or_else(|| name.into())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::{Actor, Command, Engine, Opening, Values};
+
+    fn engine() -> Engine {
+        let mut engine = Engine::new();
+        let def = include_str!("../../bench/workload/petition.json");
+        engine
+            .load_workflow(serde_json::from_str(def).unwrap())
+            .unwrap();
+        engine
+    }
+
+    fn open(engine: &mut Engine, id: &str, actor: &Actor) -> Result<(), crate::CaseError> {
+        let opening = Opening {
+            case_id: id,
+            channel: "web",
+            fields: Values::NONE,
+            actor,
+            at: 1_000,
+            keys: None,
+        };
+        engine.open_case("petition", None, &opening).map(|_| ())
+    }
+
+    #[test]
+    fn cases_share_ids_and_refusals_leave_none_behind() {
+        let mut engine = engine();
+        let clerk = Actor::new("u-clerk", &["clerk"]);
+        open(&mut engine, "a", &clerk).unwrap();
+        open(&mut engine, "b", &clerk).unwrap();
+        // The clerk's id and the channel, once each for both cases.
+        assert_eq!(engine.shared_names(), 2);
+        let (a, b) = (engine.case("a").unwrap(), engine.case("b").unwrap());
+        let (ea, eb) = (&a.history[0].actor.id, &b.history[0].actor.id);
+        assert!(std::sync::Arc::ptr_eq(ea, eb));
+
+        // Refused: a role the transition does not allow, then an unknown case.
+        let stranger = Actor::new("u-stranger", &["citizen"]);
+        let cmd = Command {
+            transition: "ACCEPT",
+            actor: &stranger,
+            payload: Values::NONE,
+            at: 2_000,
+        };
+        let before = engine.case("a").unwrap().clone();
+        assert!(engine.apply("a", &cmd).is_err());
+        assert!(engine.apply("nowhere", &cmd).is_err());
+        assert!(open(&mut engine, "", &stranger).is_err());
+        assert_eq!(engine.shared_names(), 2);
+        assert_eq!(engine.case("a").unwrap(), &before);
+
+        // Kept once an event records it.
+        let officer = Actor::new("u-clerk-2", &["clerk"]);
+        let cmd = Command {
+            actor: &officer,
+            ..cmd
+        };
+        engine.apply("a", &cmd).unwrap();
+        assert_eq!(engine.shared_names(), 3);
+    }
+}
