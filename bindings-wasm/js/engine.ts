@@ -144,6 +144,9 @@ export interface RawEngine {
     at: number,
   ): string;
   send(packed: string, unit: string | undefined, payload: string | undefined, at: number): number;
+  registerTransition(id: string): number;
+  registerActor(packed: string, unit: string | undefined): number;
+  sendBy(caseId: string, transition: number, actor: number, payload: string | undefined, at: number): number;
   open(packed: string, unit: string | undefined, fields: string | undefined, at: number): number;
   stateName(number: number): string | undefined;
   refusal(): string;
@@ -185,6 +188,9 @@ function raw(): RawModule {
   }
   return loaded;
 }
+
+// At most this many transition ids, and as many actors, registered per engine.
+const HANDLES = 4096;
 
 // What `RawEngine.send` answers when it refuses (u32::MAX).
 const REFUSED = 0xffffffff;
@@ -311,6 +317,12 @@ export class Engine {
   #maxRequestBytes: number;
   // The state ids `send` has answered, by the raw engine's number for each.
   #names: string[] = [];
+  // Transition ids and frozen actors that `send` has used successfully, by the number the
+  // raw engine registered each under: afterwards only the case id is copied per call. At
+  // most HANDLES of each, so that a stream of new ones cannot grow memory without bound.
+  #transitions = new Map<string, number>();
+  #actors = new WeakMap<object, number>();
+  #actorCount = 0;
 
   constructor() {
     this.#raw = new (raw().RawEngine)();
@@ -500,14 +512,22 @@ export class Engine {
   send(caseId: string, transition: string, actor: Actor, at: number, payload?: Record<string, JsonValue>): string {
     const engine = this.#engine();
     const fast = this.#fastParts(caseId, transition, actor, payload, at);
+    if (fast !== undefined) {
+      const t = this.#transitions.get(fast.transition);
+      const a = this.#actors.get(actor as object);
+      if (t !== undefined && a !== undefined) {
+        return this.#stateName(engine, engine.sendBy(fast.caseId, t, a, fast.payload, fast.at));
+      }
+    }
     const packed = fast && Engine.#pack(fast.actor, fast.caseId, fast.transition);
     if (fast === undefined || packed === undefined) {
       const request: ApplyRequest = { case_id: caseId, transition, actor, at };
       if (payload !== undefined) request.payload = payload;
       return this.apply(request).case.state;
     }
-    const n = engine.send(packed, fast.actor.unit, fast.payload, fast.at);
-    return this.#stateName(engine, n);
+    const state = this.#stateName(engine, engine.send(packed, fast.actor.unit, fast.payload, fast.at));
+    this.#register(engine, fast.transition, actor as object, fast.actor);
+    return state;
   }
 
   /**
@@ -532,6 +552,23 @@ export class Engine {
     }
     const n = engine.open(packed, fast.actor.unit, fast.payload, fast.at);
     return this.#stateName(engine, n);
+  }
+
+  // After a successful `send`: only ids that worked, and only actors that cannot change.
+  #register(engine: RawEngine, transition: string, actor: object, parts: ActorParts): void {
+    if (!this.#transitions.has(transition) && this.#transitions.size < HANDLES) {
+      this.#transitions.set(transition, engine.registerTransition(transition));
+    }
+    const packed = parts.packed;
+    if (
+      packed !== undefined &&
+      frozenActors.get(actor) === parts &&
+      !this.#actors.has(actor) &&
+      this.#actorCount < HANDLES
+    ) {
+      this.#actors.set(actor, engine.registerActor(packed, parts.unit));
+      this.#actorCount++;
+    }
   }
 
   #stateName(engine: RawEngine, n: number): string {

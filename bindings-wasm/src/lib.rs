@@ -24,6 +24,9 @@ pub struct RawEngine {
     actor: Actor,
     /// The states `send` has answered, numbered.
     states: States,
+    /// Transition ids and actors registered by the package for `send_by`, by number.
+    transitions: Vec<String>,
+    actors: Vec<Actor>,
     /// The answer text of the last refused `send`.
     refusal: String,
 }
@@ -43,6 +46,8 @@ impl RawEngine {
             inner: Engine::new(),
             actor: Actor::new(String::new(), &[]),
             states: States::default(),
+            transitions: Vec::new(),
+            actors: Vec::new(),
             refusal: String::new(),
         }
     }
@@ -116,6 +121,59 @@ impl RawEngine {
         match self.inner.apply(case_id, &cmd) {
             Ok(case) => self.states.number(case.state()),
             Err(e) => self.refuse_case(e),
+        }
+    }
+
+    /// Registers a transition id for `send_by`; its number.
+    #[wasm_bindgen(js_name = registerTransition)]
+    pub fn register_transition(&mut self, id: String) -> u32 {
+        self.transitions.push(id);
+        (self.transitions.len() - 1) as u32
+    }
+
+    /// Registers an actor for `send_by` (`packed` as `send` takes it); its number.
+    #[wasm_bindgen(js_name = registerActor)]
+    pub fn register_actor(&mut self, packed: &str, unit: Option<String>) -> u32 {
+        let mut actor = Actor::new(String::new(), &[]);
+        refill(&mut actor, packed, unit);
+        self.actors.push(actor);
+        (self.actors.len() - 1) as u32
+    }
+
+    /// `send` with the transition and the actor given by their registered numbers: only the
+    /// case id crosses into WebAssembly.
+    #[wasm_bindgen(js_name = sendBy)]
+    pub fn send_by(
+        &mut self,
+        case_id: &str,
+        transition: u32,
+        actor: u32,
+        payload: Option<String>,
+        at: f64,
+    ) -> u32 {
+        let (at, payload) = match lean_parts(at, payload) {
+            Ok(parts) => parts,
+            Err(refused) => return self.refuse(refused),
+        };
+        let (Some(transition), Some(actor)) = (
+            self.transitions.get(transition as usize),
+            self.actors.get(actor as usize),
+        ) else {
+            let refused = refused_invalid("no such registered transition or actor".into(), "");
+            return self.refuse(refused);
+        };
+        let cmd = Command {
+            transition,
+            actor,
+            payload: payload.as_ref().map_or(Values::NONE, Values::Json),
+            at,
+        };
+        match self.inner.apply(case_id, &cmd) {
+            Ok(case) => self.states.number(case.state()),
+            Err(e) => {
+                let refused = Answer::failure(e.details()).to_json().to_string();
+                self.refuse(refused)
+            }
         }
     }
 

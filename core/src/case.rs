@@ -518,6 +518,8 @@ pub(crate) struct Env<'a> {
     pub recorded: Option<&'a Note>,
     /// Ids to share with the events that record them.
     pub names: Option<&'a crate::intern::Names>,
+    /// The ids of the command's actor, already shared by the engine.
+    pub actor: Option<&'a crate::intern::SharedActor>,
 }
 
 static NO_CALENDARS: std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>> =
@@ -531,6 +533,7 @@ impl Env<'static> {
             calendars: &NO_CALENDARS,
             recorded: None,
             names: None,
+            actor: None,
         }
     }
 }
@@ -571,7 +574,7 @@ impl Case {
                 reason,
             });
         }
-        let actor = record_actor(&workflow, opening.actor, env.names)?;
+        let actor = record_actor(&workflow, opening.actor, env.actor)?;
         if let Some(reason) = bad_name(opening.channel, MAX_NAME_BYTES) {
             return Err(CaseError::InvalidChannel {
                 channel: opening.channel.to_owned(),
@@ -721,7 +724,7 @@ impl Case {
                 available: available(),
             });
         };
-        let actor = record_actor(wf, cmd.actor, env.names)?;
+        let actor = record_actor(wf, cmd.actor, env.actor)?;
         if actor.roles & t.roles == 0 {
             return Err(CaseError::RoleNotAllowed {
                 actor: cmd.actor.id.clone(),
@@ -1668,11 +1671,11 @@ pub(crate) fn system_actor() -> ActorRecord {
     }
 }
 
-/// The record of `actor`, its ids shared from `names` when kept there.
+/// The record of `actor`, with the ids the engine shared for it when given.
 pub(crate) fn record_actor(
     wf: &Workflow,
     actor: &Actor,
-    names: Option<&crate::intern::Names>,
+    shared: Option<&crate::intern::SharedActor>,
 ) -> Result<ActorRecord, CaseError> {
     if let Some(reason) = bad_name(&actor.id, MAX_NAME_BYTES) {
         return Err(CaseError::InvalidActor {
@@ -1690,13 +1693,11 @@ pub(crate) fn record_actor(
             reason,
         });
     }
+    let (id, unit) = crate::intern::SharedActor::of(shared, actor);
     Ok(ActorRecord {
-        id: crate::intern::shared(names, &actor.id),
+        id,
         roles: wf.role_mask(&actor.roles),
-        unit: actor
-            .unit
-            .as_deref()
-            .map(|u| crate::intern::shared(names, u)),
+        unit,
     })
 }
 
@@ -1713,11 +1714,22 @@ fn bad_name(s: &str, max: usize) -> Option<&'static str> {
         Some("it is empty")
     } else if s.len() > max {
         Some("it is too long")
-    } else if s.chars().any(char::is_control) {
+    } else if has_control(s) {
         Some("it contains control characters")
     } else {
         None
     }
+}
+
+/// Whether `s` holds a control character (U+0000 to U+001F, U+007F to U+009F), read as bytes:
+/// ids are checked on every command.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
 }
 
 /// Reads values against the workflow's field types, sorted by field and without duplicates
@@ -1730,6 +1742,17 @@ fn read_values(
     extra: impl FnOnce(&mut Vec<FieldProblem>, &[u16]),
 ) -> Result<Box<[(u16, Value)]>, CaseError> {
     let mut problems = Vec::new();
+    // Most commands carry nothing: skip the reading and sorting.
+    if matches!(values, Values::Typed([])) {
+        extra(&mut problems, &[]);
+        if problems.is_empty() {
+            return Ok(Box::default());
+        }
+        return Err(CaseError::Fields {
+            place: source,
+            problems,
+        });
+    }
     let mut out: Vec<(u16, Value)> = Vec::new();
     // Fields given at all, well typed or not: a badly typed field is wrong, not missing.
     let mut given: Vec<u16> = Vec::new();
@@ -1779,5 +1802,16 @@ fn read_values(
             place: source,
             problems,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn has_control_is_char_is_control_on_every_char() {
+        for c in (0..=0x10_ffffu32).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(super::has_control(&s), c.is_control(), "{:#x}", c as u32);
+        }
     }
 }

@@ -338,9 +338,14 @@ impl Engine {
             });
         }
         let link_to = self.check_duplicates(&wf, opening.keys)?;
-        self.intern(opening.actor);
+        let shared = self.names.share_actor(opening.actor);
         self.names.intern(opening.channel);
-        let opened = Case::open_in(wf, opening, appeal, self.env());
+        let env = crate::case::Env {
+            actor: Some(&shared),
+            ..self.env()
+        };
+        let opened = Case::open_in(wf, opening, appeal, env);
+        drop(shared);
         if opened.is_err() {
             self.names.release(opening.channel);
         }
@@ -373,6 +378,7 @@ impl Engine {
             calendars: &self.calendars,
             recorded: None,
             names: Some(&self.names),
+            actor: None,
         }
     }
 
@@ -381,20 +387,19 @@ impl Engine {
     /// # Errors
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
-        self.intern(cmd.actor);
-        let run = self.run_command(case_id, |case, env| case.apply_in(cmd, env));
+        let shared = self.names.share_actor(cmd.actor);
+        let run = self.run_command(case_id, |case, env| {
+            let env = crate::case::Env {
+                actor: Some(&shared),
+                ..env
+            };
+            case.apply_in(cmd, env)
+        });
+        drop(shared);
         if self.released(cmd.actor, run)? {
             self.follow_primary(case_id, cmd.at);
         }
         self.case_or_err(case_id)
-    }
-
-    /// Keeps the actor's ids for the events the next command records.
-    fn intern(&mut self, actor: &Actor) {
-        self.names.intern(&actor.id);
-        if let Some(unit) = &actor.unit {
-            self.names.intern(unit);
-        }
     }
 
     /// `outcome`, after forgetting the actor's ids when it is a refusal that left them unused.
@@ -441,6 +446,7 @@ impl Engine {
             calendars: &self.calendars,
             recorded: None,
             names: Some(&self.names),
+            actor: None,
         };
         let case = self
             .cases

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use rustc_hash::FxBuildHasher;
 
+use crate::case::Actor;
+
 /// The ids the engine has seen.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Names(HashSet<Arc<str>, FxBuildHasher>);
@@ -18,6 +20,24 @@ impl Names {
     pub(crate) fn intern(&mut self, name: &str) {
         if !self.0.contains(name) {
             self.0.insert(name.into());
+        }
+    }
+
+    /// `name`, shared: kept for the events that will record it.
+    pub(crate) fn share(&mut self, name: &str) -> Arc<str> {
+        if let Some(kept) = self.0.get(name) {
+            return kept.clone();
+        }
+        let kept: Arc<str> = name.into();
+        self.0.insert(kept.clone());
+        kept
+    }
+
+    /// The ids of `actor`, shared.
+    pub(crate) fn share_actor(&mut self, actor: &Actor) -> SharedActor {
+        SharedActor {
+            id: self.share(&actor.id),
+            unit: actor.unit.as_deref().map(|u| self.share(u)),
         }
     }
 
@@ -32,6 +52,26 @@ impl Names {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.0.len()
+    }
+}
+
+/// An actor's ids as the engine shares them, found before a command runs.
+#[derive(Debug)]
+pub(crate) struct SharedActor {
+    pub id: Arc<str>,
+    pub unit: Option<Arc<str>>,
+}
+
+impl SharedActor {
+    /// The ids of `actor`: these when they are its own, else new copies.
+    pub(crate) fn of(shared: Option<&SharedActor>, actor: &Actor) -> (Arc<str>, Option<Arc<str>>) {
+        match shared.filter(|s| *s.id == *actor.id && s.unit.as_deref() == actor.unit.as_deref()) {
+            Some(s) => (s.id.clone(), s.unit.clone()),
+            None => (
+                actor.id.as_str().into(),
+                actor.unit.as_deref().map(Into::into),
+            ),
+        }
     }
 }
 
