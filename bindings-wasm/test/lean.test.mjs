@@ -128,6 +128,36 @@ test("a frozen actor is read once; an actor with getters is read on every call",
   assert.deepEqual(e.history("c-3").events.map((ev) => ev.actor.id), ["u-5", "u-6"]);
 });
 
+test("after a first success, a frozen actor and a transition go by number: same records, same refusals", () => {
+  const lean = engine();
+  const full = engine();
+  const fclerk = Object.freeze({ id: "u-1", roles: Object.freeze(["clerk"]) });
+  const fboss = Object.freeze({ id: "u-2", roles: Object.freeze(["supervisor"]) });
+  for (let i = 1; i <= 3; i++) {
+    const id = `c-${i}`;
+    lean.open(id, "petition", "web", fclerk, T);
+    full.openCase({ case_id: id, workflow: "petition", channel: "web", actor: fclerk, at: T });
+    // c-1 registers ACCEPT and the clerk; c-2 and c-3 use the numbers.
+    assert.equal(lean.send(id, "ACCEPT", fclerk, T + 1), "accepted");
+    full.apply({ case_id: id, transition: "ACCEPT", actor: fclerk, at: T + 1 });
+    assert.equal(lean.send(id, "ESCALATE", fboss, T + 2), "escalated");
+    full.apply({ case_id: id, transition: "ESCALATE", actor: fboss, at: T + 2 });
+    assert.deepEqual(lean.history(id), full.history(id));
+  }
+  const before = lean.history("c-3");
+  for (const [id, t, actor, at] of [
+    ["c-3", "ACCEPT", fclerk, T + 3], // not from this state
+    ["c-9", "ACCEPT", fclerk, T + 3], // no such case
+    ["c-3", "ESCALATE", fboss, T + 1], // time went backwards
+  ]) {
+    assert.deepEqual(
+      refusal(() => lean.send(id, t, actor, at)),
+      refusal(() => full.apply({ case_id: id, transition: t, actor, at })),
+    );
+  }
+  assert.deepEqual(lean.history("c-3"), before);
+});
+
 test("payloads and fields go through the same checks", () => {
   const e = new Engine();
   e.loadCalendar(calendar);
