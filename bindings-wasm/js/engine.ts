@@ -209,8 +209,9 @@ interface ActorParts {
 
 const NO_ROLES: string[] = Object.freeze([]) as unknown as string[];
 
-// Actors read once: a frozen actor with frozen roles, all plain data, cannot change, so hot
-// loops that reuse one skip its checks.
+// Actors read once: the data properties of a frozen actor with frozen roles cannot change,
+// so hot loops that reuse one skip its checks. (A Proxy that freezes its target in the middle
+// of being read could still be remembered as first read; the caller owns that object.)
 const frozenActors = new WeakMap<object, ActorParts>();
 
 function actorParts(actor: unknown): ActorParts | undefined {
@@ -557,7 +558,8 @@ export class Engine {
   // After a successful `send`: only ids that worked, and only actors that cannot change.
   #register(engine: RawEngine, transition: string, actor: object, parts: ActorParts): void {
     if (!this.#transitions.has(transition) && this.#transitions.size < HANDLES) {
-      this.#transitions.set(transition, engine.registerTransition(transition));
+      const n = engine.registerTransition(transition);
+      if (n !== REFUSED) this.#transitions.set(transition, n);
     }
     const packed = parts.packed;
     if (
@@ -566,7 +568,8 @@ export class Engine {
       !this.#actors.has(actor) &&
       this.#actorCount < HANDLES
     ) {
-      this.#actors.set(actor, engine.registerActor(packed, parts.unit));
+      const n = engine.registerActor(packed, parts.unit);
+      if (n !== REFUSED) this.#actors.set(actor, n);
       this.#actorCount++;
     }
   }

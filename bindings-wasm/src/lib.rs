@@ -124,16 +124,24 @@ impl RawEngine {
         }
     }
 
-    /// Registers a transition id for `send_by`; its number.
+    /// Registers a transition id for `send_by`; its number, or `REFUSED` once
+    /// `MAX_REGISTERED` are.
     #[wasm_bindgen(js_name = registerTransition)]
     pub fn register_transition(&mut self, id: String) -> u32 {
+        if self.transitions.len() >= MAX_REGISTERED {
+            return REFUSED;
+        }
         self.transitions.push(id);
         (self.transitions.len() - 1) as u32
     }
 
-    /// Registers an actor for `send_by` (`packed` as `send` takes it); its number.
+    /// Registers an actor for `send_by` (`packed` as `send` takes it); its number, or
+    /// `REFUSED` once `MAX_REGISTERED` are.
     #[wasm_bindgen(js_name = registerActor)]
     pub fn register_actor(&mut self, packed: &str, unit: Option<String>) -> u32 {
+        if self.actors.len() >= MAX_REGISTERED {
+            return REFUSED;
+        }
         let mut actor = Actor::new(String::new(), &[]);
         refill(&mut actor, packed, unit);
         self.actors.push(actor);
@@ -170,10 +178,7 @@ impl RawEngine {
         };
         match self.inner.apply(case_id, &cmd) {
             Ok(case) => self.states.number(case.state()),
-            Err(e) => {
-                let refused = Answer::failure(e.details()).to_json().to_string();
-                self.refuse(refused)
-            }
+            Err(e) => self.refuse_case(e),
         }
     }
 
@@ -285,6 +290,10 @@ impl RawEngine {
 
 /// What `RawEngine::send` answers when it refuses (the package's `REFUSED`).
 const REFUSED: u32 = u32::MAX;
+
+/// At most this many transition ids, and as many actors, registered for `send_by`: the
+/// package stops at the same number, and a direct caller cannot grow them without bound.
+const MAX_REGISTERED: usize = 4096;
 
 impl RawEngine {
     fn refuse(&mut self, text: String) -> u32 {

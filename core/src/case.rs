@@ -1083,10 +1083,14 @@ impl Case {
     /// own new events.
     pub(crate) fn history_sealed(&mut self, from: usize) -> Vec<EventRecord> {
         let (records, head) = self.hashed(from);
-        self.chain = Some(Box::new(crate::chain::Sealed {
+        let sealed = crate::chain::Sealed {
             events: self.history.len(),
             head,
-        }));
+        };
+        match self.chain.as_deref_mut() {
+            Some(chain) => *chain = sealed,
+            None => self.chain = Some(Box::new(sealed)),
+        }
         records
     }
 

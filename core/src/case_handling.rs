@@ -658,8 +658,11 @@ impl Case {
             crate::emit::effects(self, event, &mut emit);
         }
         let new = emit.done();
-        // Exactly: most cases have one or two effects in all, and keep them for life.
-        self.effects.reserve_exact(new.len());
+        // Exactly at first: most cases have one or two effects in all, and keep them for life.
+        // Later growth doubles, so that a long case does not reallocate at every effect.
+        if self.effects.is_empty() {
+            self.effects.reserve_exact(new.len());
+        }
         self.effects.extend(new);
     }
 

@@ -102,7 +102,8 @@ impl Emit {
     fn add(&mut self, kind: EffectKind, reason: &'static str, fill: impl FnOnce(&mut Stored)) {
         let mut effect = Stored {
             seq: self.seq,
-            n: u32::try_from(self.out.len()).unwrap_or(u32::MAX),
+            // An event has a few effects per unit or linked case it tells: far below u32.
+            n: self.out.len() as u32,
             kind,
             level: None,
             reason,

@@ -339,7 +339,7 @@ impl Engine {
         }
         let link_to = self.check_duplicates(&wf, opening.keys)?;
         let shared = self.names.share_actor(opening.actor);
-        self.names.intern(opening.channel);
+        self.names.share(opening.channel);
         let env = crate::case::Env {
             actor: Some(&shared),
             ..self.env()
@@ -349,7 +349,7 @@ impl Engine {
         if opened.is_err() {
             self.names.release(opening.channel);
         }
-        let case = self.released(opening.actor, opened)?;
+        let case = self.forget_if_refused(opening.actor, opened)?;
         self.insert_case(case);
         if let Some(primary) = link_to {
             // Checked above: both cases are open and the primary is no duplicate itself.
@@ -359,7 +359,9 @@ impl Engine {
     }
 
     /// Adds a new or replayed case with its indexes and effects.
-    pub(crate) fn insert_case(&mut self, case: Case) {
+    pub(crate) fn insert_case(&mut self, mut case: Case) {
+        // A replayed case was built without the engine: its events share ids from now on.
+        self.names.share_events(&mut case.history);
         let id: Box<str> = case.id().into();
         if let Some(keys) = case.handling_view().and_then(|h| h.keys.as_ref()) {
             let key = (keys.citizen.as_str().into(), keys.matter.as_str().into());
@@ -388,7 +390,7 @@ impl Engine {
     /// `case.not_found`, and the errors of [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
         let shared = self.names.share_actor(cmd.actor);
-        let run = self.run_command(case_id, |case, env| {
+        let run = self.run_command(case_id, true, |case, env| {
             let env = crate::case::Env {
                 actor: Some(&shared),
                 ..env
@@ -396,14 +398,14 @@ impl Engine {
             case.apply_in(cmd, env)
         });
         drop(shared);
-        if self.released(cmd.actor, run)? {
+        if self.forget_if_refused(cmd.actor, run)? {
             self.follow_primary(case_id, cmd.at);
         }
         self.case_or_err(case_id)
     }
 
     /// `outcome`, after forgetting the actor's ids when it is a refusal that left them unused.
-    fn released<T>(
+    fn forget_if_refused<T>(
         &mut self,
         actor: &Actor,
         outcome: Result<T, CaseError>,
@@ -430,15 +432,18 @@ impl Engine {
         case_id: &str,
         command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
     ) -> Result<&Case, CaseError> {
-        self.run_command(case_id, command)?;
+        self.run_command(case_id, false, command)?;
         self.case_or_err(case_id)
     }
 
     /// [`Engine::change_case`] without looking the case up again: whether the case is now
-    /// closed with linked duplicates that may follow it.
+    /// closed with linked duplicates that may follow it. `shared`: the command recorded its
+    /// actor with ids the engine already shares (`apply`); other commands' events are
+    /// pointed at the shared ids afterwards.
     fn run_command(
         &mut self,
         case_id: &str,
+        shared: bool,
         command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
     ) -> Result<bool, CaseError> {
         let env = crate::case::Env {
@@ -454,8 +459,12 @@ impl Engine {
             .ok_or_else(|| CaseError::NotFound {
                 case_id: case_id.to_owned(),
             })?;
-        let before = case.effects.len();
+        let (before, from) = (case.effects.len(), case.history.len());
         command(case, env)?;
+        if !shared {
+            let new = case.history.get_mut(from..).unwrap_or_default();
+            self.names.share_events(new);
+        }
         self.outbox.add(case, before);
         let followed = case.closed_linked().is_some();
         // Only SLA clocks and handling tasks have timers.
@@ -466,8 +475,11 @@ impl Engine {
     }
 
     /// Replaces a case with its changed self: new effects queued, timers moved.
-    pub(crate) fn commit(&mut self, case: Case) {
-        let before = self.cases.get(case.id()).map_or(0, |c| c.effects.len());
+    pub(crate) fn commit(&mut self, mut case: Case) {
+        let old = self.cases.get(case.id());
+        let (before, from) = old.map_or((0, 0), |c| (c.effects.len(), c.history.len()));
+        self.names
+            .share_events(case.history.get_mut(from..).unwrap_or_default());
         self.outbox.add(&case, before);
         let id = case.id.clone();
         self.cases.insert(id.clone(), case);

@@ -9,20 +9,13 @@ use std::sync::Arc;
 
 use rustc_hash::FxBuildHasher;
 
-use crate::case::Actor;
+use crate::case::{Actor, Event, EventKind};
 
 /// The ids the engine has seen.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Names(HashSet<Arc<str>, FxBuildHasher>);
 
 impl Names {
-    /// Keeps `name` for the next [`Names::get`].
-    pub(crate) fn intern(&mut self, name: &str) {
-        if !self.0.contains(name) {
-            self.0.insert(name.into());
-        }
-    }
-
     /// `name`, shared: kept for the events that will record it.
     pub(crate) fn share(&mut self, name: &str) -> Arc<str> {
         if let Some(kept) = self.0.get(name) {
@@ -31,6 +24,19 @@ impl Names {
         let kept: Arc<str> = name.into();
         self.0.insert(kept.clone());
         kept
+    }
+
+    /// Points the ids of `events` at the kept ones, keeping any new ones.
+    pub(crate) fn share_events(&mut self, events: &mut [Event]) {
+        for e in events {
+            e.actor.id = self.share(&e.actor.id);
+            if let Some(unit) = &mut e.actor.unit {
+                *unit = self.share(unit);
+            }
+            if let EventKind::Opened(o) = &mut e.kind {
+                o.channel = self.share(&o.channel);
+            }
+        }
     }
 
     /// The ids of `actor`, shared.
@@ -144,5 +150,17 @@ mod tests {
         };
         engine.apply("a", &cmd).unwrap();
         assert_eq!(engine.shared_names(), 3);
+
+        // A case restored into another engine shares that engine's ids too.
+        let history = engine.history("a").unwrap();
+        let mut other = self::engine();
+        open(&mut other, "x", &clerk).unwrap();
+        other.restore_case(&history).unwrap();
+        assert_eq!(other.shared_names(), 3);
+        let (x, a) = (other.case("x").unwrap(), other.case("a").unwrap());
+        assert!(std::sync::Arc::ptr_eq(
+            &x.history[0].actor.id,
+            &a.history[0].actor.id
+        ));
     }
 }
