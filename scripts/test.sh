@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the core's unit, property, conformance and doc tests, the
-# C ABI's tests (under valgrind and ASan+UBSan, with the conformance suite through C, the C and
-# Python examples and the install), the npm package's tests (Node and a headless Chromium), the
+# Runs every test of the project: the core's unit, property, conformance and doc tests (the
+# unit tests again under Miri), the C ABI's tests (under valgrind and ASan+UBSan, the threads
+# test under TSan, the conformance suite through C, the C and Python examples and the install),
+# the npm package's tests (Node and a headless Chromium), a short run of every fuzz target, the
 # documentation examples, and the demo.
 # Installs what it needs on a fresh Debian machine: Debian packages for the C tests and the
-# browser, the wasm32 target, wasm-bindgen-cli and npm dev tools (bindings-wasm/build.sh), one
-# pinned PyPI package for the calendar cross-check.
+# browser, the nightly toolchain with rust-src and Miri, the wasm32 target, wasm-bindgen-cli
+# and npm dev tools (bindings-wasm/build.sh), cargo-fuzz (fuzz/run.sh), one pinned PyPI
+# package for the calendar cross-check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +26,17 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# A nightly toolchain with rust-src: the C library's ThreadSanitizer build rebuilds std with
+# instrumentation, and cargo-fuzz needs nightly too (fuzz/run.sh).
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+rustup +nightly component add rust-src >/dev/null
+
 cargo test --workspace
+
+# The core's unit tests under Miri, which catches undefined behaviour in the unsafe code of the
+# dependencies the core calls; three long data-driven tests are skipped there.
+rustup +nightly component add miri >/dev/null
+cargo +nightly miri test -q -p civicflow --lib
 
 make -s -f bindings-c/Makefile test
 
@@ -40,6 +52,10 @@ bindings-wasm/build.sh
 (cd bench && npm ci --no-audit --no-fund --loglevel=error &&
   BENCH_ROUNDS=1 BENCH_CASES=20 BENCH_HEAP_CASES=200 node --expose-gc node.mjs >/dev/null)
 echo "bench: the three libraries agree on the workload"
+
+# Fuzzing: each cargo-fuzz target on its committed seeds for a short fixed time (fuzz/run.sh
+# runs longer ones); a panic, hang or unbounded allocation fails the run.
+FUZZ_SECONDS="${FUZZ_SECONDS:-30}" fuzz/run.sh
 
 # The China calendar against an independent dataset (PyPI `chinesecalendar`, pinned).
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore chinesecalendar==1.11.0
