@@ -22,13 +22,11 @@ pub struct RawEngine {
     inner: Engine,
     /// The actor of the last `send`, refilled in place: no allocation per call.
     actor: Actor,
-    /// The states `send` has answered, numbered.
-    states: States,
+    /// What the lean calls answer.
+    lean: Lean,
     /// Transition ids and actors registered by the package for `send_by`, by number.
     transitions: Vec<String>,
     actors: Vec<Actor>,
-    /// The answer text of the last refused `send`.
-    refusal: String,
 }
 
 impl Default for RawEngine {
@@ -45,10 +43,9 @@ impl RawEngine {
         RawEngine {
             inner: Engine::new(),
             actor: Actor::new(String::new(), &[]),
-            states: States::default(),
+            lean: Lean::default(),
             transitions: Vec::new(),
             actors: Vec::new(),
-            refusal: String::new(),
         }
     }
 
@@ -107,7 +104,7 @@ impl RawEngine {
     ) -> u32 {
         let (at, payload) = match lean_parts(at, payload) {
             Ok(parts) => parts,
-            Err(refused) => return self.refuse(refused),
+            Err(refused) => return self.lean.refuse(refused),
         };
         let mut parts = packed.splitn(3, '\0');
         let (case_id, transition) = (next(&mut parts), next(&mut parts));
@@ -118,10 +115,7 @@ impl RawEngine {
             payload: payload.as_ref().map_or(Values::NONE, Values::Json),
             at,
         };
-        match self.inner.apply(case_id, &cmd) {
-            Ok(case) => self.states.number(case.state()),
-            Err(e) => self.refuse_case(e),
-        }
+        self.lean.answer(self.inner.apply(case_id, &cmd))
     }
 
     /// Registers a transition id for `send_by`; its number, or `REFUSED` once
@@ -161,14 +155,14 @@ impl RawEngine {
     ) -> u32 {
         let (at, payload) = match lean_parts(at, payload) {
             Ok(parts) => parts,
-            Err(refused) => return self.refuse(refused),
+            Err(refused) => return self.lean.refuse(refused),
         };
         let (Some(transition), Some(actor)) = (
             self.transitions.get(transition as usize),
             self.actors.get(actor as usize),
         ) else {
             let refused = refused_invalid("no such registered transition or actor".into(), "");
-            return self.refuse(refused);
+            return self.lean.refuse(refused);
         };
         let cmd = Command {
             transition,
@@ -176,10 +170,7 @@ impl RawEngine {
             payload: payload.as_ref().map_or(Values::NONE, Values::Json),
             at,
         };
-        match self.inner.apply(case_id, &cmd) {
-            Ok(case) => self.states.number(case.state()),
-            Err(e) => self.refuse_case(e),
-        }
+        self.lean.answer(self.inner.apply(case_id, &cmd))
     }
 
     /// The lean `open_case` behind `Engine.open`, answered as `send` answers. `packed` holds
@@ -194,7 +185,7 @@ impl RawEngine {
     ) -> u32 {
         let (at, fields) = match lean_parts(at, fields) {
             Ok(parts) => parts,
-            Err(refused) => return self.refuse(refused),
+            Err(refused) => return self.lean.refuse(refused),
         };
         let mut parts = packed.splitn(4, '\0');
         let (case_id, workflow, channel) = (next(&mut parts), next(&mut parts), next(&mut parts));
@@ -207,21 +198,19 @@ impl RawEngine {
             at,
             keys: None,
         };
-        match self.inner.open_case(workflow, None, &opening) {
-            Ok(case) => self.states.number(case.state()),
-            Err(e) => self.refuse_case(e),
-        }
+        self.lean
+            .answer(self.inner.open_case(workflow, None, &opening))
     }
 
     /// The state id `send` answered as `number`.
     #[wasm_bindgen(js_name = stateName)]
     pub fn state_name(&self, number: u32) -> Option<String> {
-        self.states.names.get(number as usize).cloned()
+        self.lean.names.get(number as usize).cloned()
     }
 
     /// The answer text of the last refused `send`.
     pub fn refusal(&self) -> String {
-        self.refusal.clone()
+        self.lean.refusal.clone()
     }
 
     /// `due` at `now`, at most `limit` timers (the op's default when absent).
@@ -295,26 +284,25 @@ const REFUSED: u32 = u32::MAX;
 /// package stops at the same number, and a direct caller cannot grow them without bound.
 const MAX_REGISTERED: usize = 4096;
 
-impl RawEngine {
-    fn refuse(&mut self, text: String) -> u32 {
-        self.refusal = text;
-        REFUSED
-    }
-
-    fn refuse_case(&mut self, e: CaseError) -> u32 {
-        self.refuse(Answer::failure(e.details()).to_json().to_string())
-    }
-}
-
-/// State ids numbered in the order `send` first answered them (the package keeps the same
-/// list, so a state crosses back as a number).
+/// What the lean calls answer: a case's new state as a number, its id numbered in the order
+/// first answered (the package keeps the same list, so a state crosses back as a number), or
+/// `REFUSED` with the refusal's answer text kept.
 #[derive(Default)]
-struct States {
+struct Lean {
     names: Vec<String>,
     numbers: HashMap<String, u32, FxBuildHasher>,
+    /// The answer text of the last refusal.
+    refusal: String,
 }
 
-impl States {
+impl Lean {
+    fn answer(&mut self, outcome: Result<&civicflow::Case, CaseError>) -> u32 {
+        match outcome {
+            Ok(case) => self.number(case.state()),
+            Err(e) => self.refuse(Answer::failure(e.details()).to_json().to_string()),
+        }
+    }
+
     fn number(&mut self, state: &str) -> u32 {
         if let Some(&n) = self.numbers.get(state) {
             return n;
@@ -323,6 +311,11 @@ impl States {
         self.names.push(state.to_owned());
         self.numbers.insert(state.to_owned(), n);
         n
+    }
+
+    fn refuse(&mut self, text: String) -> u32 {
+        self.refusal = text;
+        REFUSED
     }
 }
 

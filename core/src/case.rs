@@ -516,8 +516,6 @@ pub(crate) struct Env<'a> {
     pub org: Option<&'a crate::org::Org>,
     pub calendars: &'a std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>>,
     pub recorded: Option<&'a Note>,
-    /// Ids to share with the events that record them.
-    pub names: Option<&'a crate::intern::Names>,
     /// The ids of the command's actor, already shared by the engine.
     pub actor: Option<&'a crate::intern::SharedActor>,
 }
@@ -532,7 +530,6 @@ impl Env<'static> {
             org: None,
             calendars: &NO_CALENDARS,
             recorded: None,
-            names: None,
             actor: None,
         }
     }
@@ -642,7 +639,7 @@ impl Case {
             at: opening.at,
             actor,
             kind: EventKind::Opened(Box::new(OpenedEvent {
-                channel: crate::intern::shared(env.names, opening.channel),
+                channel: opening.channel.into(),
                 fields: given,
                 keys: opening.keys.cloned().map(Box::new),
                 appeal_of: appeal.map(Box::new),
@@ -1727,7 +1724,7 @@ fn bad_name(s: &str, max: usize) -> Option<&'static str> {
 
 /// Whether `s` holds a control character (U+0000 to U+001F, U+007F to U+009F), read as bytes:
 /// ids are checked on every command.
-fn has_control(s: &str) -> bool {
+pub(crate) fn has_control(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &c)| {
         c < 0x20
@@ -1746,17 +1743,6 @@ fn read_values(
     extra: impl FnOnce(&mut Vec<FieldProblem>, &[u16]),
 ) -> Result<Box<[(u16, Value)]>, CaseError> {
     let mut problems = Vec::new();
-    // Most commands carry nothing: skip the reading and sorting.
-    if matches!(values, Values::Typed([])) {
-        extra(&mut problems, &[]);
-        if problems.is_empty() {
-            return Ok(Box::default());
-        }
-        return Err(CaseError::Fields {
-            place: source,
-            problems,
-        });
-    }
     let mut out: Vec<(u16, Value)> = Vec::new();
     // Fields given at all, well typed or not: a badly typed field is wrong, not missing.
     let mut given: Vec<u16> = Vec::new();

@@ -338,18 +338,8 @@ impl Engine {
             });
         }
         let link_to = self.check_duplicates(&wf, opening.keys)?;
-        let shared = self.names.share_actor(opening.actor);
-        self.names.share(opening.channel);
-        let env = crate::case::Env {
-            actor: Some(&shared),
-            ..self.env()
-        };
-        let opened = Case::open_in(wf, opening, appeal, env);
-        drop(shared);
-        if opened.is_err() {
-            self.names.release(opening.channel);
-        }
-        let case = self.forget_if_refused(opening.actor, opened)?;
+        // Its ids are shared when it is committed.
+        let case = Case::open_in(wf, opening, appeal, self.env())?;
         self.insert_case(case);
         if let Some(primary) = link_to {
             // Checked above: both cases are open and the primary is no duplicate itself.
@@ -359,9 +349,7 @@ impl Engine {
     }
 
     /// Adds a new or replayed case with its indexes and effects.
-    pub(crate) fn insert_case(&mut self, mut case: Case) {
-        // A replayed case was built without the engine: its events share ids from now on.
-        self.names.share_events(&mut case.history);
+    pub(crate) fn insert_case(&mut self, case: Case) {
         let id: Box<str> = case.id().into();
         if let Some(keys) = case.handling_view().and_then(|h| h.keys.as_ref()) {
             let key = (keys.citizen.as_str().into(), keys.matter.as_str().into());
@@ -379,7 +367,6 @@ impl Engine {
             org: self.org.as_deref(),
             calendars: &self.calendars,
             recorded: None,
-            names: Some(&self.names),
             actor: None,
         }
     }
@@ -450,7 +437,6 @@ impl Engine {
             org: self.org.as_deref(),
             calendars: &self.calendars,
             recorded: None,
-            names: Some(&self.names),
             actor: None,
         };
         let case = self
@@ -474,7 +460,8 @@ impl Engine {
         Ok(followed)
     }
 
-    /// Replaces a case with its changed self: new effects queued, timers moved.
+    /// Replaces a case with its changed self: new effects queued, timers moved, the ids of new
+    /// events (all of a new, restored or replayed case's) shared.
     pub(crate) fn commit(&mut self, mut case: Case) {
         let old = self.cases.get(case.id());
         let (before, from) = old.map_or((0, 0), |c| (c.effects.len(), c.history.len()));
@@ -725,9 +712,9 @@ impl Engine {
                 },
             });
         }
-        let id: Box<str> = case.id().into();
+        let id = case.id.clone();
         self.insert_case(case);
-        self.cases.get(&*id).ok_or(HistoryError::Empty)
+        self.cases.get(&id).ok_or(HistoryError::Empty)
     }
 
     /// Rebuilds a case from its history on a loaded workflow, without adding it to the engine.

@@ -81,14 +81,6 @@ impl SharedActor {
     }
 }
 
-/// `name` shared from `names` when kept there, else a new copy.
-pub(crate) fn shared(names: Option<&Names>, name: &str) -> Arc<str> {
-    names
-        .and_then(|n| n.0.get(name))
-        .cloned()
-        .unwrap_or_else(|| name.into())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -298,7 +298,7 @@ fn bad_id(id: &str) -> Option<&'static str> {
         Some("it is empty")
     } else if id.len() > MAX_UNIT_ID_BYTES {
         Some("it is longer than 128 bytes")
-    } else if id.chars().any(char::is_control) {
+    } else if crate::case::has_control(id) {
         Some("it contains control characters")
     } else {
         None
