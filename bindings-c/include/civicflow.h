@@ -60,12 +60,13 @@ typedef enum cf_status {
    */
   CF_ERR_INVALID_JSON = 3,
   /**
-   * The input is larger than the engine's limit (`request.too_large`). Answered.
+   * The input is past a size limit of the engine: its length (`request.too_large`), its
+   * nesting (`request.too_deep`) or one string in it (`request.string_too_long`). Answered.
    */
   CF_ERR_TOO_LARGE = 4,
   /**
-   * The JSON is not a request: unknown op, missing or mistyped key (`request.invalid`).
-   * Answered.
+   * The JSON is not a request: unknown op, missing or mistyped key (`request.invalid`), a
+   * key repeated in an object (`request.duplicate_key`). Answered.
    */
   CF_ERR_INVALID_REQUEST = 5,
   /**

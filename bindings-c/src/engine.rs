@@ -120,9 +120,11 @@ pub unsafe extern "C" fn cf_engine_set_max_request_bytes(
                 ),
             ));
         }
-        e.set_limits(Limits {
+        let limits = Limits {
             max_request_bytes: bytes,
-        });
+            ..e.limits().clone()
+        };
+        e.set_limits(limits);
         Ok(cf_status::CF_OK)
     })
 }

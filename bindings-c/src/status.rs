@@ -19,10 +19,11 @@ pub enum cf_status {
     CF_ERR_INVALID_UTF8 = 2,
     /// The request is not JSON (`request.invalid_json`). Answered.
     CF_ERR_INVALID_JSON = 3,
-    /// The input is larger than the engine's limit (`request.too_large`). Answered.
+    /// The input is past a size limit of the engine: its length (`request.too_large`), its
+    /// nesting (`request.too_deep`) or one string in it (`request.string_too_long`). Answered.
     CF_ERR_TOO_LARGE = 4,
-    /// The JSON is not a request: unknown op, missing or mistyped key (`request.invalid`).
-    /// Answered.
+    /// The JSON is not a request: unknown op, missing or mistyped key (`request.invalid`), a
+    /// key repeated in an object (`request.duplicate_key`). Answered.
     CF_ERR_INVALID_REQUEST = 5,
     /// The engine refused a well-formed request: unknown case, forbidden role, failed guard,
     /// closed case, ... Answered; nothing changed.

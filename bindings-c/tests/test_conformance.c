@@ -32,6 +32,58 @@ static cf_status send_value(cf_engine *e, json_t *request, char **answer) {
     return s;
 }
 
+/* Everything a request could change, as text: the snapshot, then the limits. Free with free(). */
+static char *state(cf_engine *e) {
+    char *data = snapshot(e);
+    char *limits = NULL;
+    call(e, "{\"op\":\"get_limits\"}", &limits);
+    size_t n = (data ? strlen(data) : 0) + (limits ? strlen(limits) : 0) + 2;
+    char *out = malloc(n);
+    CHECK(out != NULL);
+    snprintf(out, n, "%s\n%s", data ? data : "", limits ? limits : "");
+    cf_string_free(data);
+    cf_string_free(limits);
+    return out;
+}
+
+/* The text of a `request_parts` step: each [text, times] pair repeated. Free with free(). */
+static char *parts_text(json_t *parts, size_t *len) {
+    size_t total = 0, i;
+    json_t *part;
+    json_array_foreach(parts, i, part) {
+        total += json_string_length(json_array_get(part, 0)) *
+                 (size_t)json_integer_value(json_array_get(part, 1));
+    }
+    char *text = malloc(total + 1);
+    CHECK(text != NULL);
+    size_t at = 0;
+    json_array_foreach(parts, i, part) {
+        const char *piece = json_string_value(json_array_get(part, 0));
+        size_t n = json_string_length(json_array_get(part, 0));
+        for (json_int_t k = 0; k < json_integer_value(json_array_get(part, 1)); k++) {
+            memcpy(text + at, piece, n);
+            at += n;
+        }
+    }
+    text[at] = '\0';
+    *len = at;
+    return text;
+}
+
+/* The bytes of a `request_hex` step. Free with free(). */
+static unsigned char *hex_bytes(const char *hex, size_t *len) {
+    size_t n = strlen(hex) / 2;
+    unsigned char *bytes = malloc(n + 1);
+    CHECK(bytes != NULL);
+    for (size_t i = 0; i < n; i++) {
+        unsigned int b = 0;
+        CHECK(sscanf(hex + 2 * i, "%2x", &b) == 1);
+        bytes[i] = (unsigned char)b;
+    }
+    *len = n;
+    return bytes;
+}
+
 /* Loads each file listed under `key` with `{"op": op, field: <file>}`; they must succeed. */
 static void preload(cf_engine *e, json_t *scenario, const char *key, const char *op,
                     const char *field, const char *dir, const char *file) {
@@ -64,10 +116,13 @@ static cf_status expected_status(json_t *answer) {
     json_t *first = json_array_get(json_object_get(answer, "errors"), 0);
     const char *code = json_string_value(json_object_get(first, "code"));
     if (code == NULL) return CF_ERR_INVALID_ARGUMENT; /* no answer: never a valid outcome */
-    if (strcmp(code, "request.too_large") == 0) return CF_ERR_TOO_LARGE;
+    if (strcmp(code, "request.too_large") == 0 || strcmp(code, "request.too_deep") == 0 ||
+        strcmp(code, "request.string_too_long") == 0)
+        return CF_ERR_TOO_LARGE;
     if (strcmp(code, "request.invalid_utf8") == 0) return CF_ERR_INVALID_UTF8;
     if (strcmp(code, "request.invalid_json") == 0) return CF_ERR_INVALID_JSON;
-    if (strcmp(code, "request.invalid") == 0) return CF_ERR_INVALID_REQUEST;
+    if (strcmp(code, "request.invalid") == 0 || strcmp(code, "request.duplicate_key") == 0)
+        return CF_ERR_INVALID_REQUEST;
     return CF_ERR_REJECTED;
 }
 
@@ -82,9 +137,15 @@ static size_t run(const char *dir, const char *file) {
         return 0;
     }
     cf_engine *e = cf_engine_new();
-    json_t *max = json_object_get(json_object_get(scenario, "limits"), "max_request_bytes");
-    if (json_is_integer(max)) {
-        CHECK_STATUS(cf_engine_set_max_request_bytes(e, (size_t)json_integer_value(max)), CF_OK);
+    json_t *limits = json_object_get(scenario, "limits");
+    if (limits != NULL) {
+        json_t *req = json_pack("{s:s, s:O}", "op", "set_limits", "limits", limits);
+        char *answer = NULL;
+        if (send_value(e, req, &answer) != CF_OK) {
+            fail(file, 0, "limits", answer != NULL ? answer : "no answer");
+        }
+        cf_string_free(answer);
+        json_decref(req);
     }
     preload(e, scenario, "calendars", "load_calendar", "calendar", dir, file);
     preload(e, scenario, "load", "load_workflow", "definition", dir, file);
@@ -96,18 +157,33 @@ static size_t run(const char *dir, const char *file) {
         const char *name = json_string_value(json_object_get(step, "name"));
         name = name != NULL ? name : "";
         int unchanged = json_is_true(json_object_get(step, "unchanged"));
-        char *before = unchanged ? snapshot(e) : NULL;
+        char *before = unchanged ? state(e) : NULL;
         json_t *request = json_object_get(step, "request");
         json_t *request_text = json_object_get(step, "request_text");
+        json_t *request_parts = json_object_get(step, "request_parts");
+        json_t *request_hex = json_object_get(step, "request_hex");
+        int given = (request != NULL) + (request_text != NULL) + (request_parts != NULL) +
+                    (request_hex != NULL);
         char *answer = NULL;
         cf_status status = CF_ERR_INVALID_ARGUMENT;
-        if (request != NULL && request_text == NULL) {
+        if (given != 1) {
+            fail(file, i, name, "give exactly one of request, request_text, request_parts, "
+                                "request_hex");
+        } else if (request != NULL) {
             status = send_value(e, request, &answer);
-        } else if (request == NULL && json_is_string(request_text)) {
+        } else if (json_is_string(request_text)) {
             status = cf_engine_call(e, json_string_value(request_text),
                                     json_string_length(request_text), &answer);
-        } else {
-            fail(file, i, name, "give exactly one of request, request_text");
+        } else if (json_is_array(request_parts)) {
+            size_t len = 0;
+            char *text = parts_text(request_parts, &len);
+            status = cf_engine_call(e, text, len, &answer);
+            free(text);
+        } else if (json_is_string(request_hex)) {
+            size_t len = 0;
+            unsigned char *bytes = hex_bytes(json_string_value(request_hex), &len);
+            status = cf_engine_call(e, (const char *)bytes, len, &answer);
+            free(bytes);
         }
         json_t *expect = json_object_get(step, "expect");
         json_t *got = answer != NULL ? json_loads(answer, 0, &err) : NULL;
@@ -126,13 +202,13 @@ static size_t run(const char *dir, const char *file) {
             fail(file, i, name, "answer differs");
         }
         if (before != NULL) {
-            char *after = snapshot(e);
-            if (after == NULL || strcmp(before, after) != 0) {
+            char *after = state(e);
+            if (strcmp(before, after) != 0) {
                 fail(file, i, name, "changed the engine");
             }
-            cf_string_free(after);
+            free(after);
         }
-        cf_string_free(before);
+        free(before);
         cf_string_free(answer);
         json_decref(got);
     }

@@ -22,6 +22,8 @@ import type {
   DueTimers,
   Drawing,
   LinkRequest,
+  Limits,
+  LimitsAnswer,
   Metrics,
   MetricsQuery,
   PublicView,
@@ -92,6 +94,8 @@ export interface Results {
   ack_effects: Acknowledged;
   metrics: Metrics | TableCsv;
   public_view: PublicView;
+  set_limits: LimitsAnswer;
+  get_limits: LimitsAnswer;
 }
 
 /** The name of an op of the JSON API. */
@@ -740,6 +744,21 @@ export class Engine {
   /** What may be published about a case: public fields, personal data masked, no actors. */
   publicView(caseId: string): PublicView {
     return this.#op("public_view", { case_id: caseId });
+  }
+
+  /**
+   * Changes some of the engine's limits (the rest stay): each a whole number from 1 to its
+   * ceiling (`docs/hardening.md`). Returns every limit now in force.
+   */
+  setLimits(limits: Partial<Limits>): LimitsAnswer {
+    const result = this.#op("set_limits", { limits });
+    this.#maxRequestBytes = this.#engine().maxRequestBytes();
+    return result;
+  }
+
+  /** The limits in force. */
+  getLimits(): LimitsAnswer {
+    return this.#op("get_limits", {});
   }
 }
 

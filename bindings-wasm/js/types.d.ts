@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -195,6 +195,16 @@ export interface RestoreRequest {
      * A snapshot, as `snapshot` returned it.
      */
     snapshot: Snapshot;
+}
+
+/**
+ * Body of `set_limits`.
+ */
+export interface SetLimitsRequest {
+    /**
+     * The limits to change, by name (`max_states`, ...); the others stay as they are.
+     */
+    limits: Partial<Limits>;
 }
 
 /**
@@ -1079,6 +1089,76 @@ export interface Loaded {
      * Things worth a look that do not stop loading.
      */
     warnings: ErrorDetail[];
+}
+
+/**
+ * Result of `set_limits` and `get_limits`.
+ */
+export interface LimitsAnswer {
+    /**
+     * Every limit now in force.
+     */
+    limits: Limits;
+}
+
+/**
+ * Bounds on what callers may send. Defaults are generous for real use and small enough that
+ * one request cannot exhaust a host's memory. Limits govern what comes next: workflows,
+ * organisations and cases already in the engine stay as they are when limits are lowered.
+ */
+export interface Limits {
+    /**
+     * Largest request accepted by the JSON API, in bytes (`request.too_large`).
+     */
+    max_request_bytes: number;
+    /**
+     * Deepest nesting of arrays and objects in a request (`request.too_deep`).
+     */
+    max_depth: number;
+    /**
+     * Longest string or object key in a request, in UTF-8 bytes (`request.string_too_long`).
+     */
+    max_string_bytes: number;
+    /**
+     * Most states in a workflow definition (`definition.too_many`).
+     */
+    max_states: number;
+    /**
+     * Most transitions in a workflow definition (`definition.too_many`).
+     */
+    max_transitions: number;
+    /**
+     * Most fields in a workflow definition (`definition.too_many`).
+     */
+    max_fields: number;
+    /**
+     * Most roles in a workflow definition (`definition.too_many`).
+     */
+    max_roles: number;
+    /**
+     * Most SLA rules in a workflow definition (`definition.too_many`).
+     */
+    max_sla_rules: number;
+    /**
+     * Deepest nesting of `all`, `any` and `not` in one guard (`definition.guard_too_deep`).
+     */
+    max_guard_depth: number;
+    /**
+     * Most units in an organisation (`org.too_many`).
+     */
+    max_units: number;
+    /**
+     * Most events in one case's history: a case holding this many takes no further command
+     * (`case.history_full`), and longer histories are not replayed (`history.too_long`).
+     * Timers firing still record their events, so no deadline is ever lost.
+     */
+    max_history_events: number;
+    /**
+     * Most effects waiting in the outbox (drained or not, until acknowledged): past it, new
+     * commands and cases are refused (`outbox.full`) until the host acknowledges. Timers firing
+     * still queue theirs.
+     */
+    max_pending_effects: number;
 }
 
 /**

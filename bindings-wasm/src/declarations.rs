@@ -21,6 +21,7 @@ use civicflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
 use civicflow::handling::{
     Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
 };
+use civicflow::limits::Limits;
 use civicflow::metrics::{
     GroupBy, Metrics, MetricsQuery, MetricsRow, Rank, Scoring, SlaRow, TableCsv, TableFormat,
     Weights,
@@ -55,6 +56,7 @@ const DECLS: &[&str] = &[
     ShortestPathRequest::DECL,
     ExportGraphRequest::DECL,
     RestoreRequest::DECL,
+    SetLimitsRequest::DECL,
     CalendarRequest::DECL,
     CalendarAddRequest::DECL,
     CalendarBetweenRequest::DECL,
@@ -100,6 +102,8 @@ const DECLS: &[&str] = &[
     Stage::DECL,
     UnitRelation::DECL,
     Loaded::DECL,
+    LimitsAnswer::DECL,
+    Limits::DECL,
     Validation::DECL,
     WorkflowSummary::DECL,
     WorkflowList::DECL,

@@ -258,9 +258,11 @@ impl RawEngine {
                 "/max_request_bytes",
             ));
         }
-        self.inner.set_limits(Limits {
+        let limits = Limits {
             max_request_bytes: bytes as usize,
-        });
+            ..self.inner.limits().clone()
+        };
+        self.inner.set_limits(limits);
         None
     }
 

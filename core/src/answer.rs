@@ -23,6 +23,14 @@ pub struct Loaded {
     pub warnings: Vec<ErrorDetail>,
 }
 
+/// Result of `set_limits` and `get_limits`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct LimitsAnswer {
+    /// Every limit now in force.
+    pub limits: crate::limits::Limits,
+}
+
 /// Result of `validate_workflow`: a definition with errors is a result, not a failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

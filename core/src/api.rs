@@ -87,6 +87,10 @@ pub enum Request {
     Metrics(crate::metrics::MetricsQuery),
     /// What may be published about a case, personal data masked.
     PublicView(CaseRequest),
+    /// Change some of the engine's limits.
+    SetLimits(SetLimitsRequest),
+    /// The limits in force.
+    GetLimits(Empty),
 }
 
 /// Every `op` the API answers, in documentation order.
@@ -122,6 +126,8 @@ pub const OPS: &[&str] = &[
     "ack_effects",
     "metrics",
     "public_view",
+    "set_limits",
+    "get_limits",
 ];
 
 impl Request {
@@ -186,6 +192,8 @@ impl Request {
             "ack_effects" => Request::AckEffects(op_body(rest)?),
             "metrics" => Request::Metrics(op_body(rest)?),
             "public_view" => Request::PublicView(op_body(rest)?),
+            "set_limits" => Request::SetLimits(op_body(rest)?),
+            "get_limits" => Request::GetLimits(op_body(rest)?),
             other => {
                 let known = OPS
                     .iter()
@@ -587,6 +595,16 @@ pub struct ExtendRequest {
     pub at: i64,
 }
 
+/// Body of `set_limits`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct SetLimitsRequest {
+    /// The limits to change, by name (`max_states`, ...); the others stay as they are.
+    #[cfg_attr(feature = "typescript", tsify(type = "Partial<Limits>"))]
+    pub limits: Map<String, Json>,
+}
+
 /// Body of `restore`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
@@ -652,13 +670,15 @@ impl Answer {
 pub enum ReplyStatus {
     /// Answered with `"ok": true`.
     Ok,
-    /// Larger than [`Limits::max_request_bytes`](crate::Limits) (`request.too_large`).
+    /// Past a size limit of [`Limits`](crate::Limits): the whole request
+    /// (`request.too_large`), its nesting (`request.too_deep`) or one string
+    /// (`request.string_too_long`).
     TooLarge,
     /// Not UTF-8 (`request.invalid_utf8`).
     InvalidUtf8,
     /// Not JSON (`request.invalid_json`).
     InvalidJson,
-    /// JSON, but not a request (`request.invalid`).
+    /// JSON, but not a request (`request.invalid`, `request.duplicate_key`).
     InvalidRequest,
     /// A well-formed request the engine refused: unknown ids, forbidden roles, failed guards, ...
     Rejected,
@@ -670,10 +690,12 @@ impl ReplyStatus {
     /// shape): it is still a request that could not be read.
     pub fn of_code(code: &str) -> Self {
         match code {
-            "request.too_large" => ReplyStatus::TooLarge,
+            "request.too_large" | "request.too_deep" | "request.string_too_long" => {
+                ReplyStatus::TooLarge
+            }
             "request.invalid_utf8" => ReplyStatus::InvalidUtf8,
             "request.invalid_json" => ReplyStatus::InvalidJson,
-            "request.invalid" => ReplyStatus::InvalidRequest,
+            "request.invalid" | "request.duplicate_key" => ReplyStatus::InvalidRequest,
             _ => ReplyStatus::Rejected,
         }
     }
@@ -741,7 +763,8 @@ pub fn parse_definition(value: Json, prefix: &str) -> Result<WorkflowDef, ErrorD
 impl Engine {
     /// Answers a request given as JSON.
     pub fn handle_value(&mut self, request: Json) -> Json {
-        let answer = match Request::from_json(request) {
+        let checked = crate::strict_json::recheck(request, self.limits());
+        let answer = match checked.and_then(Request::from_json) {
             Ok(req) => self.handle(req),
             Err(e) => Answer::failure(vec![e.detail()]),
         };
@@ -789,9 +812,7 @@ impl Engine {
         let text = std::str::from_utf8(request).map_err(|e| RequestError::InvalidUtf8 {
             valid_up_to: e.valid_up_to(),
         })?;
-        serde_json::from_str(text).map_err(|e| RequestError::InvalidJson {
-            message: e.to_string(),
-        })
+        crate::strict_json::parse(text, self.limits())
     }
 
     /// Answers a typed request.
@@ -830,7 +851,7 @@ impl Engine {
                         }))
                     }
                 };
-                let (errors, warnings) = match Workflow::compile(def) {
+                let (errors, warnings) = match Workflow::compile_with(def, self.limits()) {
                     Ok(c) => (Vec::new(), c.warnings),
                     Err(inv) => (inv.errors, inv.warnings),
                 };
@@ -927,7 +948,9 @@ impl Engine {
                 }))
             }
             Request::VerifyHistory(VerifyRequest { history, head }) => {
-                let verified = crate::chain::verify_history(&history, head.as_deref())
+                let verified = self
+                    .check_length(&history)
+                    .and_then(|()| crate::chain::verify_history(&history, head.as_deref()))
                     .map_err(|e| vec![e.detail("/history")])?;
                 Ok(to_json(&verified))
             }
@@ -1163,6 +1186,19 @@ impl Engine {
                 let view = self.public_view(&case_id).map_err(|e| e.details())?;
                 Ok(to_json(&view))
             }
+            Request::SetLimits(SetLimitsRequest { limits }) => {
+                let next = self
+                    .limits()
+                    .patched(&limits)
+                    .map_err(|e| vec![e.detail()])?;
+                self.set_limits(next);
+                Ok(to_json(&answer::LimitsAnswer {
+                    limits: self.limits().clone(),
+                }))
+            }
+            Request::GetLimits(Empty {}) => Ok(to_json(&answer::LimitsAnswer {
+                limits: self.limits().clone(),
+            })),
         }
     }
 

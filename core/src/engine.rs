@@ -15,46 +15,15 @@ use crate::clock::{self, ClockView, TimerKind};
 use crate::definition::WorkflowDef;
 use crate::error::{
     CaseError, DefinitionError, Diagnostic, GraphError, HistoryError, InvalidDefinition,
-    RequestError, SnapshotError, WorkflowError,
+    SnapshotError, WorkflowError,
 };
 use crate::governance::Task;
 use crate::graph::{self, GraphFormat, PathToClose};
+pub use crate::limits::Limits;
 use crate::workflow::{FixedMap, Workflow};
 
 /// The snapshot format this library reads and writes.
 pub const SNAPSHOT_FORMAT: u64 = 1;
-
-/// Bounds on what callers may send. Defaults are generous for real use and small enough that
-/// one request cannot exhaust a host's memory.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Limits {
-    /// Largest request accepted by the JSON API, in bytes.
-    pub max_request_bytes: usize,
-}
-
-impl Limits {
-    /// Checks the size of a request: `request.too_large` when it is over the limit.
-    ///
-    /// # Errors
-    /// [`RequestError::TooLarge`] when `size` exceeds `max_request_bytes`.
-    pub fn check_size(&self, size: usize) -> Result<(), RequestError> {
-        if size > self.max_request_bytes {
-            return Err(RequestError::TooLarge {
-                size,
-                limit: self.max_request_bytes,
-            });
-        }
-        Ok(())
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_request_bytes: 16 * 1024 * 1024,
-        }
-    }
-}
 
 /// A workflow that was loaded, and the warnings its definition raised.
 #[derive(Clone, Debug)]
@@ -247,7 +216,7 @@ impl Engine {
                 });
             }
         }
-        let mut compiled = Workflow::compile(def)?;
+        let mut compiled = Workflow::compile_with(def, &self.limits)?;
         let missing: Vec<Diagnostic> = compiled
             .workflow
             .definition()
@@ -337,6 +306,7 @@ impl Engine {
                 section: "handling",
             });
         }
+        self.room(None)?;
         let link_to = self.check_duplicates(&wf, opening.keys)?;
         // Its ids are shared when it is committed.
         let case = Case::open_in(wf, opening, appeal, self.env())?;
@@ -445,6 +415,7 @@ impl Engine {
             .ok_or_else(|| CaseError::NotFound {
                 case_id: case_id.to_owned(),
             })?;
+        room(&self.limits, self.outbox.len(), Some(case))?;
         let (before, from) = (case.effects.len(), case.history.len());
         command(case, env)?;
         if !shared {
@@ -458,6 +429,11 @@ impl Engine {
             self.reindex(case_id);
         }
         Ok(followed)
+    }
+
+    /// [`room`] for a case of this engine, or for a new case (`None`).
+    pub(crate) fn room(&self, case: Option<&Case>) -> Result<(), CaseError> {
+        room(&self.limits, self.outbox.len(), case)
     }
 
     /// Replaces a case with its changed self: new effects queued, timers moved, the ids of new
@@ -723,11 +699,24 @@ impl Engine {
     /// `history.*` errors; `history.rejected` wrapping `workflow.not_found` when the history's
     /// workflow is not loaded.
     pub fn replay(&self, history: &[EventRecord]) -> Result<Case, HistoryError> {
+        self.check_length(history)?;
         let (workflow, version) = case::history_workflow(history)?;
         let wf = self
             .workflow_or_err(workflow, Some(version))
             .map_err(|error| HistoryError::Rejected { index: 0, error })?;
         case::replay(wf.clone(), history)
+    }
+
+    /// `history.too_long` for a history over `Limits::max_history_events`.
+    pub(crate) fn check_length(&self, history: &[EventRecord]) -> Result<(), HistoryError> {
+        let limit = self.limits.max_history_events;
+        if history.len() > limit {
+            return Err(HistoryError::TooLong {
+                events: history.len(),
+                limit,
+            });
+        }
+        Ok(())
     }
 
     /// Loads (or replaces) a calendar. A calendar that `extends` another is resolved against
@@ -1029,4 +1018,24 @@ fn fire_sla(
         let step = crate::case::step_name(rule, kind, step).unwrap_or_default();
         (level, format!("{}/{step}", rule.id))
     }))
+}
+
+/// Whether a caller's command may add to `case` (or open a case, for `None`): refused when the
+/// case's history or the outbox is at its limit. The engine's own moves (timers firing,
+/// supervision climbing, duplicates following their primary) are never refused, so no deadline
+/// is lost to a limit.
+fn room(limits: &Limits, pending: usize, case: Option<&Case>) -> Result<(), CaseError> {
+    if let Some(case) = case.filter(|c| c.history.len() >= limits.max_history_events) {
+        return Err(CaseError::HistoryFull {
+            case_id: case.id().to_owned(),
+            limit: limits.max_history_events,
+        });
+    }
+    if pending >= limits.max_pending_effects {
+        return Err(CaseError::OutboxFull {
+            pending,
+            limit: limits.max_pending_effects,
+        });
+    }
+    Ok(())
 }

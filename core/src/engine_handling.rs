@@ -21,7 +21,7 @@ impl Engine {
     /// # Errors
     /// [`InvalidOrg`] with every problem.
     pub fn load_org(&mut self, def: OrgDef) -> Result<Arc<Org>, InvalidOrg> {
-        let org = Arc::new(Org::compile(def)?);
+        let org = Arc::new(Org::compile_with(def, self.limits().max_units)?);
         self.org = Some(org.clone());
         Ok(org)
     }
@@ -190,6 +190,8 @@ impl Engine {
                 case_id: id.to_owned(),
             })
         };
+        self.room(Some(found(case_id)?))?;
+        self.room(Some(found(primary)?))?;
         let (mut dup, mut prim) = (found(case_id)?.clone(), found(primary)?.clone());
         let invalid = |reason| CaseError::InvalidLink {
             case_id: case_id.to_owned(),

@@ -52,6 +52,9 @@ pub const ALL_CODES: &[&str] = &[
     "request.invalid_utf8",
     "request.invalid",
     "request.too_large",
+    "request.too_deep",
+    "request.string_too_long",
+    "request.duplicate_key",
     "engine.freed",
     "engine.not_initialized",
     "definition.invalid",
@@ -73,6 +76,7 @@ pub const ALL_CODES: &[&str] = &[
     "definition.guard_type_mismatch",
     "definition.unknown_enum_value",
     "definition.guard_constant",
+    "definition.guard_too_deep",
     "definition.unreachable_state",
     "definition.trap_state",
     "definition.too_many",
@@ -154,6 +158,7 @@ pub const ALL_CODES: &[&str] = &[
     "case.appeal_out_of_window",
     "case.appeal_final",
     "case.appeal_exists",
+    "case.history_full",
     "org.invalid",
     "org.unsupported_format",
     "org.invalid_id",
@@ -168,6 +173,7 @@ pub const ALL_CODES: &[&str] = &[
     "org.no_route",
     "org.not_superior",
     "outbox.unknown_effect",
+    "outbox.full",
     "metrics.invalid_time",
     "metrics.invalid_period",
     "metrics.invalid_scoring",
@@ -179,6 +185,7 @@ pub const ALL_CODES: &[&str] = &[
     "history.hash_mismatch",
     "history.hash_missing",
     "history.head_mismatch",
+    "history.too_long",
     "snapshot.unsupported_format",
     "snapshot.duplicate",
     "snapshot.state_mismatch",
@@ -312,6 +319,12 @@ pub enum DefinitionError {
     /// A guard compares two literals; its outcome never depends on the case.
     #[error("condition compares two constants, so it never depends on the case")]
     GuardConstant,
+    /// A guard nests `all`, `any` and `not` deeper than the engine's limit.
+    #[error("guard nests `all`, `any` and `not` deeper than the limit of {limit} levels")]
+    GuardTooDeep {
+        /// `Limits::max_guard_depth`.
+        limit: usize,
+    },
     /// A state cannot be reached from the initial state.
     #[error("state `{state}` cannot be reached from the initial state `{initial}`")]
     UnreachableState {
@@ -329,7 +342,7 @@ pub enum DefinitionError {
     /// More items of a kind than the engine supports.
     #[error("too many {what}: {count}, at most {max}")]
     TooMany {
-        /// `states`, `transitions`, `fields` or `roles`.
+        /// `states`, `transitions`, `fields`, `roles` or `slas`.
         what: &'static str,
         /// How many the document has.
         count: usize,
@@ -496,6 +509,7 @@ impl DefinitionError {
             GuardTypeMismatch { .. } => "definition.guard_type_mismatch",
             UnknownEnumValue { .. } => "definition.unknown_enum_value",
             GuardConstant => "definition.guard_constant",
+            GuardTooDeep { .. } => "definition.guard_too_deep",
             UnreachableState { .. } => "definition.unreachable_state",
             TrapState { .. } => "definition.trap_state",
             TooMany { .. } => "definition.too_many",
@@ -985,6 +999,22 @@ pub enum CaseError {
         /// The appeal.
         existing: String,
     },
+    /// The case holds `Limits::max_history_events` events and takes no further command.
+    #[error("case `{case_id}` holds {limit} events, the most a case may hold: it takes no further command")]
+    HistoryFull {
+        /// The case id.
+        case_id: String,
+        /// `Limits::max_history_events`.
+        limit: usize,
+    },
+    /// `Limits::max_pending_effects` effects await acknowledgement.
+    #[error("{pending} effects await acknowledgement, the limit is {limit}: deliver and acknowledge effects before new commands")]
+    OutboxFull {
+        /// Effects pending.
+        pending: usize,
+        /// `Limits::max_pending_effects`.
+        limit: usize,
+    },
     /// An organisation problem: unknown or accused unit, no route, not a superior.
     #[error(transparent)]
     Org(#[from] crate::org::OrgError),
@@ -1046,6 +1076,8 @@ impl CaseError {
             AppealOutOfWindow { .. } => "case.appeal_out_of_window",
             AppealFinal { .. } => "case.appeal_final",
             AppealExists { .. } => "case.appeal_exists",
+            HistoryFull { .. } => "case.history_full",
+            OutboxFull { .. } => "outbox.full",
             Org(e) => e.code(),
             Calendar(e) => e.code(),
             Fields { problems, .. } => problems.first().map_or("case.invalid_value", |p| p.code()),
@@ -1063,7 +1095,10 @@ impl CaseError {
         match self {
             Fields { place, problems } => problems.iter().map(|p| p.detail(*place)).collect(),
             WorkflowNotFound { .. } => one("/workflow", None),
-            NotFound { .. } | AlreadyExists { .. } | InvalidId { .. } => one("/case_id", None),
+            NotFound { .. } | AlreadyExists { .. } | InvalidId { .. } | HistoryFull { .. } => {
+                one("/case_id", None)
+            }
+            OutboxFull { .. } => one("", None),
             InvalidActor { attribute, .. } => one(&format!("/actor/{attribute}"), None),
             InvalidChannel { .. } => one("/channel", None),
             InvalidTime { .. } | TimeWentBackwards { .. } => one("/at", None),
@@ -1207,6 +1242,14 @@ pub enum HistoryError {
         /// The last event's hash.
         found: String,
     },
+    /// The history is longer than `Limits::max_history_events`.
+    #[error("the history has {events} events, more than the limit of {limit}")]
+    TooLong {
+        /// Its length.
+        events: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl HistoryError {
@@ -1220,13 +1263,14 @@ impl HistoryError {
             HistoryError::HashMismatch { .. } => "history.hash_mismatch",
             HistoryError::HashMissing { .. } => "history.hash_missing",
             HistoryError::HeadMismatch { .. } => "history.head_mismatch",
+            HistoryError::TooLong { .. } => "history.too_long",
         }
     }
 
     /// The serializable form; `prefix` locates the history in the request.
     pub fn detail(&self, prefix: &str) -> ErrorDetail {
         let path = match self {
-            HistoryError::Empty => prefix.to_owned(),
+            HistoryError::Empty | HistoryError::TooLong { .. } => prefix.to_owned(),
             HistoryError::BadSequence { index, .. }
             | HistoryError::Mismatch { index, .. }
             | HistoryError::Rejected { index, .. }
@@ -1403,6 +1447,32 @@ pub enum RequestError {
         /// The limit.
         limit: usize,
     },
+    /// Arrays and objects nest deeper than the engine accepts.
+    #[error("request nests arrays and objects more than {limit} deep at `{path}`")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+        /// JSON Pointer to the array or object past the limit.
+        path: String,
+    },
+    /// A string or object key is longer than the engine accepts.
+    #[error("a string of {size} bytes at `{path}` is longer than the limit of {limit}")]
+    StringTooLong {
+        /// Its length in UTF-8 bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+        /// JSON Pointer to the string, or to the object holding the key.
+        path: String,
+    },
+    /// An object has the same key twice.
+    #[error("key `{key}` appears twice in the object at `{path}`: a request must say one thing")]
+    DuplicateKey {
+        /// The repeated key.
+        key: String,
+        /// JSON Pointer to the object.
+        path: String,
+    },
     /// A binding's engine handle was used after it was freed.
     #[error("the engine was freed: create a new engine (and restore a snapshot to go on)")]
     EngineFreed,
@@ -1427,6 +1497,15 @@ impl RequestError {
             }
             RequestError::TooLarge { .. } => {
                 ErrorDetail::new("request.too_large", self.to_string())
+            }
+            RequestError::TooDeep { path, .. } => {
+                ErrorDetail::new("request.too_deep", self.to_string()).at(path.clone())
+            }
+            RequestError::StringTooLong { path, .. } => {
+                ErrorDetail::new("request.string_too_long", self.to_string()).at(path.clone())
+            }
+            RequestError::DuplicateKey { path, .. } => {
+                ErrorDetail::new("request.duplicate_key", self.to_string()).at(path.clone())
             }
             RequestError::EngineFreed => ErrorDetail::new("engine.freed", self.to_string()),
             RequestError::NotInitialized => {

@@ -54,6 +54,7 @@ fn samples() -> Vec<ErrorDetail> {
             value: s(),
         },
         DefinitionError::GuardConstant,
+        DefinitionError::GuardTooDeep { limit: 1 },
         DefinitionError::UnreachableState {
             state: s(),
             initial: s(),
@@ -136,6 +137,7 @@ fn samples() -> Vec<ErrorDetail> {
             | DefinitionError::GuardTypeMismatch { .. }
             | DefinitionError::UnknownEnumValue { .. }
             | DefinitionError::GuardConstant
+            | DefinitionError::GuardTooDeep { .. }
             | DefinitionError::UnreachableState { .. }
             | DefinitionError::TrapState { .. }
             | DefinitionError::TooMany { .. }
@@ -339,6 +341,14 @@ fn samples() -> Vec<ErrorDetail> {
             | OrgError::NotSuperior { .. } => cases.push(CaseError::Org(o.clone())),
         }
     }
+    cases.push(CaseError::HistoryFull {
+        case_id: s(),
+        limit: 1,
+    });
+    cases.push(CaseError::OutboxFull {
+        pending: 1,
+        limit: 1,
+    });
     cases.push(CaseError::Fields {
         place: FieldSource::Payload,
         problems: fields,
@@ -384,6 +394,8 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::AppealOutOfWindow { .. }
             | CaseError::AppealFinal { .. }
             | CaseError::AppealExists { .. }
+            | CaseError::HistoryFull { .. }
+            | CaseError::OutboxFull { .. }
             | CaseError::Org(_)
             | CaseError::Calendar(_)
             | CaseError::Fields { .. } => {}
@@ -409,6 +421,10 @@ fn samples() -> Vec<ErrorDetail> {
         HistoryError::HeadMismatch {
             expected: s(),
             found: s(),
+        },
+        HistoryError::TooLong {
+            events: 2,
+            limit: 1,
         },
     ];
     let snapshot = [
@@ -476,6 +492,19 @@ fn samples() -> Vec<ErrorDetail> {
             path: s(),
         },
         RequestError::TooLarge { size: 2, limit: 1 },
+        RequestError::TooDeep {
+            limit: 1,
+            path: s(),
+        },
+        RequestError::StringTooLong {
+            size: 2,
+            limit: 1,
+            path: s(),
+        },
+        RequestError::DuplicateKey {
+            key: s(),
+            path: s(),
+        },
         RequestError::EngineFreed,
         RequestError::NotInitialized,
     ];

@@ -124,6 +124,8 @@ pub(crate) struct Symbols<'a> {
     pub roles: &'a [Box<str>],
     /// Whether the workflow has a `handling` section, which `unit_is` needs.
     pub handling: bool,
+    /// `Limits::max_guard_depth`.
+    pub max_depth: usize,
 }
 
 impl Symbols<'_> {
@@ -166,6 +168,15 @@ pub(crate) fn compile(
     path: &str,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Guard> {
+    if too_deep(def, syms.max_depth) {
+        out.push(Diagnostic::new(
+            DefinitionError::GuardTooDeep {
+                limit: syms.max_depth,
+            },
+            path.to_owned(),
+        ));
+        return None;
+    }
     let before = out.len();
     let guard = compile_inner(def, syms, path, out);
     if out.len() > before {
@@ -173,6 +184,25 @@ pub(crate) fn compile(
     } else {
         guard
     }
+}
+
+/// Whether a path through `def` holds more than `limit` guards; without recursion, so that a
+/// guard built in memory at any depth is measured safely.
+fn too_deep(def: &GuardDef, limit: usize) -> bool {
+    let mut stack = vec![(def, 1usize)];
+    while let Some((g, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match g {
+            GuardDef::All(items) | GuardDef::Any(items) => {
+                stack.extend(items.iter().map(|i| (i, depth + 1)));
+            }
+            GuardDef::Not(inner) => stack.push((inner, depth + 1)),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn compile_inner(

@@ -66,12 +66,14 @@ pub mod guard;
 pub mod handling;
 mod intern;
 mod json;
+pub mod limits;
 pub mod mask;
 pub mod metrics;
 mod metrics_table;
 pub mod org;
 pub mod outbox;
 pub mod sla;
+mod strict_json;
 pub mod value;
 pub mod workflow;
 

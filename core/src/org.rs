@@ -7,12 +7,11 @@ use petgraph::graph::DiGraph;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorDetail;
+use crate::limits::Limits;
 use crate::workflow::FixedMap;
 
 /// The organisation format this library reads and writes.
 pub const ORG_FORMAT: u64 = 1;
-/// Most units an organisation may declare.
-pub const MAX_UNITS: usize = 100_000;
 
 /// An organisation document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -311,6 +310,14 @@ impl Org {
     /// # Errors
     /// [`InvalidOrg`] listing every problem with its JSON Pointer.
     pub fn compile(def: OrgDef) -> Result<Org, InvalidOrg> {
+        Org::compile_with(def, Limits::default().max_units)
+    }
+
+    /// [`Org::compile`] with at most `max_units` units (`Limits::max_units`).
+    ///
+    /// # Errors
+    /// As [`Org::compile`].
+    pub fn compile_with(def: OrgDef, max_units: usize) -> Result<Org, InvalidOrg> {
         let mut errors: Vec<(OrgError, String)> = Vec::new();
         if def.format != ORG_FORMAT {
             let error = OrgError::UnsupportedFormat { found: def.format };
@@ -318,10 +325,10 @@ impl Org {
                 errors: vec![(error, "/format".into())],
             });
         }
-        if def.units.len() > MAX_UNITS {
+        if def.units.len() > max_units {
             let error = OrgError::TooMany {
                 count: def.units.len(),
-                max: MAX_UNITS,
+                max: max_units,
             };
             return Err(InvalidOrg {
                 errors: vec![(error, "/units".into())],

@@ -227,6 +227,7 @@ pub(crate) struct Context<'a> {
     pub initial: u16,
     pub graph: &'a crate::graph::StateGraph,
     pub handling: bool,
+    pub max_guard_depth: usize,
 }
 
 use crate::error::{DefinitionError as E, Diagnostic};
@@ -264,6 +265,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
         fields: cx.fields,
         roles: cx.roles,
         handling: cx.handling,
+        max_depth: cx.max_guard_depth,
     };
     let mut seen: Vec<&str> = Vec::new();
     let mut rules = Vec::new();

@@ -7,6 +7,7 @@ use crate::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
 use crate::error::{DefinitionError as E, Diagnostic, InvalidDefinition};
 use crate::graph::{self, StateGraph};
 use crate::guard::{self, declared, Guard, Symbols};
+use crate::limits::Limits;
 use crate::sla::Sla;
 use crate::value::FieldKind;
 
@@ -15,14 +16,6 @@ use crate::value::FieldKind;
 /// ids the host chose, and the hash is on every command's path.
 pub(crate) type FixedMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
-/// Most states a workflow may declare.
-pub const MAX_STATES: usize = 1000;
-/// Most transitions a workflow may declare.
-pub const MAX_TRANSITIONS: usize = 5000;
-/// Most fields a workflow may declare.
-pub const MAX_FIELDS: usize = 500;
-/// Most roles a workflow may declare: actor roles are a 64-bit set.
-pub const MAX_ROLES: usize = 64;
 /// Longest id of a state, transition, field or role, in bytes.
 pub const MAX_ID_BYTES: usize = 64;
 
@@ -104,7 +97,20 @@ impl Workflow {
     /// [`InvalidDefinition`] listing every error (and the warnings) when the definition is not
     /// valid.
     pub fn compile(def: WorkflowDef) -> Result<Compiled, InvalidDefinition> {
-        let mut c = Checker::default();
+        Workflow::compile_with(def, &Limits::default())
+    }
+
+    /// [`Workflow::compile`] under the given limits on the numbers of states, transitions,
+    /// fields, roles and SLA rules, and on guard depth.
+    ///
+    /// # Errors
+    /// As [`Workflow::compile`]; `definition.too_many` and `definition.guard_too_deep` past the
+    /// limits.
+    pub fn compile_with(def: WorkflowDef, limits: &Limits) -> Result<Compiled, InvalidDefinition> {
+        let mut c = Checker {
+            out: Vec::new(),
+            limits: limits.clone(),
+        };
         let compiled = c.run(&def);
         let (errors, warnings): (Vec<_>, Vec<_>) =
             c.out.into_iter().partition(|d| !d.error.is_warning());
@@ -267,9 +273,9 @@ impl Parts {
     }
 }
 
-#[derive(Default)]
 struct Checker {
     out: Vec<Diagnostic>,
+    limits: Limits,
 }
 
 impl Checker {
@@ -348,10 +354,15 @@ impl Checker {
         // Past a size limit, stop: checking a huge document in full is what the limit prevents.
         let mut too_big = false;
         for (what, count, max) in [
-            ("states", def.states.len(), MAX_STATES),
-            ("transitions", def.transitions.len(), MAX_TRANSITIONS),
-            ("fields", def.fields.len(), MAX_FIELDS),
-            ("roles", def.roles.len(), MAX_ROLES),
+            ("states", def.states.len(), self.limits.max_states),
+            (
+                "transitions",
+                def.transitions.len(),
+                self.limits.max_transitions,
+            ),
+            ("fields", def.fields.len(), self.limits.max_fields),
+            ("roles", def.roles.len(), self.limits.max_roles),
+            ("slas", def.slas.len(), self.limits.max_sla_rules),
         ] {
             if count > max {
                 self.push(E::TooMany { what, count, max }, format!("/{what}"));
@@ -398,6 +409,7 @@ impl Checker {
             initial,
             graph: &graph,
             handling: def.handling.is_some(),
+            max_guard_depth: self.limits.max_guard_depth,
         };
         let slas = crate::sla::compile(&def.slas, &cx, &mut self.out);
         for ((i, t), compiled) in def.transitions.iter().enumerate().zip(&mut transitions) {
@@ -683,6 +695,7 @@ impl Checker {
             fields,
             roles,
             handling: def.handling.is_some(),
+            max_depth: self.limits.max_guard_depth,
         };
         let state_ix = |id: &str| {
             states

@@ -12,15 +12,47 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use civicflow::{Engine, Limits};
+use civicflow::Engine;
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Everything a request could change: the engine's data and its limits.
 fn snapshot(engine: &mut Engine) -> Value {
-    engine.handle_value(json!({"op": "snapshot"}))
+    json!([
+        engine.handle_value(json!({"op": "snapshot"})),
+        engine.handle_value(json!({"op": "get_limits"}))
+    ])
+}
+
+/// The bytes a step sends, from whichever of its request keys it has.
+fn request_bytes(step: &Value) -> Option<Vec<u8>> {
+    let keys = ["request", "request_text", "request_parts", "request_hex"];
+    if keys.iter().filter(|k| step.get(**k).is_some()).count() != 1 {
+        return None;
+    }
+    if let Some(req) = step.get("request") {
+        // Requests go in as text, as they do through the C and WASM bindings.
+        return Some(req.to_string().into_bytes());
+    }
+    if let Some(text) = step.get("request_text") {
+        return Some(text.as_str()?.as_bytes().to_vec());
+    }
+    if let Some(parts) = step.get("request_parts") {
+        let mut text = String::new();
+        for part in parts.as_array()? {
+            let times = usize::try_from(part[1].as_u64()?).ok()?;
+            text.push_str(&part[0].as_str()?.repeat(times));
+        }
+        return Some(text.into_bytes());
+    }
+    let hex = step.get("request_hex")?.as_str()?;
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Runs one scenario; returns the failures, and the scenario with blessed expectations.
@@ -28,15 +60,14 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut scenario: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut limits = Limits::default();
-    if let Some(max) = scenario
-        .pointer("/limits/max_request_bytes")
-        .and_then(Value::as_u64)
-    {
-        limits.max_request_bytes = max as usize;
-    }
-    let mut engine = Engine::with_limits(limits);
+    let mut engine = Engine::new();
     let mut failures = Vec::new();
+    if let Some(limits) = scenario.get("limits") {
+        let answer = engine.handle_value(json!({"op": "set_limits", "limits": limits}));
+        if answer["ok"] != json!(true) {
+            failures.push(format!("setting limits: {answer}"));
+        }
+    }
     let dir = path.parent().unwrap();
     for load in scenario["calendars"]
         .as_array()
@@ -65,19 +96,14 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
             .as_bool()
             .unwrap_or(false)
             .then(|| snapshot(&mut engine));
-        let answer: Value = match (&step.get("request"), step.get("request_text")) {
-            // Requests go in as text, as they do through the C and WASM bindings.
-            (Some(req), None) => {
-                serde_json::from_str(&engine.handle_str(&req.to_string())).unwrap()
-            }
-            (None, Some(Value::String(text))) => {
-                serde_json::from_str(&engine.handle_str(text)).unwrap()
-            }
-            _ => panic!(
-                "{} step {i}: give exactly one of request, request_text",
+        let Some(bytes) = request_bytes(step) else {
+            panic!(
+                "{} step {i}: give exactly one of request, request_text, request_parts, \
+                 request_hex, well formed",
                 path.display()
-            ),
+            )
         };
+        let answer: Value = serde_json::from_str(&engine.handle_bytes(&bytes)).unwrap();
         let name = step["name"].as_str().unwrap_or("").to_owned();
         match step.get("expect") {
             Some(expect) if *expect != answer => failures.push(format!(

@@ -276,6 +276,7 @@ fn replies_carry_the_status_a_binding_reports_and_refusals_change_nothing() {
     ];
     engine.set_limits(Limits {
         max_request_bytes: 99,
+        ..Limits::default()
     });
     for (bytes, status, code) in cases {
         let reply = engine.respond_bytes(bytes);
