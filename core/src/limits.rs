@@ -64,21 +64,26 @@ impl Default for Limits {
     }
 }
 
+/// The largest value a byte or count limit may take: the same on every platform (a slice in
+/// 32-bit WebAssembly is at most `i32::MAX` bytes), so that an answer never depends on where
+/// the engine runs.
+const BIG: usize = i32::MAX as usize;
+
 /// The largest value each limit may take.
 const CEILINGS: &[(&str, usize)] = &[
-    ("max_request_bytes", isize::MAX as usize),
+    ("max_request_bytes", BIG),
     // serde_json refuses nesting past 128 on its own; ours must be the one that speaks.
     ("max_depth", 100),
-    ("max_string_bytes", isize::MAX as usize),
+    ("max_string_bytes", BIG),
     ("max_states", u16::MAX as usize),
     ("max_transitions", u16::MAX as usize),
     ("max_fields", u16::MAX as usize),
     ("max_roles", 64),
     ("max_sla_rules", u16::MAX as usize),
     ("max_guard_depth", 100),
-    ("max_units", u32::MAX as usize),
-    ("max_history_events", u32::MAX as usize),
-    ("max_pending_effects", isize::MAX as usize),
+    ("max_units", BIG),
+    ("max_history_events", BIG),
+    ("max_pending_effects", BIG),
 ];
 
 impl Limits {
