@@ -6,6 +6,7 @@
  *
  * Usage: test_conformance <tests/scenarios directory>
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <jansson.h>
 
@@ -37,6 +38,7 @@ static char *state(cf_engine *e) {
     char *data = snapshot(e);
     char *limits = NULL;
     call(e, "{\"op\":\"get_limits\"}", &limits);
+    CHECK(data != NULL && limits != NULL);
     size_t n = (data ? strlen(data) : 0) + (limits ? strlen(limits) : 0) + 2;
     char *out = malloc(n);
     CHECK(out != NULL);
@@ -51,8 +53,9 @@ static char *parts_text(json_t *parts, size_t *len) {
     size_t total = 0, i;
     json_t *part;
     json_array_foreach(parts, i, part) {
-        total += json_string_length(json_array_get(part, 0)) *
-                 (size_t)json_integer_value(json_array_get(part, 1));
+        json_int_t times = json_integer_value(json_array_get(part, 1));
+        CHECK(json_is_string(json_array_get(part, 0)) && times >= 0 && times <= 100000000);
+        total += json_string_length(json_array_get(part, 0)) * (size_t)times;
     }
     char *text = malloc(total + 1);
     CHECK(text != NULL);
@@ -72,11 +75,13 @@ static char *parts_text(json_t *parts, size_t *len) {
 
 /* The bytes of a `request_hex` step. Free with free(). */
 static unsigned char *hex_bytes(const char *hex, size_t *len) {
+    CHECK(strlen(hex) % 2 == 0);
     size_t n = strlen(hex) / 2;
     unsigned char *bytes = malloc(n + 1);
     CHECK(bytes != NULL);
     for (size_t i = 0; i < n; i++) {
         unsigned int b = 0;
+        CHECK(isxdigit((unsigned char)hex[2 * i]) && isxdigit((unsigned char)hex[2 * i + 1]));
         CHECK(sscanf(hex + 2 * i, "%2x", &b) == 1);
         bytes[i] = (unsigned char)b;
     }

@@ -1242,7 +1242,10 @@ impl Engine {
 /// A missing primary is at `/primary`, a missing duplicate at `/case_id`.
 fn link_details(e: CaseError, case_id: &str, primary: &str) -> Vec<ErrorDetail> {
     match &e {
-        CaseError::NotFound { case_id: missing } if missing == primary && missing != case_id => {
+        CaseError::NotFound { case_id: missing }
+        | CaseError::HistoryFull {
+            case_id: missing, ..
+        } if missing == primary && missing != case_id => {
             e.details().into_iter().map(|d| d.at("/primary")).collect()
         }
         _ => e.details(),

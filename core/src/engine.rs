@@ -184,7 +184,7 @@ impl Engine {
     /// An empty engine with the given limits.
     pub fn with_limits(limits: Limits) -> Self {
         Engine {
-            limits,
+            limits: limits.within_ceilings(),
             ..Engine::default()
         }
     }
@@ -196,7 +196,7 @@ impl Engine {
 
     /// Changes the limits for the requests that follow.
     pub fn set_limits(&mut self, limits: Limits) {
-        self.limits = limits;
+        self.limits = limits.within_ceilings();
     }
 
     /// Validates and loads a workflow. Loading the same id and version again with an identical
@@ -679,6 +679,8 @@ impl Engine {
     /// Those of [`Engine::replay`]; `history.rejected` wrapping `case.already_exists` when the
     /// engine holds a case with that id.
     pub fn restore_case(&mut self, history: &[EventRecord]) -> Result<&Case, HistoryError> {
+        self.room(None)
+            .map_err(|error| HistoryError::Rejected { index: 0, error })?;
         let case = self.replay(history)?;
         if self.cases.contains_key(case.id()) {
             return Err(HistoryError::Rejected {
@@ -707,14 +709,27 @@ impl Engine {
         case::replay(wf.clone(), history)
     }
 
-    /// `history.too_long` for a history over `Limits::max_history_events`.
+    /// `history.too_long` for a history with more than `Limits::max_history_events` events
+    /// recorded by callers. The engine's own records (timers firing, the system's moves) do
+    /// not count: they may take a case past the limit, and the engine must always be able to
+    /// read back what it wrote.
     pub(crate) fn check_length(&self, history: &[EventRecord]) -> Result<(), HistoryError> {
         let limit = self.limits.max_history_events;
-        if history.len() > limit {
-            return Err(HistoryError::TooLong {
-                events: history.len(),
-                limit,
-            });
+        if history.len() <= limit {
+            return Ok(());
+        }
+        let by_engine = |r: &&EventRecord| match r {
+            EventRecord::SlaWarning { .. }
+            | EventRecord::SlaBreached { .. }
+            | EventRecord::OpinionOverdue { .. }
+            | EventRecord::SupervisionOverdue { .. } => true,
+            EventRecord::Transitioned { actor, .. }
+            | EventRecord::SupervisionRaised { actor, .. } => actor.id == case::SYSTEM_ACTOR,
+            _ => false,
+        };
+        let events = history.len() - history.iter().filter(by_engine).count();
+        if events > limit {
+            return Err(HistoryError::TooLong { events, limit });
         }
         Ok(())
     }

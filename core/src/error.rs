@@ -1242,10 +1242,10 @@ pub enum HistoryError {
         /// The last event's hash.
         found: String,
     },
-    /// The history is longer than `Limits::max_history_events`.
-    #[error("the history has {events} events, more than the limit of {limit}")]
+    /// The history has more events recorded by callers than `Limits::max_history_events`.
+    #[error("the history has {events} events recorded by callers, more than the limit of {limit}")]
     TooLong {
-        /// Its length.
+        /// Its events, the engine's own records (timers, system moves) not counted.
         events: usize,
         /// The limit.
         limit: usize,

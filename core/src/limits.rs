@@ -135,6 +135,18 @@ impl Limits {
         Ok(next)
     }
 
+    /// These limits with any value above its ceiling taken as the ceiling: what the engine
+    /// applies when a typed caller sets more than the representation allows (the JSON API
+    /// refuses such values instead).
+    pub fn within_ceilings(&self) -> Limits {
+        let mut out = self.clone();
+        for (name, ceiling) in CEILINGS {
+            let slot = out.slot(name);
+            *slot = (*slot).min(*ceiling);
+        }
+        out
+    }
+
     /// Checks every limit against its ceiling, as [`Limits::patched`] does.
     ///
     /// # Errors

@@ -7,7 +7,7 @@
 )]
 
 use civicflow::{
-    Actor, Command, Engine, GraphFormat, Opening, Value, Values, Workflow, WorkflowDef,
+    Actor, Command, Engine, GraphFormat, Limits, Opening, Value, Values, Workflow, WorkflowDef,
 };
 use serde_json::json;
 
@@ -373,4 +373,61 @@ fn typed_and_json_commands_give_the_same_hash_chain() {
     let case = typed.case("c-1").unwrap();
     assert_eq!(case.history(3), json_ops.case("c-1").unwrap().history(3));
     assert_eq!(case.head(), json_ops.case("c-1").unwrap().head());
+}
+
+#[test]
+fn the_engine_reads_back_a_case_its_timers_took_past_the_history_limit() {
+    let mut engine = Engine::new();
+    let calendar = serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap();
+    engine.load_calendar(calendar).unwrap();
+    let text = include_str!("../../bench/workload/petition-sla.json");
+    engine
+        .load_workflow(serde_json::from_str(text).unwrap())
+        .unwrap();
+    engine.set_limits(Limits {
+        max_history_events: 2,
+        ..Limits::default()
+    });
+    let clerk = Actor::new("c1", &["clerk"]);
+    let t0 = 1_767_225_600_000;
+    let opening = Opening {
+        case_id: "P-1",
+        channel: "web",
+        fields: Values::NONE,
+        actor: &clerk,
+        at: t0,
+        keys: None,
+    };
+    engine.open_case("petition-sla", None, &opening).unwrap();
+    let accept = |at| Command {
+        transition: "ACCEPT",
+        actor: &clerk,
+        payload: Values::NONE,
+        at,
+    };
+    engine.apply("P-1", &accept(t0 + 1)).unwrap();
+    let full = engine.apply("P-1", &accept(t0 + 2)).unwrap_err();
+    assert_eq!(full.code(), "case.history_full");
+    // The handling clock warns and breaches all the same: deadlines are never lost to a limit.
+    let fired = engine.fire_due(t0 + 400 * 86_400_000);
+    assert!(!fired.is_empty());
+    let history = engine.history("P-1").unwrap();
+    assert!(history.len() > 2, "{}", history.len());
+    // What the engine wrote, it reads back.
+    engine.replay(&history).unwrap();
+    let snapshot = engine.snapshot();
+    let mut again = Engine::with_limits(engine.limits().clone());
+    again.restore(snapshot.clone()).unwrap();
+    assert_eq!(again.snapshot(), snapshot);
+}
+
+#[test]
+fn typed_limits_above_a_ceiling_are_taken_as_the_ceiling() {
+    let engine = Engine::with_limits(Limits {
+        max_roles: 1000,
+        max_depth: 10_000,
+        ..Limits::default()
+    });
+    assert_eq!(engine.limits().max_roles, 64);
+    assert_eq!(engine.limits().max_depth, 100);
 }
