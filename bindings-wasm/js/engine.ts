@@ -45,6 +45,7 @@ import type {
   OpenCaseRequest,
   PathToClose,
   Replayed,
+  EventsAppended,
   Verified,
   Request,
   Restored,
@@ -73,6 +74,7 @@ export interface Results {
   history: History;
   replay: Replayed;
   verify_history: Verified;
+  append_events: EventsAppended;
   shortest_path: PathToClose;
   export_graph: Drawing;
   snapshot: Snapshot;
@@ -618,6 +620,16 @@ export class Engine {
    */
   verifyHistory(history: EventRecord[], head?: string): Verified {
     return this.#op("verify_history", head === undefined ? { history } : { history, head });
+  }
+
+  /**
+   * Adds stored events to the case they belong to, as answers gave them (`events`,
+   * `linked_events`, `fired`): the way a host rebuilds its engine from the last snapshot plus
+   * the events it stored since (docs/persistence.md). Events the engine already holds are
+   * skipped when they are the same; throws `history.diverged` when they are not.
+   */
+  appendEvents(caseId: string, events: EventRecord[]): EventsAppended {
+    return this.#op("append_events", { case_id: caseId, events });
   }
 
   /** The fewest transitions from a state to a terminal state. */

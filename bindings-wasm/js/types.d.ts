@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -145,6 +145,21 @@ export interface VerifyRequest {
      * The head hash the host kept (from `history`), to detect events cut from the end.
      */
     head?: string;
+}
+
+/**
+ * Body of `append_events`.
+ */
+export interface AppendEventsRequest {
+    /**
+     * The case the events belong to.
+     */
+    case_id: string;
+    /**
+     * Its events from the `seq` the engine holds on, as answers gave them (`events`,
+     * `linked_events`, `fired`); for a case the engine does not hold, from its `opened` event.
+     */
+    events: EventRecord[];
 }
 
 /**
@@ -1220,6 +1235,13 @@ export interface CaseChange {
      */
     events: EventRecord[];
     /**
+     * The events the same command appended to linked cases, by case, recorded after
+     * `events`: the primary's record of a new duplicate (`link_cases`, or `open_case` under
+     * the `link` duplicate policy) and duplicates closing with their primary (`apply`). A
+     * host that stores every answer's events stores these too (`docs/persistence.md`).
+     */
+    linked_events?: CaseEvents[];
+    /**
      * What the host must do because of them (also queued in the outbox).
      */
     effects?: Effect[];
@@ -1275,6 +1297,24 @@ export interface Replayed {
      * The case the history rebuilds (not stored).
      */
     case: CaseView;
+}
+
+/**
+ * Result of `append_events`.
+ */
+export interface EventsAppended {
+    /**
+     * The case now.
+     */
+    case: CaseView;
+    /**
+     * Events added to it.
+     */
+    appended: number;
+    /**
+     * Events the engine already held, the same ones, and skipped.
+     */
+    held: number;
 }
 
 /**
@@ -2071,13 +2111,13 @@ export interface FiredTimers {
     /**
      * The events recorded, by case.
      */
-    fired: Fired[];
+    fired: CaseEvents[];
 }
 
 /**
- * What `fire_due` recorded on one case.
+ * Events one command, or one timer, recorded on one case, in order.
  */
-export interface Fired {
+export interface CaseEvents {
     /**
      * The case.
      */

@@ -10,7 +10,7 @@ use civicflow::chain::Verified;
 use civicflow::clock::ClockView;
 use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
 use civicflow::disclosure::{PublicEvent, PublicView};
-use civicflow::engine::{CaseSnapshot, DueKind, DueTimer, Fired, Snapshot};
+use civicflow::engine::{CaseSnapshot, DueKind, DueTimer, Snapshot};
 use civicflow::error::ErrorDetail;
 use civicflow::governance::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
@@ -21,6 +21,7 @@ use civicflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
 use civicflow::handling::{
     Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
 };
+use civicflow::journal::CaseEvents;
 use civicflow::limits::Limits;
 use civicflow::metrics::{
     GroupBy, Metrics, MetricsQuery, MetricsRow, Rank, Scoring, SlaRow, TableCsv, TableFormat,
@@ -53,6 +54,7 @@ const DECLS: &[&str] = &[
     AvailableRequest::DECL,
     ReplayRequest::DECL,
     VerifyRequest::DECL,
+    AppendEventsRequest::DECL,
     ShortestPathRequest::DECL,
     ExportGraphRequest::DECL,
     RestoreRequest::DECL,
@@ -111,6 +113,7 @@ const DECLS: &[&str] = &[
     Transitions::DECL,
     History::DECL,
     Replayed::DECL,
+    EventsAppended::DECL,
     Verified::DECL,
     MetricsQuery::DECL,
     GroupBy::DECL,
@@ -140,7 +143,7 @@ const DECLS: &[&str] = &[
     DueTimer::DECL,
     DueKind::DECL,
     FiredTimers::DECL,
-    Fired::DECL,
+    CaseEvents::DECL,
     Extended::DECL,
     Actor::DECL,
     CaseView::DECL,

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::YearRange;
 use crate::case::{Available, CaseView, EventRecord};
 use crate::clock::ClockView;
-use crate::engine::{DueTimer, Fired};
+use crate::engine::DueTimer;
 use crate::error::ErrorDetail;
 use crate::graph::GraphFormat;
+use crate::journal::CaseEvents;
 
 /// Result of `load_workflow`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +72,12 @@ pub struct CaseChange {
     pub case: CaseView,
     /// The events the command appended.
     pub events: Vec<EventRecord>,
+    /// The events the same command appended to linked cases, by case, recorded after
+    /// `events`: the primary's record of a new duplicate (`link_cases`, or `open_case` under
+    /// the `link` duplicate policy) and duplicates closing with their primary (`apply`). A
+    /// host that stores every answer's events stores these too (`docs/persistence.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked_events: Vec<CaseEvents>,
     /// What the host must do because of them (also queued in the outbox).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<crate::outbox::Effect>,
@@ -143,6 +150,18 @@ pub struct History {
 pub struct Replayed {
     /// The case the history rebuilds (not stored).
     pub case: CaseView,
+}
+
+/// Result of `append_events`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct EventsAppended {
+    /// The case now.
+    pub case: CaseView,
+    /// Events added to it.
+    pub appended: usize,
+    /// Events the engine already held, the same ones, and skipped.
+    pub held: usize,
 }
 
 /// Result of `export_graph`.
@@ -222,7 +241,7 @@ pub struct FiredTimers {
     /// The instant (UTC ms).
     pub now: i64,
     /// The events recorded, by case.
-    pub fired: Vec<Fired>,
+    pub fired: Vec<CaseEvents>,
 }
 
 /// Result of `extend`.

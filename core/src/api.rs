@@ -45,6 +45,8 @@ pub enum Request {
     Replay(ReplayRequest),
     /// Check a history's hash chain, and its head against an anchored one.
     VerifyHistory(VerifyRequest),
+    /// Add stored events to the case they belong to (recovery from a journal).
+    AppendEvents(AppendEventsRequest),
     /// Fewest transitions to a terminal state.
     ShortestPath(ShortestPathRequest),
     /// Draw a workflow.
@@ -105,6 +107,7 @@ pub const OPS: &[&str] = &[
     "history",
     "replay",
     "verify_history",
+    "append_events",
     "shortest_path",
     "export_graph",
     "snapshot",
@@ -171,6 +174,7 @@ impl Request {
             "history" => Request::History(op_body(rest)?),
             "replay" => Request::Replay(op_body(rest)?),
             "verify_history" => Request::VerifyHistory(op_body(rest)?),
+            "append_events" => Request::AppendEvents(op_body(rest)?),
             "shortest_path" => Request::ShortestPath(op_body(rest)?),
             "export_graph" => Request::ExportGraph(op_body(rest)?),
             "snapshot" => Request::Snapshot(op_body(rest)?),
@@ -460,6 +464,18 @@ pub struct ReplayRequest {
     /// restoring one case it stored); refused with `case.already_exists` when its id is taken.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub store: bool,
+}
+
+/// Body of `append_events`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct AppendEventsRequest {
+    /// The case the events belong to.
+    pub case_id: String,
+    /// Its events from the `seq` the engine holds on, as answers gave them (`events`,
+    /// `linked_events`, `fired`); for a case the engine does not hold, from its `opened` event.
+    pub events: Vec<EventRecord>,
 }
 
 /// Body of `verify_history`.
@@ -897,14 +913,20 @@ impl Engine {
                     keys: keys.as_ref(),
                 };
                 let candidates = self.candidates(&workflow, version, keys.as_ref());
-                let case = match &appeal_of {
+                let outer = self.watch();
+                let opened = match &appeal_of {
                     Some(of) => self.open_appeal(&workflow, version, &opening, of),
                     None => self.open_case(&workflow, version, &opening),
                 }
-                .map_err(|e| e.details())?;
+                .map(|_| ());
+                let touched = self.unwatch(outer);
+                opened.map_err(|e| e.details())?;
+                let linked_events = self.events_of(touched, &case_id);
+                let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
                 Ok(to_json(&answer::CaseChange {
                     case: case.view(),
                     events: case.history(0),
+                    linked_events,
                     effects: case.effects_since(0),
                     candidates,
                 }))
@@ -923,8 +945,11 @@ impl Engine {
                     at,
                 };
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                self.apply(&case_id, &cmd).map_err(|e| e.details())?;
-                self.change(&case_id, before)
+                let outer = self.watch();
+                let applied = self.apply(&case_id, &cmd).map(|_| ());
+                let touched = self.unwatch(outer);
+                applied.map_err(|e| e.details())?;
+                self.change(&case_id, before, touched)
             }
             Request::GetCase(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -962,6 +987,17 @@ impl Engine {
                 };
                 let case = view.map_err(|e| vec![e.detail("/history")])?;
                 Ok(to_json(&answer::Replayed { case }))
+            }
+            Request::AppendEvents(AppendEventsRequest { case_id, events }) => {
+                let done = self
+                    .append_events(&case_id, &events)
+                    .map_err(|e| vec![e.detail("/events")])?;
+                let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
+                Ok(to_json(&answer::EventsAppended {
+                    case: case.view(),
+                    appended: done.appended,
+                    held: done.held,
+                }))
             }
             Request::ShortestPath(ShortestPathRequest {
                 workflow,
@@ -1108,9 +1144,11 @@ impl Engine {
                 at,
             }) => {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                self.link(&case_id, &primary, &actor, at)
-                    .map_err(|e| link_details(e, &case_id, &primary))?;
-                self.change(&case_id, before)
+                let outer = self.watch();
+                let linked = self.link(&case_id, &primary, &actor, at).map(|_| ());
+                let touched = self.unwatch(outer);
+                linked.map_err(|e| link_details(e, &case_id, &primary))?;
+                self.change(&case_id, before, touched)
             }
             Request::SubmitOpinion(OpinionRequest {
                 case_id,
@@ -1121,7 +1159,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.submit_opinion(&case_id, &actor, &opinion, at)
                     .map_err(|e| e.details())?;
-                self.change(&case_id, before)
+                self.change(&case_id, before, Vec::new())
             }
             Request::Supervise(SuperviseRequest {
                 case_id,
@@ -1141,7 +1179,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.supervise(&case_id, &actor, level, within, &required, at)
                     .map_err(|e| e.details())?;
-                self.change(&case_id, before)
+                self.change(&case_id, before, Vec::new())
             }
             Request::AnswerSupervision(AnswerSupervisionRequest {
                 case_id,
@@ -1153,7 +1191,7 @@ impl Engine {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
                 self.answer_supervision(&case_id, &actor, supervision, &answer, at)
                     .map_err(|e| e.details())?;
-                self.change(&case_id, before)
+                self.change(&case_id, before, Vec::new())
             }
             Request::DrainOutbox(DrainRequest {
                 now,
@@ -1223,8 +1261,15 @@ impl Engine {
 }
 
 impl Engine {
-    /// The answer to a command that appended events from `before` on to case `case_id`.
-    fn change(&mut self, case_id: &str, before: usize) -> Result<Json, Vec<ErrorDetail>> {
+    /// The answer to a command that appended events from `before` on to case `case_id`, and
+    /// to the other cases it `touched`.
+    fn change(
+        &mut self,
+        case_id: &str,
+        before: usize,
+        touched: crate::journal::Touched,
+    ) -> Result<Json, Vec<ErrorDetail>> {
+        let linked_events = self.events_of(touched, case_id);
         let case = self
             .cases
             .get_mut(case_id)
@@ -1233,6 +1278,7 @@ impl Engine {
         Ok(to_json(&answer::CaseChange {
             case: case.view(),
             events,
+            linked_events,
             effects: case.effects_since(before),
             candidates: Vec::new(),
         }))

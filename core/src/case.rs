@@ -17,6 +17,10 @@ use crate::org::Route;
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
 
+mod replay;
+pub(crate) use replay::continue_history;
+pub use replay::replay;
+
 /// Longest case id, in bytes.
 pub const MAX_CASE_ID_BYTES: usize = 128;
 /// Longest actor id, unit or channel, in bytes.
@@ -1360,255 +1364,6 @@ pub fn history_workflow(history: &[EventRecord]) -> Result<(&str, u32), HistoryE
     }
 }
 
-/// Rebuilds a case by re-running every recorded command through the same checks.
-///
-/// # Errors
-/// `history.empty`, `history.bad_sequence` when the first event is not `opened` or `seq` skips,
-/// `history.rejected` when a recorded command is refused, `history.mismatch` when the workflow or
-/// a state differs from what the history records.
-pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, HistoryError> {
-    let (wf_id, version) = history_workflow(history)?;
-    if wf_id != workflow.id() || version != workflow.version() {
-        return Err(HistoryError::Mismatch {
-            index: 0,
-            recorded: format!("{wf_id}@{version}"),
-            replayed: format!("{}@{}", workflow.id(), workflow.version()),
-        });
-    }
-    let mut events = history.iter().enumerate();
-    let Some((
-        _,
-        EventRecord::Opened {
-            at,
-            actor,
-            case_id,
-            channel,
-            fields,
-            keys,
-            appeal_of,
-            ..
-        },
-    )) = events.next()
-    else {
-        return Err(HistoryError::Empty);
-    };
-    let opening = Opening {
-        case_id,
-        channel,
-        fields: Values::Json(fields),
-        actor,
-        at: *at,
-        keys: keys.as_ref(),
-    };
-    // Decisions taken from the organisation and calendars are read from the record.
-    let opened = Note::default();
-    fn env(note: &Note) -> Env<'_> {
-        Env {
-            recorded: Some(note),
-            ..Env::none()
-        }
-    }
-    let mut case = Case::open_in(workflow, &opening, appeal_of.clone(), env(&opened))
-        .map_err(|error| HistoryError::Rejected { index: 0, error })?;
-    // A history without any hash (written by hand, or before the chain) is taken as it is;
-    // one with hashes must carry them all, and each must be the one the replay computes.
-    let hashed = history.iter().any(|r| r.hash().is_some());
-    let mut chain = crate::chain::Sealed::default();
-    let mut check_hash = |case: &Case, index: usize, record: &EventRecord| {
-        if !hashed {
-            return Ok(());
-        }
-        // Each record replays to exactly one event.
-        let computed = case.records(index).first().map(|r| {
-            chain.head = crate::chain::link(&chain.head, r);
-            chain.events = index + 1;
-            crate::chain::hex(&chain.head)
-        });
-        match record.hash() {
-            None => Err(HistoryError::HashMissing { index }),
-            Some(h) if Some(h) != computed.as_deref() => Err(HistoryError::HashMismatch { index }),
-            Some(_) => Ok(()),
-        }
-    };
-    if let Some(first) = history.first() {
-        check_hash(&case, 0, first)?;
-    }
-    for (index, record) in events {
-        let rejected = |error| HistoryError::Rejected { index, error };
-        if record.seq() != index as u64 {
-            return Err(HistoryError::BadSequence {
-                index,
-                reason: "`seq` must count up by one",
-            });
-        }
-        match record {
-            EventRecord::Opened { .. } => {
-                return Err(HistoryError::BadSequence {
-                    index,
-                    reason: "only the first event may be `opened`",
-                })
-            }
-            EventRecord::Transitioned {
-                at,
-                actor,
-                transition,
-                from,
-                to,
-                payload,
-                route,
-                opinions_due_at,
-                ..
-            } => {
-                let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
-                    index,
-                    recorded: recorded.to_owned(),
-                    replayed: replayed.to_owned(),
-                };
-                if case.state() != from {
-                    return Err(mismatch(from, case.state()));
-                }
-                let cmd = Command {
-                    transition,
-                    actor,
-                    payload: Values::Json(payload),
-                    at: *at,
-                };
-                let note = Note {
-                    route: route.clone(),
-                    due_at: *opinions_due_at,
-                };
-                case.apply_in(&cmd, env(&note)).map_err(rejected)?;
-                if case.state() != to {
-                    return Err(mismatch(to, case.state()));
-                }
-            }
-            EventRecord::SlaWarning {
-                at,
-                sla,
-                warning: step,
-                due_at,
-                ..
-            }
-            | EventRecord::SlaBreached {
-                at,
-                sla,
-                step,
-                due_at,
-                ..
-            } => {
-                let kind = if matches!(record, EventRecord::SlaWarning { .. }) {
-                    TimerKind::Warning
-                } else {
-                    TimerKind::Breach
-                };
-                let (_, rule) = case.rule(sla).map_err(rejected)?;
-                let ix = step_index(rule, kind, step).ok_or_else(|| HistoryError::Mismatch {
-                    index,
-                    recorded: step.clone(),
-                    replayed: "no such step".to_owned(),
-                })?;
-                case.fire(sla, kind, ix, *due_at, *at).map_err(rejected)?;
-            }
-            EventRecord::SlaExtended {
-                at,
-                actor,
-                sla,
-                duration,
-                reason,
-                ..
-            } => {
-                let d = duration.duration().map_err(|_| HistoryError::Mismatch {
-                    index,
-                    recorded: "an invalid duration".to_owned(),
-                    replayed: "a duration".to_owned(),
-                })?;
-                case.extend(sla, actor, d, reason, *at).map_err(rejected)?;
-            }
-            EventRecord::OpinionSubmitted {
-                at, actor, opinion, ..
-            } => case.submit_opinion(actor, opinion, *at).map_err(rejected)?,
-            EventRecord::SupervisionRaised {
-                at,
-                actor,
-                level,
-                unit,
-                due_at,
-                required,
-                ..
-            } => {
-                let record = case
-                    .checked_command(actor, *at, "handling")
-                    .map_err(rejected)?;
-                case.raise_supervision(record, *level, unit, *due_at, required, *at);
-            }
-            EventRecord::SupervisionAnswered {
-                at,
-                actor,
-                supervision,
-                answer,
-                ..
-            } => case
-                .answer_supervision(actor, *supervision, answer, *at)
-                .map_err(rejected)?,
-            EventRecord::Linked {
-                at, actor, primary, ..
-            } => {
-                let record = case
-                    .checked_command(actor, *at, "handling")
-                    .map_err(rejected)?;
-                case.mark_linked(record, primary, *at);
-            }
-            EventRecord::DuplicateLinked {
-                at,
-                actor,
-                duplicate,
-                channel,
-                ..
-            } => {
-                let record = case
-                    .checked_command(actor, *at, "handling")
-                    .map_err(rejected)?;
-                case.add_duplicate(record, duplicate, channel, *at);
-            }
-            EventRecord::OpinionOverdue {
-                at, unit, due_at, ..
-            }
-            | EventRecord::SupervisionOverdue {
-                at, unit, due_at, ..
-            } => {
-                let h = case.handling.as_deref();
-                let task = match record {
-                    EventRecord::SupervisionOverdue { supervision, .. } => {
-                        Some(Task::Supervision(*supervision))
-                    }
-                    // The first opinion of that unit still owed and not yet overdue.
-                    _ => h
-                        .and_then(|h| {
-                            h.assisting.iter().position(|a| {
-                                a.unit == *unit && a.answered_at.is_none() && !a.overdue
-                            })
-                        })
-                        .map(Task::Opinion),
-                };
-                let recorded = task.and_then(|t| h.and_then(|h| h.task(t)));
-                let matches = recorded == Some((unit.as_str(), *due_at));
-                if !matches || !task.is_some_and(|t| case.mark_overdue(t, *at)) {
-                    return Err(HistoryError::Mismatch {
-                        index,
-                        recorded: format!("{unit} overdue since {due_at}"),
-                        replayed: "no such task still owed".to_owned(),
-                    });
-                }
-            }
-        }
-        check_hash(&case, index, record)?;
-    }
-    if chain.events == case.history.len() {
-        case.chain = Some(Box::new(chain));
-    }
-    Ok(case)
-}
-
 /// The field `$field` that every variant of [`EventRecord`] has.
 macro_rules! every_record {
     ($record:expr, $field:ident) => {
@@ -1643,6 +1398,20 @@ impl EventRecord {
     /// Position in the history.
     pub fn seq(&self) -> u64 {
         *every_record!(self, seq)
+    }
+
+    /// Whether the engine recorded it by itself (a timer firing, a system move) rather than
+    /// for a caller's command: limits hold back callers only.
+    pub(crate) fn by_engine(&self) -> bool {
+        match self {
+            EventRecord::SlaWarning { .. }
+            | EventRecord::SlaBreached { .. }
+            | EventRecord::OpinionOverdue { .. }
+            | EventRecord::SupervisionOverdue { .. } => true,
+            EventRecord::Transitioned { actor, .. }
+            | EventRecord::SupervisionRaised { actor, .. } => actor.id == SYSTEM_ACTOR,
+            _ => false,
+        }
     }
 }
 

@@ -19,6 +19,7 @@ use crate::error::{
 };
 use crate::governance::Task;
 use crate::graph::{self, GraphFormat, PathToClose};
+use crate::journal::CaseEvents;
 pub use crate::limits::Limits;
 use crate::workflow::{FixedMap, Workflow};
 
@@ -141,16 +142,6 @@ pub struct DueTimer {
     pub due_at: i64,
 }
 
-/// What `fire_due` recorded on one case.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
-pub struct Fired {
-    /// The case.
-    pub case_id: String,
-    /// The events appended, in order.
-    pub events: Vec<EventRecord>,
-}
-
 /// A citizen key and a matter key.
 pub(crate) type MatterKey = (Box<str>, Box<str>);
 
@@ -173,6 +164,8 @@ pub struct Engine {
     pub(crate) appeals: FixedMap<Box<str>, Box<str>>,
     /// Actor and unit ids, shared by the events that record them.
     names: crate::intern::Names,
+    /// While an answer is built: the cases committed so far ([`Engine::watch`]).
+    pub(crate) touched: Option<crate::journal::Touched>,
 }
 
 impl Engine {
@@ -441,6 +434,9 @@ impl Engine {
     pub(crate) fn commit(&mut self, mut case: Case) {
         let old = self.cases.get(case.id());
         let (before, from) = old.map_or((0, 0), |c| (c.effects.len(), c.history.len()));
+        if let Some(touched) = self.touched.as_mut() {
+            crate::journal::note_touched(touched, &case.id, from);
+        }
         self.names
             .share_events(case.history.get_mut(from..).unwrap_or_default());
         self.outbox.add(&case, before);
@@ -535,8 +531,12 @@ impl Engine {
     /// transitions and raises breach supervisions as the system actor, and records opinions and
     /// supervision answers still missing at their deadline (`opinion_overdue`,
     /// `supervision_overdue`). Firing again at the same `now` adds nothing.
-    pub fn fire_due(&mut self, now: i64) -> Vec<Fired> {
-        let mut fired: Vec<Fired> = Vec::new();
+    ///
+    /// Each entry holds what one case recorded, in the order it was recorded: a timer's events
+    /// on its case, then the moves of that case's linked duplicates following it when the
+    /// breach closed it.
+    pub fn fire_due(&mut self, now: i64) -> Vec<CaseEvents> {
+        let mut fired: Vec<CaseEvents> = Vec::new();
         while let Some(t) = self.timers.first().cloned() {
             if t.due > now {
                 break;
@@ -559,22 +559,25 @@ impl Engine {
             };
             // This case's effects are queued before anything below commits it again.
             self.outbox.add(case, effects_before);
+            let outer = self.watch();
             if let Some((level, required)) = supervise {
                 self.supervise_on_breach(&t.case, level, &required, at);
             }
             self.follow_primary(&t.case, at);
+            let touched = self.unwatch(outer);
             let Some(case) = self.cases.get_mut(&t.case) else {
                 continue;
             };
             let events = case.history_sealed(before);
             match fired.last_mut() {
                 Some(f) if f.case_id == *t.case => f.events.extend(events),
-                _ => fired.push(Fired {
+                _ => fired.push(CaseEvents {
                     case_id: t.case.to_string(),
                     events,
                 }),
             }
             self.reindex(&t.case);
+            fired.extend(self.events_of(touched, &t.case));
         }
         fired
     }
@@ -718,16 +721,7 @@ impl Engine {
         if history.len() <= limit {
             return Ok(());
         }
-        let by_engine = |r: &&EventRecord| match r {
-            EventRecord::SlaWarning { .. }
-            | EventRecord::SlaBreached { .. }
-            | EventRecord::OpinionOverdue { .. }
-            | EventRecord::SupervisionOverdue { .. } => true,
-            EventRecord::Transitioned { actor, .. }
-            | EventRecord::SupervisionRaised { actor, .. } => actor.id == case::SYSTEM_ACTOR,
-            _ => false,
-        };
-        let events = history.len() - history.iter().filter(by_engine).count();
+        let events = history.len() - history.iter().filter(|r| r.by_engine()).count();
         if events > limit {
             return Err(HistoryError::TooLong { events, limit });
         }

@@ -220,8 +220,9 @@ impl Engine {
         prim.add_duplicate(prim_actor, case_id, &channel, at);
         let on_link = dup.handling_config().and_then(|h| h.on_link);
         system_move(&mut dup, on_link, at);
-        self.commit(prim);
+        // The duplicate first: its answer lists its own events, then the primary's.
         self.commit(dup);
+        self.commit(prim);
         self.case_or_err(case_id)
     }
 

@@ -186,6 +186,7 @@ pub const ALL_CODES: &[&str] = &[
     "history.hash_missing",
     "history.head_mismatch",
     "history.too_long",
+    "history.diverged",
     "snapshot.unsupported_format",
     "snapshot.duplicate",
     "snapshot.state_mismatch",
@@ -1242,6 +1243,15 @@ pub enum HistoryError {
         /// The last event's hash.
         found: String,
     },
+    /// An event given for a place in the history that the engine already holds differs from
+    /// the event there (`append_events`): the events belong to another history of the case.
+    #[error("event {index} differs from the event the engine holds at `seq` {seq}: the events given belong to another history of the case")]
+    Diverged {
+        /// Index of the event in the list given.
+        index: usize,
+        /// Its place in the case's history.
+        seq: u64,
+    },
     /// The history has more events recorded by callers than `Limits::max_history_events`.
     #[error("the history has {events} events recorded by callers, more than the limit of {limit}")]
     TooLong {
@@ -1264,6 +1274,7 @@ impl HistoryError {
             HistoryError::HashMissing { .. } => "history.hash_missing",
             HistoryError::HeadMismatch { .. } => "history.head_mismatch",
             HistoryError::TooLong { .. } => "history.too_long",
+            HistoryError::Diverged { .. } => "history.diverged",
         }
     }
 
@@ -1275,7 +1286,8 @@ impl HistoryError {
             | HistoryError::Mismatch { index, .. }
             | HistoryError::Rejected { index, .. }
             | HistoryError::HashMismatch { index }
-            | HistoryError::HashMissing { index } => format!("{prefix}/{index}"),
+            | HistoryError::HashMissing { index }
+            | HistoryError::Diverged { index, .. } => format!("{prefix}/{index}"),
             HistoryError::HeadMismatch { .. } => "/head".to_owned(),
         };
         let help = match self {

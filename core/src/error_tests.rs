@@ -426,6 +426,7 @@ fn samples() -> Vec<ErrorDetail> {
             events: 2,
             limit: 1,
         },
+        HistoryError::Diverged { index: 0, seq: 0 },
     ];
     let snapshot = [
         SnapshotError::UnsupportedFormat { found: 2 },

@@ -65,6 +65,7 @@ pub mod graph;
 pub mod guard;
 pub mod handling;
 mod intern;
+pub mod journal;
 mod json;
 pub mod limits;
 pub mod mask;
@@ -93,15 +94,20 @@ pub use error::{
 pub use governance::{AppealOf, HandlingView, Level, MatterKeys, Stage};
 pub use graph::{GraphFormat, PathToClose};
 pub use handling::{Action, HandlingDef};
+pub use journal::{Appended, CaseEvents};
 pub use org::{Org, OrgDef, OrgError, Route};
 pub use outbox::{Effect, EffectKind};
 pub use value::{FieldKind, Value};
 pub use workflow::Workflow;
 
-// The README's Rust quick start is compiled and run as a doc test.
+// The Rust examples of the README and the guide are compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeQuickStart;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/persistence.md")]
+struct PersistenceGuide;
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,586 @@
+//! Crash-safe persistence (`docs/persistence.md`): a host that stores each answer's events
+//! before it answers its caller can be killed at any point and rebuild exactly the same engine
+//! from its last snapshot plus the events stored since.
+//!
+//! A random fortnight at the township desk (cases opened on five channels, duplicates linked
+//! by their keys or by hand, every transition an actor may take, opinions, supervisions,
+//! timers firing breaches that climb the organisation tree and close primaries whose
+//! duplicates follow, the outbox drained and partly acknowledged, a new workflow version
+//! loaded half-way, refused commands, compactions) runs on a live engine, and at every step
+//! the host is killed in each of the ways a process dies:
+//! - after it stored the step: the rebuilt engine equals the live one (its snapshot, which
+//!   holds every case's history and the outbox, and its timers);
+//! - before it stored the step, or part-way through the write: the rebuilt engine equals the
+//!   live one before the step, and the caller's retry gets the very answer the live engine
+//!   gave;
+//! - between writing a new snapshot and truncating the journal: the journal's events are
+//!   held by the snapshot already, and the rebuild skips them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use civicflow::Engine;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const TEMPLATE: &str = include_str!("../../templates/township.json");
+const ORG: &str = include_str!("../../orgs/qingshan.json");
+const CALENDAR: &str = include_str!("../../calendars/cn-mainland.json");
+/// Monday 2026-01-05 09:00 +08:00.
+const T0: i64 = 1_767_574_800_000;
+const HOUR: i64 = 3_600_000;
+/// Steps between compactions (a new snapshot, the journal emptied).
+const COMPACT_EVERY: usize = 25;
+
+/// What the host keeps on disk: its last snapshot, and a journal of what changed since: one
+/// line per answered request, a JSON array of its entries, so that an answer is stored whole
+/// or not at all.
+#[derive(Clone, Debug, Default)]
+struct Disk {
+    snapshot: Option<String>,
+    journal: String,
+}
+
+/// The journal entries of one answered request: what the host must store before it answers.
+fn entries(request: &Value, answer: &Value) -> Vec<Value> {
+    if answer["ok"] != true {
+        return Vec::new(); // a refusal changed nothing
+    }
+    let result = &answer["result"];
+    match request["op"].as_str().unwrap() {
+        "load_workflow" | "load_calendar" | "load_org" => vec![json!({ "request": request })],
+        "ack_effects" => vec![json!({ "acked": request["ids"] })],
+        _ => {
+            let mut out = Vec::new();
+            if let Some(events) = result["events"].as_array().filter(|e| !e.is_empty()) {
+                out.push(json!({ "case_id": result["case"]["id"], "events": events }));
+            }
+            for list in ["linked_events", "fired"] {
+                out.extend(result[list].as_array().into_iter().flatten().cloned());
+            }
+            out
+        }
+    }
+}
+
+/// The engine a host rebuilds from its disk: the snapshot restored, then every journal line
+/// taken back in order. A line counts once its newline is written: what follows the last one
+/// was cut short by the crash, never acknowledged, and is dropped.
+fn recover(disk: &Disk) -> Engine {
+    let mut engine = Engine::new();
+    if let Some(snapshot) = &disk.snapshot {
+        let answer = engine.handle_str(&format!(r#"{{"op": "restore", "snapshot": {snapshot}}}"#));
+        assert!(answer.starts_with(r#"{"ok":true"#), "{answer}");
+    }
+    let whole = disk
+        .journal
+        .rfind('\n')
+        .map_or("", |end| &disk.journal[..end]);
+    for line in whole.split('\n').filter(|l| !l.is_empty()) {
+        let entries: Vec<Value> = serde_json::from_str(line).unwrap();
+        for entry in entries {
+            let request = if let Some(request) = entry.get("request") {
+                request.clone()
+            } else if let Some(ids) = entry.get("acked") {
+                json!({"op": "ack_effects", "ids": ids})
+            } else {
+                json!({"op": "append_events", "case_id": entry["case_id"], "events": entry["events"]})
+            };
+            ok(&mut engine, request);
+        }
+    }
+    engine
+}
+
+fn ok(engine: &mut Engine, request: Value) -> Value {
+    let op = request["op"].clone();
+    let answer = engine.handle_value(request);
+    assert_eq!(answer["ok"], true, "{op}: {answer:#}");
+    answer
+}
+
+/// Everything a host can observe of an engine's state: its snapshot (workflows, calendars,
+/// organisation, every case's history, the outbox in order) and its timers.
+fn state(engine: &mut Engine) -> (String, String) {
+    let snapshot = engine.handle_str(r#"{"op": "snapshot"}"#);
+    let due = engine.handle_str(&format!(
+        r#"{{"op": "due", "now": {}, "limit": 100000}}"#,
+        T0 + 400 * 24 * HOUR
+    ));
+    (snapshot, due)
+}
+
+/// The snapshot a host writes: the `result` of the `snapshot` answer, as text.
+fn snapshot_text(engine: &mut Engine) -> String {
+    let answer = engine.handle_str(r#"{"op": "snapshot"}"#);
+    let text = answer
+        .strip_prefix(r#"{"ok":true,"result":"#)
+        .and_then(|rest| rest.strip_suffix('}'))
+        .expect("a snapshot");
+    text.to_owned()
+}
+
+/// A host: its engine in memory, its disk, and the step it is at.
+struct Host {
+    engine: Engine,
+    disk: Disk,
+}
+
+impl Host {
+    /// Answers a request, storing its entries first.
+    fn call(&mut self, request: &Value) -> Value {
+        let answer = self.engine.handle_value(request.clone());
+        let entries = entries(request, &answer);
+        if !entries.is_empty() {
+            self.disk
+                .journal
+                .push_str(&Value::from(entries).to_string());
+            self.disk.journal.push('\n');
+        }
+        answer
+    }
+}
+
+/// The units of the 青山镇 organisation.
+fn units() -> &'static [String] {
+    static UNITS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    UNITS.get_or_init(|| {
+        let org: Value = serde_json::from_str(ORG).unwrap();
+        org["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_owned())
+            .collect()
+    })
+}
+
+const CHANNELS: [&str; 5] = ["wechat", "weibo", "web", "hotline", "app"];
+const MATTERS: [(&str, &str, &str); 5] = [
+    ("东村村口路灯不亮", "municipal", "dongcun"),
+    ("西村河道发臭", "environment", "xicun"),
+    ("宅基地边界纠纷", "land", "dongcun"),
+    ("低保金三个月未发放", "social_security", "xicun"),
+    ("夜间施工噪音扰民", "public_safety", "dongcun"),
+];
+
+/// The requests of a random fortnight, made against the live engine as it goes.
+struct Desk {
+    now: i64,
+    cases: Vec<String>,
+}
+
+impl Desk {
+    fn actor(&self, engine: &mut Engine, case: &str, pick: u8) -> Value {
+        let mut unit_of_case = || {
+            let view = engine.handle_value(json!({"op": "get_case", "case_id": case}));
+            view["result"]["handling"]["unit"]
+                .as_str()
+                .unwrap_or("town")
+                .to_owned()
+        };
+        match pick % 7 {
+            0 => json!({"id": "clerk-01", "roles": ["clerk"], "unit": "town"}),
+            1 => json!({"id": "disp-01", "roles": ["dispatcher"], "unit": "town"}),
+            2 | 3 => json!({"id": "h-01", "roles": ["handler"], "unit": unit_of_case()}),
+            4 => json!({"id": "sup-01", "roles": ["supervisor"], "unit": "town"}),
+            5 => json!({"id": "c-01", "roles": ["citizen"]}),
+            _ => {
+                json!({"id": "h-02", "roles": ["handler"], "unit": units()[usize::from(pick) % units().len()].as_str()})
+            }
+        }
+    }
+
+    fn payload(transition: &str, pick: u8) -> Value {
+        let unit = units()[usize::from(pick) % units().len()].as_str();
+        match transition {
+            "reject" => json!({"reason": "不属于受理范围"}),
+            "dispatch" if pick % 2 == 0 => json!({}),
+            "dispatch" => json!({"handling_unit": unit}),
+            "return_case" => json!({"reason": "派单错误"}),
+            "transfer" => json!({"handling_unit": unit, "reason": "属地办理"}),
+            "ask_assist" => json!({"assisting_units": ["volunteers", unit]}),
+            "request_info" => json!({"info_request": "请补充现场照片"}),
+            "supplement" => json!({"supplement": "照片已上传"}),
+            "reply" => json!({"reply_text": "已处理完毕"}),
+            "callback" if pick % 3 == 0 => json!({"cb_contacted": true, "cb_solved": false,
+                "satisfaction": "unsatisfied", "cb_comment": "仍未解决"}),
+            "callback" => {
+                json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"})
+            }
+            "reopen" => json!({"redo_reason": "群众反映仍未解决"}),
+            _ => json!({}),
+        }
+    }
+
+    /// The next request, from three random numbers and what the engine holds.
+    fn next(&mut self, engine: &mut Engine, (kind, a, b): (u8, u8, u8)) -> Value {
+        self.now += i64::from(a % 20 + 1) * 60_000;
+        let at = self.now;
+        // Mostly a case still open; now and then any case, closed ones too.
+        let open: Vec<&String> = self
+            .cases
+            .iter()
+            .filter(|c| a % 10 == 0 || engine.case(c).is_some_and(|c| !c.is_terminal()))
+            .collect();
+        let case = (!open.is_empty()).then(|| open[usize::from(a) % open.len()].clone());
+        match (kind % 16, case) {
+            (0..=7, Some(case)) => {
+                // The first actor, from a random one on, who can move the case.
+                let (actor, choices) = (0..7)
+                    .map(|k| {
+                        let actor = self.actor(engine, &case, b.wrapping_add(k));
+                        let open = engine.handle_value(
+                            json!({"op": "available_transitions", "case_id": case, "actor": actor}),
+                        );
+                        let choices = open["result"]["transitions"].as_array().cloned();
+                        (actor, choices.unwrap_or_default())
+                    })
+                    .find(|(_, choices)| !choices.is_empty())
+                    .unwrap_or_else(|| (self.actor(engine, &case, b), Vec::new()));
+                // Now and then a transition the actor may not take: refused, nothing changes.
+                let pick = if b % 4 == 0 { usize::from(b / 7) } else { 0 };
+                let transition = match choices.get(pick % choices.len().max(1)) {
+                    Some(t) if b % 11 != 0 => t["id"].as_str().unwrap().to_owned(),
+                    _ => "close".to_owned(),
+                };
+                json!({"op": "apply", "case_id": case, "transition": transition, "actor": actor,
+                       "payload": Self::payload(&transition, a), "at": at})
+            }
+            (8, _) | (0..=7, None) => {
+                let id = format!("T-{}", self.cases.len() + 1);
+                self.cases.push(id.clone());
+                let (summary, category, region) = MATTERS[usize::from(a) % MATTERS.len()];
+                // Now and then the same citizen and matter come back on another channel: the
+                // case is linked to the open one as it opens.
+                let n = if a % 3 == 0 {
+                    usize::from(a / 3) % self.cases.len()
+                } else {
+                    self.cases.len() - 1
+                };
+                let keys = json!({"citizen": format!("c-{n}"), "matter": format!("m-{n}")});
+                json!({"op": "open_case", "workflow": "township", "case_id": id,
+                       "channel": CHANNELS[usize::from(b) % CHANNELS.len()],
+                       "fields": {"summary": summary, "category": category, "region": region,
+                                  "citizen_name": "张伟", "citizen_phone": "13800001234"},
+                       "keys": keys,
+                       "actor": {"id": "clerk-01", "roles": ["clerk"], "unit": "town"}, "at": at})
+            }
+            (9 | 10, _) => {
+                // Time passes, hours or days, and the host's timer job runs.
+                self.now += i64::from(b % 40 + 1) * HOUR * if a % 3 == 0 { 8 } else { 1 };
+                json!({"op": "fire_due", "now": self.now})
+            }
+            (11, Some(case)) => {
+                let level = ["reminder", "supervision", "listed"][usize::from(b) % 3];
+                let unit = ["town", "district"][usize::from(a) % 2];
+                json!({"op": "supervise", "case_id": case, "level": level, "required": "说明情况",
+                       "actor": {"id": "sup-02", "roles": ["supervisor"], "unit": unit}, "at": at})
+            }
+            (12, Some(case)) => {
+                let actor = self.actor(engine, &case, 2);
+                json!({"op": "answer_supervision", "case_id": case, "supervision": b % 2,
+                       "answer": "已说明", "actor": actor, "at": at})
+            }
+            (13, Some(case)) => {
+                let unit = [
+                    "volunteers",
+                    units()[usize::from(b) % units().len()].as_str(),
+                ][usize::from(a) % 2];
+                json!({"op": "submit_opinion", "case_id": case, "opinion": "同意", "at": at,
+                       "actor": {"id": "h-03", "roles": ["handler"], "unit": unit}})
+            }
+            (14, Some(case)) => {
+                let primary = &self.cases[usize::from(b) % self.cases.len()];
+                json!({"op": "link_cases", "case_id": case, "primary": primary, "at": at,
+                       "actor": {"id": "clerk-01", "roles": ["clerk"], "unit": "town"}})
+            }
+            _ => json!({"op": "drain_outbox", "now": at, "limit": 6, "lease_ms": 600_000}),
+        }
+    }
+}
+
+/// The acknowledgement a host sends after delivering part of what it drained.
+fn acks(answer: &Value, pick: u8) -> Option<Value> {
+    let drained = answer["result"]["effects"].as_array()?;
+    let ids: Vec<&Value> = drained
+        .iter()
+        .take(usize::from(pick) % 4 + 1)
+        .map(|e| &e["id"])
+        .collect();
+    (!ids.is_empty()).then(|| json!({"op": "ack_effects", "ids": ids}))
+}
+
+/// The second version of the township workflow, loaded half-way: new cases open on it.
+fn version_two() -> Value {
+    let mut def: Value = serde_json::from_str(TEMPLATE).unwrap();
+    def["version"] = json!(2);
+    def["title"] = json!("乡镇（街道）综合服务台 v2");
+    json!({"op": "load_workflow", "definition": def})
+}
+
+/// What a run did, by kind: each op answered `ok`, each refused, and the entries that came
+/// from other cases than the request's own (`linked_events`) and from timers (`fired`).
+type Tally = std::collections::BTreeMap<String, usize>;
+
+/// The requests of a random fortnight: the definitions, then the desk's moves, the second
+/// workflow version half-way, and an acknowledgement after each drain.
+fn run_fortnight(moves: &[(u8, u8, u8)]) -> Tally {
+    let mut requests = vec![
+        json!({"op": "load_calendar", "calendar": serde_json::from_str::<Value>(CALENDAR).unwrap()}),
+        json!({"op": "load_org", "org": serde_json::from_str::<Value>(ORG).unwrap()}),
+        json!({"op": "load_workflow", "definition": serde_json::from_str::<Value>(TEMPLATE).unwrap()}),
+    ]
+    .into_iter();
+    let mut desk = Desk {
+        now: T0,
+        cases: Vec::new(),
+    };
+    let half = moves.len() / 2;
+    let mut moves = moves.iter().enumerate();
+    run_host(|engine, last| {
+        if let Some(request) = requests.next() {
+            return Some(request);
+        }
+        if let Some(ack) = last.and_then(|(request, answer)| {
+            (request["op"] == "drain_outbox").then(|| acks(answer, desk.cases.len() as u8))?
+        }) {
+            return Some(ack);
+        }
+        let (index, &m) = moves.next()?;
+        Some(if index == half {
+            version_two()
+        } else {
+            desk.next(engine, m)
+        })
+    })
+}
+
+/// Runs a host on the requests `next` makes (from the engine and the last request and
+/// answer), killing it at every step in each way a process dies; what it did, by kind.
+fn run_host(mut next: impl FnMut(&mut Engine, Option<(&Value, &Value)>) -> Option<Value>) -> Tally {
+    let mut host = Host {
+        engine: Engine::new(),
+        disk: Disk::default(),
+    };
+    let mut tally = Tally::new();
+    let mut live = state(&mut host.engine);
+    let mut last: Option<(Value, Value)> = None;
+    for step in 0.. {
+        let Some(request) = next(&mut host.engine, last.as_ref().map(|(r, a)| (r, a))) else {
+            break;
+        };
+        let before = host.disk.clone();
+        let state_before = live;
+        let answer = host.call(&request);
+        let op = request["op"].as_str().unwrap();
+        let outcome = if answer["ok"] == true {
+            "ok".to_owned()
+        } else {
+            format!("refused {}", answer["errors"][0]["code"])
+        };
+        *tally.entry(format!("{op} {outcome}")).or_default() += 1;
+        for list in ["linked_events", "fired"] {
+            *tally.entry(list.to_owned()).or_default() +=
+                answer["result"][list].as_array().map_or(0, Vec::len);
+        }
+        live = state(&mut host.engine);
+        if answer["ok"] != true {
+            assert_eq!(
+                live, state_before,
+                "a refusal changed the engine: {request}"
+            );
+        }
+
+        // Killed after the step was stored.
+        assert_eq!(
+            state(&mut recover(&host.disk)),
+            live,
+            "after step {step}: {request}"
+        );
+
+        // Killed before the step was stored, or while it was written: the caller had no
+        // answer and sends the request again.
+        let written = &host.disk.journal[before.journal.len()..];
+        let mut torn = before.clone();
+        if !written.is_empty() {
+            // Any prefix short of the newline.
+            let mut cut = (step * 7919) % written.len();
+            while !written.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            torn.journal.push_str(&written[..cut]);
+        }
+        let mut rebuilt = recover(&torn);
+        assert_eq!(
+            state(&mut rebuilt),
+            state_before,
+            "before step {step}: {request}"
+        );
+        if request["op"] == "drain_outbox" {
+            // Leases are not stored: after a restart every effect not acknowledged is handed
+            // out again, those the lost answer handed out among them (at least once).
+            let all = ok(
+                &mut rebuilt,
+                json!({"op": "drain_outbox", "now": request["now"], "limit": 100_000}),
+            );
+            let ids = |a: &Value| -> Vec<Value> {
+                a["result"]["effects"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["id"].clone())
+                    .collect()
+            };
+            let pending = ids(&all);
+            assert!(
+                ids(&answer).iter().all(|id| pending.contains(id)),
+                "step {step}"
+            );
+        } else {
+            let retried = rebuilt.handle_value(request.clone());
+            assert_eq!(
+                retried, answer,
+                "the retry of step {step} answers differently"
+            );
+        }
+
+        if step % COMPACT_EVERY == COMPACT_EVERY - 1 {
+            let snapshot = snapshot_text(&mut host.engine);
+            // Killed between writing the snapshot and emptying the journal.
+            let between = Disk {
+                snapshot: Some(snapshot.clone()),
+                journal: host.disk.journal.clone(),
+            };
+            assert_eq!(
+                state(&mut recover(&between)),
+                live,
+                "compaction at step {step}"
+            );
+            host.disk = Disk {
+                snapshot: Some(snapshot),
+                journal: String::new(),
+            };
+        }
+        last = Some((request, answer));
+    }
+    tally
+}
+
+/// The township workflow with a response deadline that closes an unanswered case by itself
+/// (`lapse`): a breach that closes a primary, whose duplicates then follow it.
+fn lapsing_township() -> Value {
+    let mut def: Value = serde_json::from_str(TEMPLATE).unwrap();
+    def["roles"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "system", "title": "系统"}));
+    def["transitions"].as_array_mut().unwrap().push(json!({
+        "id": "lapse", "title": "逾期未受理自动办结", "from": ["received"], "to": "closed",
+        "roles": ["system"]
+    }));
+    let response = &mut def["slas"][0];
+    assert_eq!(response["id"], "response");
+    response["on_breach"][0]["transition"] = json!("lapse");
+    json!({"op": "load_workflow", "definition": def})
+}
+
+/// `fire_due` answers the moves of the duplicates that follow a primary its timer closed,
+/// each as its own entry after the primary's; stored with the rest, they rebuild the engine.
+#[test]
+fn a_breach_that_closes_a_primary_answers_its_duplicates_moves() {
+    let clerk = json!({"id": "clerk-01", "roles": ["clerk"], "unit": "town"});
+    let open = |id: &str, channel: &str, at: i64| {
+        json!({"op": "open_case", "workflow": "township", "case_id": id, "channel": channel,
+               "fields": {"summary": "西村河道发臭", "category": "environment", "region": "xicun",
+                          "citizen_name": "李娜"},
+               "keys": {"citizen": "c-1", "matter": "river"}, "actor": clerk, "at": at})
+    };
+    let mut requests = vec![
+        json!({"op": "load_calendar", "calendar": serde_json::from_str::<Value>(CALENDAR).unwrap()}),
+        json!({"op": "load_org", "org": serde_json::from_str::<Value>(ORG).unwrap()}),
+        lapsing_township(),
+        open("R-1", "weibo", T0),
+        open("R-2", "wechat", T0 + 60_000),
+        open("R-3", "web", T0 + 120_000),
+        json!({"op": "fire_due", "now": T0 + 3 * HOUR}),
+    ]
+    .into_iter();
+    let mut fired = Value::Null;
+    let tally = run_host(|_, last| {
+        if let Some((request, answer)) = last.filter(|(r, _)| r["op"] == "fire_due") {
+            assert_eq!(request["now"], T0 + 3 * HOUR);
+            fired = answer["result"]["fired"].clone();
+        }
+        requests.next()
+    });
+    assert_eq!(tally["linked_events"], 2, "{tally:#?}");
+    let cases: Vec<&str> = fired
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["case_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(cases, ["R-1", "R-2", "R-3"], "{fired:#}");
+    let last_of = |i: usize| {
+        fired[i]["events"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(last_of(0)["transition"], "lapse");
+    assert_eq!(last_of(1)["transition"], "close_duplicate");
+    assert_eq!(last_of(2)["transition"], "close_duplicate");
+}
+
+fn fortnight() -> impl Strategy<Value = Vec<(u8, u8, u8)>> {
+    prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>()), 120..160)
+}
+
+/// One long run from a fixed seed, with a check that it went through everything the host
+/// must store: links recorded on both cases, timers firing, supervisions, opinions,
+/// acknowledgements, a new workflow version, compactions.
+#[test]
+fn a_long_fixed_run_covers_every_kind_of_entry() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let moves = prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>()), 400)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    let tally = run_fortnight(&moves);
+    eprintln!("{tally:#?}");
+    for kind in [
+        "open_case ok",
+        "apply ok",
+        "link_cases ok",
+        "fire_due ok",
+        "supervise ok",
+        "answer_supervision ok",
+        "submit_opinion ok",
+        "ack_effects ok",
+        "linked_events",
+        "fired",
+    ] {
+        assert!(
+            tally.get(kind).copied().unwrap_or(0) > 0,
+            "no {kind}: {tally:#?}"
+        );
+    }
+    assert_eq!(tally["load_workflow ok"], 2);
+    assert!(tally.keys().any(|k| k.starts_with("apply refused")));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_host_killed_at_any_step_rebuilds_the_same_engine(moves in fortnight()) {
+        run_fortnight(&moves);
+    }
+}
