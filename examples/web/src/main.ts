@@ -1,0 +1,85 @@
+// The page: the case board and the case panel, the dashboard, and the clock that moves `now`.
+
+import { renderBoard } from "./board.js";
+import { type Acting, renderCase, suggestActor } from "./case.js";
+import { renderDashboard } from "./dashboard.js";
+import { DAY, Desk, HOUR } from "./desk.js";
+import { h, mount } from "./dom.js";
+import { LEVELS, when } from "./text.js";
+
+const desk = await Desk.open();
+let selected: string | undefined;
+let acting: Acting = { role: "clerk", unit: "town" };
+let tab = "board";
+
+let hide: ReturnType<typeof setTimeout> | undefined;
+
+function say(text: string, error = false): void {
+  const toast = document.getElementById("toast");
+  if (toast === null) return;
+  toast.textContent = text;
+  toast.className = error ? "error shown" : "shown";
+  clearTimeout(hide);
+  hide = setTimeout(() => toast.classList.remove("shown"), 8000);
+}
+
+function open(id: string): void {
+  selected = id;
+  acting = suggestActor(desk.engine.getCase(id));
+  refresh();
+}
+
+function refresh(): void {
+  renderClock();
+  renderBoard(desk, selected, open);
+  if (selected !== undefined) renderCase(desk, selected, acting, { refresh, open, say });
+  if (tab === "dashboard") renderDashboard(desk);
+}
+
+function renderClock(): void {
+  const step = (label: string, ms: number) =>
+    h(
+      "button",
+      {
+        "data-advance": label,
+        onclick: () => {
+          const fired = desk.advance(ms);
+          const events = fired.fired.flatMap((f) => f.events.map((e) => ({ id: f.case_id, e })));
+          const breaches = events.filter((x) => x.e.type === "sla_breached").length;
+          const warnings = events.filter((x) => x.e.type === "sla_warning").length;
+          const supervisions = events.filter((x) => x.e.type === "supervision_raised");
+          say(
+            `时间推进到 ${when(desk.now)}：${fired.fired.length} 件有到期事项，超时 ${breaches}，预警 ${warnings}` +
+              supervisions.map((x) => (x.e.type === "supervision_raised" ? `；${x.id} ${LEVELS[x.e.level]}（${desk.unitName(x.e.unit)}）` : "")).join(""),
+          );
+          refresh();
+        },
+      },
+      label,
+    );
+  mount(
+    "clock",
+    h("span", { class: "now", id: "now", "data-now": desk.now }, when(desk.now)),
+    step("+1小时", HOUR),
+    step("+4小时", 4 * HOUR),
+    step("+1天", DAY),
+    step("+3天", 3 * DAY),
+  );
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
+  button.addEventListener("click", () => {
+    tab = button.dataset["tab"] ?? "board";
+    for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b === button);
+    document.getElementById("board-view")!.hidden = tab !== "board";
+    document.getElementById("dashboard-view")!.hidden = tab !== "dashboard";
+    refresh();
+  });
+}
+
+// For the browser test: the engine's state, to compare with the API run outside the page.
+Object.assign(window, {
+  civicflowDemo: { snapshot: () => desk.engine.snapshot(), metricsQuery: () => desk.metricsQuery() },
+});
+refresh();
+document.body.dataset["ready"] = "true";

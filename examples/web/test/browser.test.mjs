@@ -1,0 +1,151 @@
+// The demo in a real browser: Debian's Chromium, driven by playwright-core, opens the built
+// page (dist/, served on 127.0.0.1), opens a case, takes a transition, moves the clock until a
+// badge turns red and a supervision climbs the tree, and checks that the dashboard shows what
+// the API computes from the page's own engine state. Any console error fails the test.
+// Screenshots go to examples/web/test-results/.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { Engine } from "civicflow";
+import { serve } from "../serve.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..", "..");
+const shots = join(here, "..", "test-results");
+const json = (p) => JSON.parse(readFileSync(join(root, p), "utf8"));
+
+/** The seeded week through the npm package in Node: what the page must show at start. */
+function referenceWeek() {
+  const engine = new Engine();
+  engine.loadCalendar(json("calendars/cn-mainland.json"));
+  engine.loadOrg(json("orgs/qingshan.json"));
+  engine.loadWorkflow(json("templates/township.json"));
+  const week = json("examples/web/data/week.json");
+  for (const request of week.steps) assert.equal(engine.call(request).ok, true, JSON.stringify(request));
+  return { engine, week };
+}
+
+test("the township desk works in Chromium", async () => {
+  const { engine: reference, week } = referenceWeek();
+  const cases = reference.snapshot().cases.map((c) => c.id);
+  const server = await serve(0);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  mkdirSync(shots, { recursive: true });
+  const problems = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+    page.on("pageerror", (e) => problems.push(String(e)));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+
+    // The board: a row per case of the week, in the states the API gives.
+    const rows = page.locator("#board tr[data-case]");
+    assert.equal(await rows.count(), cases.length);
+    for (const id of cases) {
+      assert.equal(await page.getAttribute(`#board tr[data-case="${id}"]`, "data-state"), reference.getCase(id).state, id);
+    }
+    assert.equal(await page.getAttribute("#now", "data-now"), String(week.now));
+    const w08 = page.locator('#board tr[data-case="W-08"] .badge[data-sla="sign_or_return"]');
+    assert.equal(await w08.getAttribute("class"), "badge green");
+    assert.equal(await page.locator('#board tr[data-case="W-02"] .badge[data-sla="handling"]').getAttribute("class"), "badge amber");
+    // W-07 was accepted eleven hours late: red, and the overrun shown negative.
+    const w07 = page.locator('#board tr[data-case="W-07"] .badge[data-sla="response"]');
+    assert.equal(await w07.getAttribute("class"), "badge red");
+    assert.match(await w07.textContent(), /超时 −11时10分/);
+    await page.screenshot({ path: join(shots, "board.png") });
+
+    // A case: the handler of its unit replies, through the payload form.
+    await page.click('#board tr[data-case="W-10"]');
+    await page.waitForSelector('#case [data-case="W-10"]');
+    assert.equal(await page.inputValue('#case select[name="role"]'), "handler");
+    assert.equal(await page.inputValue('#case select[name="unit"]'), "dongcun");
+    await page.click('#case button[data-transition="reply"]');
+    // Sent without the reply it requires: the engine refuses, the page says why, nothing changes.
+    await page.click('#case form[data-form="答复"] button[type="submit"]');
+    await page.waitForSelector("#toast.error");
+    assert.match(await page.textContent("#toast"), /case\.missing_payload/);
+    assert.equal(await page.getAttribute('#board tr[data-case="W-10"]', "data-state"), "handling");
+    await page.click('#case button[data-transition="reply"]');
+    await page.fill('#case form[data-form="答复"] textarea[name="reply_text"]', "已更换漏水管段，恢复供水");
+    await page.click('#case form[data-form="答复"] button[type="submit"]');
+    await page.waitForSelector('#board tr[data-case="W-10"][data-state="replied"]');
+    assert.equal(await page.textContent("#case-state"), "已答复");
+    assert.match(await page.textContent("#case .timeline"), /答复：办理中 → 已答复/);
+    // Its effects, its public view with the citizen masked, and the graph at its state.
+    assert.ok((await page.locator("#case [data-effect]").count()) > 0);
+    const publicText = await page.textContent("#public-view");
+    assert.match(publicText, /何\*/);
+    assert.match(publicText, /189\*\*\*\*4444/);
+    assert.doesNotMatch(publicText, /18900004444|何平/);
+    await page.waitForSelector('#graph svg[data-state="replied"]', { timeout: 30_000 });
+    assert.match(await page.locator("#graph svg").innerHTML(), /#ffd54f/);
+    await page.screenshot({ path: join(shots, "case.png"), fullPage: true });
+    // A citizen may take none of the case's transitions now.
+    await page.selectOption('#case select[name="role"]', "citizen");
+    assert.equal(await page.locator("#case button[data-transition]").count(), 0);
+
+    // The clock: an hour on, W-08 was not signed in its working day and turns red.
+    await page.click('button[data-advance="+1小时"]');
+    await page.waitForSelector('#board tr[data-case="W-08"] .badge.red[data-sla="sign_or_return"]');
+    assert.equal(await w08.getAttribute("data-status"), "breached");
+    assert.match(await w08.textContent(), /超时/);
+    // Three days on, W-02's handling limit is breached and supervision climbs to 青山镇.
+    assert.equal(await page.getAttribute('#board tr[data-case="W-02"]', "data-supervisions"), "0");
+    await page.click('button[data-advance="+3天"]');
+    await page.waitForSelector('#board tr[data-case="W-02"][data-supervisions="1"]');
+    assert.match(await page.textContent('#board tr[data-case="W-02"] .supervision'), /催办·青山镇人民政府/);
+    await page.click('#board tr[data-case="W-02"]');
+    await page.waitForSelector('#case [data-case="W-02"] li[data-event="supervision_raised"]');
+    assert.match(await page.textContent('#case li[data-event="supervision_raised"]'), /超时自动/);
+    await page.screenshot({ path: join(shots, "clock.png"), fullPage: true });
+
+    // The dashboard shows what `metrics` computes from the page's engine.
+    const state = await page.evaluate(() => ({
+      snapshot: window.civicflowDemo.snapshot(),
+      query: window.civicflowDemo.metricsQuery(),
+    }));
+    const mirror = new Engine();
+    mirror.restore(state.snapshot);
+    const metrics = mirror.metrics(state.query);
+    await page.click('#tabs button[data-tab="dashboard"]');
+    await page.waitForSelector("#dashboard .unit");
+    const shown = metrics.rows.filter((r) => r.received > 0);
+    assert.equal(await page.locator("#dashboard .unit").count(), shown.length);
+    for (const r of shown) {
+      const unit = page.locator(`#dashboard .unit[data-unit="${r.group}"]`);
+      assert.equal(await unit.getAttribute("data-received"), String(r.received));
+      assert.equal(await unit.getAttribute("data-closed"), String(r.closed));
+      for (const key of ["response_rate", "resolution_rate", "satisfaction_rate"]) {
+        assert.equal(await unit.locator(`[data-rate="${key}"]`).getAttribute("data-value"), r[key] === undefined || r[key] === null ? "" : String(r[key]), `${r.group} ${key}`);
+      }
+    }
+    for (const s of metrics.slas.filter((s) => s.started > 0 && shown.some((r) => r.group === s.group))) {
+      const bar = page.locator(`#dashboard .unit[data-unit="${s.group}"] [data-rate="on_time:${s.sla}"]`);
+      const rate = s.on_time_rate_with_open_overdue;
+      assert.equal(await bar.getAttribute("data-value"), rate === undefined || rate === null ? "" : String(rate), `${s.group} ${s.sla}`);
+    }
+    assert.equal(await page.locator("#dashboard tr[data-rank]").count(), metrics.ranking.length);
+    for (const r of metrics.ranking) {
+      assert.equal(await page.getAttribute(`#dashboard tr[data-rank="${r.group}"] td[data-score]`, "data-score"), String(r.score));
+    }
+    // The CSV download is the API's CSV.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click('#dashboard a[data-csv="metrics-units.csv"]')]);
+    const csv = readFileSync(await download.path(), "utf8");
+    assert.equal(csv.replace(/^\ufeff/, ""), mirror.metricsCsv(state.query).rows);
+    await page.screenshot({ path: join(shots, "dashboard.png"), fullPage: true });
+    mirror.free();
+  } finally {
+    await browser.close();
+    server.close();
+    reference.free();
+  }
+  assert.deepEqual(problems, []);
+});
