@@ -9,7 +9,7 @@ import { pkgDir, projectWithPackage, root, run, wasmDir, write } from "./helpers
 const tsc = join(wasmDir, "node_modules", ".bin", "tsc");
 const permit = join(root, "tests", "workflows", "permit.json");
 // What the README example prints, as its comments say.
-const EXPECTED_OUTPUT = "answered\ncase.terminal\n";
+const EXPECTED_OUTPUT = "refused: case.role_not_allowed\ndone\nrefused: case.terminal\n";
 
 // The first ```ts block of a Markdown file.
 function tsBlock(file) {
@@ -68,6 +68,22 @@ test("the README's TypeScript example passes tsc --strict and runs, as ESM and a
     run(tsc, ["-p", "tsconfig.json"], dir);
     assert.equal(run("node", ["out/quickstart.js"], dir), EXPECTED_OUTPUT, type);
   }
+});
+
+test("every TypeScript block of docs/javascript.md passes tsc --strict", () => {
+  const blocks = [...readFileSync(join(root, "docs", "javascript.md"), "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  assert.ok(blocks.length >= 2, "the example and the error class");
+  const dir = projectWithPackage("module");
+  const names = blocks.map((_, i) => `block${i}.ts`);
+  blocks.forEach((b, i) => write(dir, names[i], b.includes("import") ? b : `export {};\n${b}`));
+  write(dir, "tsconfig.json", JSON.stringify({
+    compilerOptions: {
+      strict: true, module: "node16", moduleResolution: "node16", target: "ES2022",
+      lib: ["ES2022", "DOM", "ESNext.Disposable"], types: [], noEmit: true,
+    },
+    files: names,
+  }));
+  run(tsc, ["-p", "tsconfig.json"], dir);
 });
 
 test("no `any` in the public declarations", () => {

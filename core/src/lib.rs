@@ -109,5 +109,9 @@ struct ReadmeQuickStart;
 #[doc = include_str!("../../docs/persistence.md")]
 struct PersistenceGuide;
 
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/rust.md")]
+struct RustGuide;
+
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -82,3 +82,157 @@ fn the_sla_rule_example_loads_in_a_workflow_that_has_what_it_names() {
     let compiled = Workflow::compile(def).unwrap_or_else(|e| panic!("{:#?}", e.errors));
     assert!(compiled.warnings.is_empty(), "{:#?}", compiled.warnings);
 }
+
+/// The guide's Markdown files: the README and every page of `docs/`.
+fn guide() -> Vec<(String, String)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut files = vec![
+        "README.md".to_owned(),
+        "bindings-wasm/README.npm.md".to_owned(),
+    ];
+    let mut pages: Vec<String> = std::fs::read_dir(format!("{root}/docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.ends_with(".md"))
+        .map(|f| format!("docs/{f}"))
+        .collect();
+    pages.sort();
+    files.extend(pages);
+    files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(format!("{root}/{f}")).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+/// Every fenced block of a Markdown text: its info string and its content.
+fn blocks(markdown: &str) -> Vec<(&str, String)> {
+    let mut out = Vec::new();
+    let mut open: Option<(&str, String)> = None;
+    for line in markdown.lines() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(info)) => open = Some((info, String::new())),
+            (Some(_), Some("")) => out.extend(open.take()),
+            (Some((_, body)), _) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    assert!(open.is_none(), "a fenced block is not closed");
+    out
+}
+
+/// Every code block of the guide is run or checked by some test, by language:
+/// - `rust`: the file is a doc test of the crate (`core/src/lib.rs` includes it);
+/// - `js`: `bindings-wasm/test/docs.test.mjs` runs each file's blocks and compares what they
+///   print with their `// →` comments;
+/// - `ts`: the npm README's example and `docs/javascript.md`, type-checked and run by
+///   `bindings-wasm/test/package.test.mjs`;
+/// - `c` and its `sh` build script: `docs/c-api.md`, compiled, linked, run and its output
+///   compared by `make -f bindings-c/Makefile test-install`;
+/// - `json`: read here as what it shows (a workflow, calendar, organisation, request, answer,
+///   SLA rule or field list), each of which must load or parse;
+/// - `sh` elsewhere: commands, each naming a script of the repository or installing the
+///   package the tests install from its tarball;
+/// - `console`, `text`, `toml`: what a program prints, and configuration.
+#[test]
+fn every_code_block_of_the_guide_is_run_or_checked() {
+    let lib = include_str!("../src/lib.rs");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut checked = 0;
+    for (file, text) in guide() {
+        for (info, body) in blocks(&text) {
+            let at = format!("{file}, a ```{info} block");
+            match info {
+                "rust" => assert!(
+                    lib.contains(&format!("include_str!(\"../../{file}\")")),
+                    "{at}: not a doc test of the crate"
+                ),
+                "js" => assert!(
+                    text.contains("// → "),
+                    "{at}: its file says nothing it prints"
+                ),
+                "ts" => assert!(
+                    file == "docs/javascript.md" || file == "bindings-wasm/README.npm.md",
+                    "{at}: no test type-checks it"
+                ),
+                "c" => assert_eq!(file, "docs/c-api.md", "{at}: no test compiles it"),
+                "sh" if file == "docs/c-api.md" => {}
+                "sh" => {
+                    for command in body.lines().filter(|l| !l.trim().is_empty()) {
+                        let command = command.split('#').next().unwrap().trim();
+                        let script = command.split_whitespace().find(|w| w.contains('/'));
+                        let known = command == "npm install civicflow"
+                            || script.is_some_and(|s| {
+                                std::path::Path::new(&format!("{root}/{s}")).is_file()
+                            });
+                        assert!(known, "{at}: `{command}` names no script of the repository");
+                    }
+                }
+                "json" => check_json(&at, &body),
+                "console" | "text" | "toml" => {}
+                other => panic!("{at}: no test runs ```{other} blocks"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 35, "only {checked} blocks");
+}
+
+/// A JSON block must be what it looks like, and load or parse as such.
+fn check_json(at: &str, body: &str) {
+    let value: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{at}: not JSON: {e}"));
+    let has = |key: &str| value.get(key).is_some();
+    let mut engine = Engine::new();
+    if has("states") {
+        let def: WorkflowDef = serde_json::from_value(value.clone()).unwrap();
+        Workflow::compile(def).unwrap_or_else(|e| panic!("{at}: {:#?}", e.errors));
+    } else if has("week") {
+        civicflow::calendar::parse_calendar(value.clone(), "").unwrap();
+        let calendar = serde_json::from_value(value.clone()).unwrap();
+        engine
+            .load_calendar(calendar)
+            .unwrap_or_else(|e| panic!("{at}: {e:?}"));
+    } else if has("units") {
+        let org = civicflow::org::parse_org(value.clone(), "").unwrap();
+        engine
+            .load_org(org)
+            .unwrap_or_else(|e| panic!("{at}: {e:?}"));
+    } else if has("op") {
+        civicflow::Request::from_json(value.clone()).unwrap_or_else(|e| panic!("{at}: {e:?}"));
+    } else if has("ok") {
+        serde_json::from_value::<civicflow::Answer>(value.clone()).unwrap();
+    } else if has("target") {
+        serde_json::from_value::<civicflow::sla::SlaDef>(value.clone()).unwrap();
+    } else if has("fields") {
+        serde_json::from_value::<Vec<civicflow::definition::FieldDef>>(value["fields"].clone())
+            .unwrap();
+    } else {
+        panic!("{at}: no rule says what this JSON is");
+    }
+}
+
+/// Every relative link of the guide names a file of the repository.
+#[test]
+fn the_guide_links_to_files_that_exist() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    for (file, text) in guide() {
+        let dir = std::path::Path::new(root).join(&file);
+        let dir = dir.parent().unwrap();
+        for link in text.split("](").skip(1) {
+            let target = link.split([')', '#']).next().unwrap();
+            if target.is_empty() || target.contains("://") {
+                continue;
+            }
+            assert!(
+                dir.join(target).exists(),
+                "{file}: link to `{target}`, which does not exist"
+            );
+        }
+    }
+}

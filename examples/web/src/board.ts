@@ -4,6 +4,7 @@
 import type { ClockView } from "civicflow/web";
 import type { Desk } from "./desk.js";
 import { h, mount } from "./dom.js";
+import { required } from "./case.js";
 import { CHANNELS, LEVELS, span } from "./text.js";
 
 /** One clock as a badge. */
@@ -56,7 +57,7 @@ export function renderBoard(desk: Desk, selected: string | undefined, open: (id:
       h(
         "td",
         { class: "supervision" },
-        last ? h("span", { class: "flag", title: last.required }, `${LEVELS[last.level] ?? last.level}·${desk.unitName(last.unit)}`) : null,
+        last ? h("span", { class: "flag", title: required(desk, last.required, last.automatic === true) }, `${LEVELS[last.level] ?? last.level}·${desk.unitName(last.unit)}`) : null,
       ),
     );
   });

@@ -233,7 +233,7 @@ function otherActions(
             );
           },
         },
-        `答复${LEVELS[s.level] ?? s.level}（${s.required}）：`,
+        `答复${LEVELS[s.level] ?? s.level}（${required(desk, s.required, s.automatic === true)}）：`,
         text,
         h("button", { type: "submit" }, "答复"),
       ),
@@ -286,10 +286,8 @@ function describe(desk: Desk, e: EventRecord): string {
     case "opinion_submitted":
       return `${by}提交会办意见：${e.opinion}`;
     case "supervision_raised": {
-      // An automatic one names the breached rule and step: `<sla>/<step>`.
-      const [sla, step] = e.required.split("/");
-      const required = e.actor.id === "system" && step !== undefined ? `${desk.slaTitle(sla ?? "")}超时` : e.required;
-      return `${desk.unitName(e.unit)}${LEVELS[e.level] ?? e.level}：${required}（${e.actor.id === "system" ? "超时自动" : by}，${when(e.due_at)}前答复）`;
+      const automatic = e.actor.id === "system";
+      return `${desk.unitName(e.unit)}${LEVELS[e.level] ?? e.level}：${required(desk, e.required, automatic)}（${automatic ? "超时自动" : by}，${when(e.due_at)}前答复）`;
     }
     case "supervision_answered":
       return `${by}答复督办：${e.answer}`;
@@ -370,4 +368,10 @@ function label(desk: Desk, field: string, value: JsonValue): string {
   if (field === "category") return CATEGORIES[String(value)] ?? String(value);
   if (field === "region" || field.endsWith("_unit")) return desk.unitName(String(value));
   return String(value);
+}
+
+/** What a supervision asks for; an automatic one names the breached rule and step, `<sla>/<step>`. */
+export function required(desk: Desk, text: string, automatic: boolean): string {
+  const [sla, step] = text.split("/");
+  return automatic && step !== undefined ? `${desk.slaTitle(sla ?? "")}超时` : text;
 }
