@@ -913,13 +913,13 @@ impl Engine {
                     keys: keys.as_ref(),
                 };
                 let candidates = self.candidates(&workflow, version, keys.as_ref());
-                let outer = self.watch();
-                let opened = match &appeal_of {
-                    Some(of) => self.open_appeal(&workflow, version, &opening, of),
-                    None => self.open_case(&workflow, version, &opening),
-                }
-                .map(|_| ());
-                let touched = self.unwatch(outer);
+                let (opened, touched) = self.watching(|engine| {
+                    match &appeal_of {
+                        Some(of) => engine.open_appeal(&workflow, version, &opening, of),
+                        None => engine.open_case(&workflow, version, &opening),
+                    }
+                    .map(|_| ())
+                });
                 opened.map_err(|e| e.details())?;
                 let linked_events = self.events_of(touched, &case_id);
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -945,9 +945,8 @@ impl Engine {
                     at,
                 };
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let outer = self.watch();
-                let applied = self.apply(&case_id, &cmd).map(|_| ());
-                let touched = self.unwatch(outer);
+                let (applied, touched) =
+                    self.watching(|engine| engine.apply(&case_id, &cmd).map(|_| ()));
                 applied.map_err(|e| e.details())?;
                 self.change(&case_id, before, touched)
             }
@@ -1144,9 +1143,8 @@ impl Engine {
                 at,
             }) => {
                 let before = self.case(&case_id).map_or(0, |c| c.events().len());
-                let outer = self.watch();
-                let linked = self.link(&case_id, &primary, &actor, at).map(|_| ());
-                let touched = self.unwatch(outer);
+                let (linked, touched) =
+                    self.watching(|engine| engine.link(&case_id, &primary, &actor, at).map(|_| ()));
                 linked.map_err(|e| link_details(e, &case_id, &primary))?;
                 self.change(&case_id, before, touched)
             }

@@ -164,7 +164,7 @@ pub struct Engine {
     pub(crate) appeals: FixedMap<Box<str>, Box<str>>,
     /// Actor and unit ids, shared by the events that record them.
     names: crate::intern::Names,
-    /// While an answer is built: the cases committed so far ([`Engine::watch`]).
+    /// While an answer is built: the cases committed so far ([`Engine::watching`]).
     pub(crate) touched: Option<crate::journal::Touched>,
 }
 
@@ -559,12 +559,12 @@ impl Engine {
             };
             // This case's effects are queued before anything below commits it again.
             self.outbox.add(case, effects_before);
-            let outer = self.watch();
-            if let Some((level, required)) = supervise {
-                self.supervise_on_breach(&t.case, level, &required, at);
-            }
-            self.follow_primary(&t.case, at);
-            let touched = self.unwatch(outer);
+            let ((), touched) = self.watching(|engine| {
+                if let Some((level, required)) = supervise {
+                    engine.supervise_on_breach(&t.case, level, &required, at);
+                }
+                engine.follow_primary(&t.case, at);
+            });
             let Some(case) = self.cases.get_mut(&t.case) else {
                 continue;
             };

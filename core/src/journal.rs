@@ -48,7 +48,10 @@ impl Engine {
     /// gap after the case's last event; `history.diverged` when an event the engine holds
     /// differs; `history.rejected` wrapping `case.not_found` for a case the engine does not
     /// hold whose events do not start at 0, and wrapping `case.history_full` or `outbox.full`
-    /// when a caller's event meets a limit; the errors of [`Engine::replay`].
+    /// when new events recorded by a caller come while the case or the outbox is at its limit,
+    /// as the command would have been refused; `history.too_long` when the case would hold
+    /// more events recorded by callers than the limit, so that the engine can always read back
+    /// its own snapshot; the errors of [`Engine::replay`].
     pub fn append_events(
         &mut self,
         case_id: &str,
@@ -56,7 +59,7 @@ impl Engine {
     ) -> Result<Appended, HistoryError> {
         let first = events.first().ok_or(HistoryError::Empty)?.seq();
         for (index, record) in events.iter().enumerate() {
-            if record.seq() != first + index as u64 {
+            if record.seq().checked_sub(first) != Some(index as u64) {
                 return Err(HistoryError::BadSequence {
                     index,
                     reason: "`seq` must count up by one",
@@ -76,30 +79,32 @@ impl Engine {
             });
         }
         let overlap = (held - start).min(events.len());
-        let (have, _) = case.hashed(start);
-        for (index, (given, have)) in events.iter().zip(have).take(overlap).enumerate() {
-            if !same_event(given, have) {
-                return Err(HistoryError::Diverged {
-                    index,
-                    seq: given.seq(),
-                });
+        if overlap > 0 {
+            let (have, _) = case.hashed(start);
+            for (index, (given, have)) in events.iter().zip(have).take(overlap).enumerate() {
+                if !same_event(given, have) {
+                    return Err(HistoryError::Diverged {
+                        index,
+                        seq: given.seq(),
+                    });
+                }
             }
         }
-        let new = events.get(overlap..).unwrap_or_default();
-        if new.iter().any(|r| !r.by_engine()) {
+        // The limits a caller's command meets, met by the events that record one.
+        if let Some(index) =
+            (overlap..events.len()).find(|&i| events.get(i).is_some_and(|r| !r.by_engine()))
+        {
             self.room(Some(case))
-                .map_err(|error| HistoryError::Rejected {
-                    index: overlap,
-                    error,
-                })?;
+                .map_err(|error| HistoryError::Rejected { index, error })?;
         }
-        if !new.is_empty() {
+        if overlap < events.len() {
             let mut changed = case.clone();
             case::continue_history(&mut changed, events, overlap)?;
+            self.check_length(&changed.records(0))?;
             self.commit(changed);
         }
         Ok(Appended {
-            appended: new.len(),
+            appended: events.len() - overlap,
             held: overlap,
         })
     }
@@ -134,23 +139,19 @@ impl Engine {
         }
     }
 
-    /// Starts noting the cases committed, so that an answer can name every event a command
-    /// recorded (`docs/persistence.md`); [`Engine::unwatch`] ends it. Not generic over the
-    /// command on purpose: each command's code stays in the WebAssembly once.
-    pub(crate) fn watch(&mut self) -> Option<Touched> {
-        self.touched.replace(Vec::new())
-    }
-
-    /// The cases committed since [`Engine::watch`] returned `outer`, with their number of
-    /// events before; an outer watch goes on and gets them too.
-    pub(crate) fn unwatch(&mut self, outer: Option<Touched>) -> Touched {
+    /// Runs `command` and also answers the cases it committed, with their number of events
+    /// before, so that an answer can name every event a command recorded
+    /// (`docs/persistence.md`). An outer watch goes on and gets them too.
+    pub(crate) fn watching<T>(&mut self, command: impl FnOnce(&mut Self) -> T) -> (T, Touched) {
+        let outer = self.touched.replace(Vec::new());
+        let result = command(self);
         let touched = std::mem::replace(&mut self.touched, outer).unwrap_or_default();
         if let Some(outer) = self.touched.as_mut() {
             for (id, before) in &touched {
                 note_touched(outer, id, *before);
             }
         }
-        touched
+        (result, touched)
     }
 
     /// The events that `touched` cases other than `case_id` gained, by case, hashed.

@@ -16,7 +16,13 @@ const types = {
 /** Starts the server on `port` (0: any free one); resolves to it. */
 export function serve(port = 0) {
   const server = createServer((req, res) => {
-    let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "");
+    let path;
+    try {
+      path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "");
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if (path === "") path = "index.html";
     const file = join(dist, path);
     if (!file.startsWith(dist) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {

@@ -46,7 +46,11 @@ export function renderBoard(desk: Desk, selected: string | undefined, open: (id:
         "data-state": c.state,
         "data-supervisions": supervisions.length,
         class: [id === selected ? "selected" : "", c.terminal ? "closed" : ""].join(" "),
+        tabindex: 0,
         onclick: () => open(id),
+        onkeydown: (e: Event) => {
+          if ((e as KeyboardEvent).key === "Enter" || (e as KeyboardEvent).key === " ") open(id);
+        },
       },
       h("td", { class: "id" }, id),
       h("td", {}, h("span", { class: `channel ${c.channel}` }, CHANNELS[c.channel] ?? c.channel)),

@@ -81,7 +81,7 @@ export function renderCase(desk: Desk, caseId: string, acting: Acting, page: Pag
     h("h3", {}, `流程图：${desk.workflow.title ?? c.workflow}（第 ${c.version} 版），${caseId} 当前所在：${c.state_title ?? c.state}`),
     h("div", { id: "graph", class: "graph", "data-case": caseId }, "绘制中…"),
   );
-  void drawGraph(desk, c);
+  drawGraph(desk, c).catch((e: unknown) => page.say(`流程图未能绘制：${String(e)}`, true));
 }
 
 function actingForm(desk: Desk, acting: Acting, page: Page): HTMLElement {
@@ -161,14 +161,20 @@ function payloadForm(
   return form;
 }
 
+/** An input for a field: units to choose where the handling section says a field holds units,
+ * enum values by name where the page has names for them. */
 function input(desk: Desk, f: FieldDef): HTMLElement {
+  const handling = desk.workflow.handling;
   const units = () => desk.org.units.map((u) => h("option", { value: u.id }, u.name));
   if (f.type === "boolean") return h("input", { type: "checkbox", name: f.id });
+  if (f.id === handling?.assist?.units_field) return h("select", { name: f.id, multiple: true, size: 4 }, units());
+  if (f.id === handling?.unit_field) return h("select", { name: f.id }, h("option", { value: "" }, "—"), units());
   if (f.type === "enum") {
-    return h("select", { name: f.id }, h("option", { value: "" }, "—"), (f.values ?? []).map((v) => h("option", { value: v }, SATISFACTION[v] ?? v)));
+    const names: Record<string, string> =
+      f.id === handling?.callback?.satisfaction_field ? SATISFACTION : f.id === handling?.category_field ? CATEGORIES : {};
+    return h("select", { name: f.id }, h("option", { value: "" }, "—"), (f.values ?? []).map((v) => h("option", { value: v }, names[v] ?? v)));
   }
-  if (f.type === "list") return h("select", { name: f.id, multiple: true, size: 4 }, units());
-  if (f.id.endsWith("_unit")) return h("select", { name: f.id }, h("option", { value: "" }, "—"), units());
+  if (f.type === "list") return h("input", { type: "text", name: f.id, placeholder: "用逗号分隔" });
   if (f.type === "text") return h("textarea", { name: f.id, rows: 2 });
   return h("input", { type: "text", name: f.id });
 }
@@ -178,7 +184,9 @@ function value(f: FieldDef, el: Element | RadioNodeList | null): JsonValue | und
   if (el instanceof HTMLSelectElement && el.multiple) return [...el.selectedOptions].map((o) => o.value);
   if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) {
     if (el.value === "") return undefined;
-    return f.type === "number" ? Number(el.value) : el.value;
+    if (f.type === "number") return Number(el.value);
+    if (f.type === "list") return el.value.split(/[,，]/).map((v) => v.trim()).filter((v) => v !== "");
+    return el.value;
   }
   return undefined;
 }
@@ -365,8 +373,9 @@ function publicView(desk: Desk, caseId: string): HTMLElement {
 
 /** A field value as a reader sees it: categories and places by name. */
 function label(desk: Desk, field: string, value: JsonValue): string {
-  if (field === "category") return CATEGORIES[String(value)] ?? String(value);
-  if (field === "region" || field.endsWith("_unit")) return desk.unitName(String(value));
+  const handling = desk.workflow.handling;
+  if (field === handling?.category_field) return CATEGORIES[String(value)] ?? String(value);
+  if (field === handling?.region_field || field === handling?.unit_field) return desk.unitName(String(value));
   return String(value);
 }
 

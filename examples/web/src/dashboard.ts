@@ -23,14 +23,22 @@ function bar(rate: number | undefined | null, label: string, key: string): HTMLE
   );
 }
 
+/** The CSV downloads of the last render, released when the dashboard is drawn again. */
+let urls: string[] = [];
+
 export function renderDashboard(desk: Desk): Metrics {
+  for (const url of urls) URL.revokeObjectURL(url);
+  urls = [];
   const query = desk.metricsQuery();
   const m = desk.engine.metrics(query);
   const rows = m.rows.filter((r) => r.received > 0);
   const slas = (unit: string) => m.slas.filter((s) => s.group === unit && s.started > 0);
   const csv = desk.engine.metricsCsv(query);
-  const download = (name: string, text: string) =>
-    h("a", { href: URL.createObjectURL(new Blob(["\ufeff", text], { type: "text/csv" })), download: name, "data-csv": name }, name);
+  const download = (name: string, text: string) => {
+    const href = URL.createObjectURL(new Blob(["\ufeff", text], { type: "text/csv" }));
+    urls.push(href);
+    return h("a", { href, download: name, "data-csv": name }, name);
+  };
   mount(
     "dashboard",
     h("h2", {}, `绩效看板 · ${when(desk.start)} 起至 ${when(desk.now)}`),

@@ -92,7 +92,8 @@ export class Desk {
     });
   }
 
-  /** Effects not yet delivered: a drain with no lease only reads. */
+  /** Effects not yet delivered. This desk never leases (it delivers all at once), so a drain
+   * with a lease of 0 hands everything out again at once: a read. */
   pending(): Effect[] {
     return this.engine.drainOutbox({ now: this.now, limit: 10_000, lease_ms: 0 }).effects;
   }

@@ -48,8 +48,9 @@ function renderClock(): void {
           const breaches = events.filter((x) => x.e.type === "sla_breached").length;
           const warnings = events.filter((x) => x.e.type === "sla_warning").length;
           const supervisions = events.filter((x) => x.e.type === "supervision_raised");
+          const cases = new Set(fired.fired.map((f) => f.case_id)).size;
           say(
-            `时间推进到 ${when(desk.now)}：${fired.fired.length} 件有到期事项，超时 ${breaches}，预警 ${warnings}` +
+            `时间推进到 ${when(desk.now)}：${cases} 件有到期事项，超时 ${breaches}，预警 ${warnings}` +
               supervisions.map((x) => (x.e.type === "supervision_raised" ? `；${x.id} ${LEVELS[x.e.level]}（${desk.unitName(x.e.unit)}）` : "")).join(""),
           );
           refresh();
