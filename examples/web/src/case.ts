@@ -203,25 +203,21 @@ function otherActions(
   if (h_ === undefined || c.terminal) return null;
   const at = () => desk.now;
   const out: HTMLElement[] = [];
+  // A one-line form: a label, its inputs, a button that runs the command.
+  const form = (name: string, label: string, inputs: HTMLElement[], button: string, what: string, command: () => void) =>
+    h(
+      "form",
+      { "data-form": name, onsubmit: (e: Event) => (e.preventDefault(), run(what, command)) },
+      label,
+      inputs,
+      h("button", { type: "submit" }, button),
+    );
   if (acting.role === "supervisor" && h_.unit !== undefined) {
     const level = h("select", { name: "level" }, Object.entries(LEVELS).map(([id, t]) => h("option", { value: id }, t)));
     const required = h("input", { type: "text", name: "required", value: "请说明办理进展" });
     out.push(
-      h(
-        "form",
-        {
-          "data-form": "supervise",
-          onsubmit: (e: Event) => {
-            e.preventDefault();
-            run("督办", () =>
-              desk.engine.supervise({ case_id: c.id, actor, level: level.value as Level, required: required.value, at: at() }),
-            );
-          },
-        },
-        "督办：",
-        level,
-        required,
-        h("button", { type: "submit" }, "发出督办"),
+      form("supervise", "督办：", [level, required], "发出督办", "督办", () =>
+        desk.engine.supervise({ case_id: c.id, actor, level: level.value as Level, required: required.value, at: at() }),
       ),
     );
   }
@@ -229,21 +225,10 @@ function otherActions(
   if (acting.role === "handler" && acting.unit === h_.unit && unanswered.length > 0) {
     const s = unanswered[0]!;
     const text = h("input", { type: "text", name: "answer", value: "已按要求办理" });
+    const label = `答复${LEVELS[s.level] ?? s.level}（${required(desk, s.required, s.automatic === true)}）：`;
     out.push(
-      h(
-        "form",
-        {
-          "data-form": "answer_supervision",
-          onsubmit: (e: Event) => {
-            e.preventDefault();
-            run("答复督办", () =>
-              desk.engine.answerSupervision({ case_id: c.id, actor, supervision: s.index, answer: text.value, at: at() }),
-            );
-          },
-        },
-        `答复${LEVELS[s.level] ?? s.level}（${required(desk, s.required, s.automatic === true)}）：`,
-        text,
-        h("button", { type: "submit" }, "答复"),
+      form("answer_supervision", label, [text], "答复", "答复督办", () =>
+        desk.engine.answerSupervision({ case_id: c.id, actor, supervision: s.index, answer: text.value, at: at() }),
       ),
     );
   }
@@ -251,18 +236,8 @@ function otherActions(
   if (acting.role === "handler" && owed !== undefined) {
     const text = h("input", { type: "text", name: "opinion", value: "同意，配合办理" });
     out.push(
-      h(
-        "form",
-        {
-          "data-form": "submit_opinion",
-          onsubmit: (e: Event) => {
-            e.preventDefault();
-            run("会办意见", () => desk.engine.submitOpinion({ case_id: c.id, actor, opinion: text.value, at: at() }));
-          },
-        },
-        "会办意见：",
-        text,
-        h("button", { type: "submit" }, "提交"),
+      form("submit_opinion", "会办意见：", [text], "提交", "会办意见", () =>
+        desk.engine.submitOpinion({ case_id: c.id, actor, opinion: text.value, at: at() }),
       ),
     );
   }

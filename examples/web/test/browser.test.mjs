@@ -1,6 +1,6 @@
 // The demo in a real browser: Debian's Chromium, driven by playwright-core, opens the built
 // page (dist/, served on 127.0.0.1), opens a case, takes a transition, moves the clock until a
-// badge turns red and a supervision climbs the tree, checks that the page's engine holds what
+// badge turns red and a supervision climbs the tree, supervises a case and answers it, checks that the page's engine holds what
 // the same commands give through the package in Node, and that the dashboard shows what the
 // API computes. Any console error fails the test.
 // Screenshots go to examples/web/test-results/.
@@ -108,6 +108,18 @@ test("the township desk works in Chromium", async () => {
     assert.match(await page.textContent('#case li[data-event="supervision_raised"]'), /超时自动/);
     await page.screenshot({ path: join(shots, "clock.png"), fullPage: true });
 
+    // A supervisor of 青山镇 supervises W-12; the handler of 东村 answers it.
+    await page.click('#board tr[data-case="W-12"]');
+    await page.waitForSelector('#case [data-case="W-12"]');
+    await page.selectOption('#case select[name="role"]', "supervisor");
+    await page.selectOption('#case select[name="unit"]', "town");
+    await page.click('#case form[data-form="supervise"] button[type="submit"]');
+    await page.waitForSelector('#board tr[data-case="W-12"][data-supervisions="1"]');
+    await page.selectOption('#case select[name="role"]', "handler");
+    await page.selectOption('#case select[name="unit"]', "dongcun");
+    await page.click('#case form[data-form="answer_supervision"] button[type="submit"]');
+    await page.waitForSelector('#case li[data-event="supervision_answered"]');
+
     // The page's engine holds what the same commands give through the package in Node.
     const hour = 3_600_000;
     reference.apply({ case_id: "W-10", transition: "reply", at: week.now,
@@ -115,6 +127,11 @@ test("the township desk works in Chromium", async () => {
       payload: { reply_text: "已更换漏水管段，恢复供水" } });
     reference.fireDue(week.now + hour);
     reference.fireDue(week.now + hour + 72 * hour);
+    const later = week.now + 73 * hour;
+    reference.supervise({ case_id: "W-12", level: "reminder", required: "请说明办理进展", at: later,
+      actor: { id: "supervisor@town", roles: ["supervisor"], unit: "town" } });
+    reference.answerSupervision({ case_id: "W-12", supervision: 0, answer: "已按要求办理", at: later,
+      actor: { id: "handler@dongcun", roles: ["handler"], unit: "dongcun" } });
     const state = await page.evaluate(() => ({
       snapshot: window.civicflowDemo.snapshot(),
       query: window.civicflowDemo.metricsQuery(),
