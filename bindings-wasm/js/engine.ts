@@ -75,6 +75,7 @@ export interface Results {
   replay: Replayed;
   verify_history: Verified;
   append_events: EventsAppended;
+  archive_case: History;
   shortest_path: PathToClose;
   export_graph: Drawing;
   snapshot: Snapshot;
@@ -630,6 +631,15 @@ export class Engine {
    */
   appendEvents(caseId: string, events: EventRecord[]): EventsAppended {
     return this.#op("append_events", { case_id: caseId, events });
+  }
+
+  /**
+   * Takes a closed case out of the engine and returns its history, for the host to keep;
+   * `restoreCase` brings it back. Throws `case.not_closed` for a case not in a terminal state
+   * and `case.effects_pending` while its effects await acknowledgement (docs/persistence.md).
+   */
+  archiveCase(caseId: string): History {
+    return this.#op("archive_case", { case_id: caseId });
   }
 
   /** The fewest transitions from a state to a terminal state. */

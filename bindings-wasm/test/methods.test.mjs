@@ -25,6 +25,7 @@ const methods = {
   replay: [["history", "store"], (e, r) => (r.store ? e.restoreCase(r.history) : e.replay(r.history))],
   verify_history: [null, (e, r) => e.verifyHistory(r.history, r.head)],
   append_events: [["case_id", "events"], (e, r) => e.appendEvents(r.case_id, r.events)],
+  archive_case: [["case_id"], (e, r) => e.archiveCase(r.case_id)],
   shortest_path: [null, (e, r) => e.shortestPath(without(r, "op"))],
   export_graph: [null, (e, r) => e.exportGraph(without(r, "op"))],
   snapshot: [[], (e) => e.snapshot()],
@@ -54,10 +55,11 @@ test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 34);
+  assert.equal(ops.length, 35);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
-    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "shortestPath",
+    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "archiveCase",
+    "shortestPath",
     "exportGraph",
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",
     "fireDue", "extend", "loadOrg", "route", "linkCases", "submitOpinion", "supervise",

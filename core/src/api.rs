@@ -47,6 +47,8 @@ pub enum Request {
     VerifyHistory(VerifyRequest),
     /// Add stored events to the case they belong to (recovery from a journal).
     AppendEvents(AppendEventsRequest),
+    /// Take a closed case out of the engine, answering its history.
+    ArchiveCase(CaseRequest),
     /// Fewest transitions to a terminal state.
     ShortestPath(ShortestPathRequest),
     /// Draw a workflow.
@@ -108,6 +110,7 @@ pub const OPS: &[&str] = &[
     "replay",
     "verify_history",
     "append_events",
+    "archive_case",
     "shortest_path",
     "export_graph",
     "snapshot",
@@ -175,6 +178,7 @@ impl Request {
             "replay" => Request::Replay(op_body(rest)?),
             "verify_history" => Request::VerifyHistory(op_body(rest)?),
             "append_events" => Request::AppendEvents(op_body(rest)?),
+            "archive_case" => Request::ArchiveCase(op_body(rest)?),
             "shortest_path" => Request::ShortestPath(op_body(rest)?),
             "export_graph" => Request::ExportGraph(op_body(rest)?),
             "snapshot" => Request::Snapshot(op_body(rest)?),
@@ -920,7 +924,15 @@ impl Engine {
                     }
                     .map(|_| ())
                 });
-                opened.map_err(|e| e.details())?;
+                opened.map_err(|e| match (&e, &appeal_of) {
+                    // The case it appeals is missing, not the one being opened.
+                    (CaseError::NotFound { case_id: missing }, Some(of)) if missing == of => e
+                        .details()
+                        .into_iter()
+                        .map(|d| d.at("/appeal_of"))
+                        .collect(),
+                    _ => e.details(),
+                })?;
                 let linked_events = self.events_of(touched, &case_id);
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
                 Ok(to_json(&answer::CaseChange {
@@ -964,6 +976,15 @@ impl Engine {
             }
             Request::History(CaseRequest { case_id }) => {
                 let case = self.case(&case_id).ok_or_else(|| not_found(&case_id))?;
+                let (events, head) = case.hashed(0);
+                Ok(to_json(&answer::History {
+                    case_id,
+                    events,
+                    head: crate::chain::hex(&head),
+                }))
+            }
+            Request::ArchiveCase(CaseRequest { case_id }) => {
+                let case = self.archive_case(&case_id).map_err(|e| e.details())?;
                 let (events, head) = case.hashed(0);
                 Ok(to_json(&answer::History {
                     case_id,

@@ -583,7 +583,7 @@ impl Engine {
     }
 
     /// Recomputes a case's entries in the timer index.
-    fn reindex(&mut self, case_id: &str) {
+    pub(crate) fn reindex(&mut self, case_id: &str) {
         if let Some(old) = self.case_timers.remove(case_id) {
             for t in &old {
                 self.timers.remove(t);
@@ -634,6 +634,12 @@ impl Engine {
         for id in ids {
             self.reindex(&id);
         }
+    }
+
+    /// Cases with an entry in the timer index.
+    #[cfg(test)]
+    pub(crate) fn timed_cases(&self) -> usize {
+        self.case_timers.len()
     }
 
     /// A case by id.

@@ -159,6 +159,8 @@ pub const ALL_CODES: &[&str] = &[
     "case.appeal_final",
     "case.appeal_exists",
     "case.history_full",
+    "case.not_closed",
+    "case.effects_pending",
     "org.invalid",
     "org.unsupported_format",
     "org.invalid_id",
@@ -1008,6 +1010,22 @@ pub enum CaseError {
         /// `Limits::max_history_events`.
         limit: usize,
     },
+    /// Only a closed case can be archived.
+    #[error("case `{case_id}` is in state `{state}`, which is not terminal: only a closed case can be archived")]
+    NotClosed {
+        /// The case id.
+        case_id: String,
+        /// Its state.
+        state: String,
+    },
+    /// Effects of the case await acknowledgement, and would be lost with it.
+    #[error("case `{case_id}` has {pending} effects not yet acknowledged: deliver and acknowledge them before archiving it")]
+    EffectsPending {
+        /// The case id.
+        case_id: String,
+        /// Its effects not acknowledged.
+        pending: usize,
+    },
     /// `Limits::max_pending_effects` effects await acknowledgement.
     #[error("{pending} effects await acknowledgement, the limit is {limit}: deliver and acknowledge effects before new commands")]
     OutboxFull {
@@ -1079,6 +1097,8 @@ impl CaseError {
             AppealExists { .. } => "case.appeal_exists",
             HistoryFull { .. } => "case.history_full",
             OutboxFull { .. } => "outbox.full",
+            NotClosed { .. } => "case.not_closed",
+            EffectsPending { .. } => "case.effects_pending",
             Org(e) => e.code(),
             Calendar(e) => e.code(),
             Fields { problems, .. } => problems.first().map_or("case.invalid_value", |p| p.code()),
@@ -1096,9 +1116,12 @@ impl CaseError {
         match self {
             Fields { place, problems } => problems.iter().map(|p| p.detail(*place)).collect(),
             WorkflowNotFound { .. } => one("/workflow", None),
-            NotFound { .. } | AlreadyExists { .. } | InvalidId { .. } | HistoryFull { .. } => {
-                one("/case_id", None)
-            }
+            NotFound { .. }
+            | AlreadyExists { .. }
+            | InvalidId { .. }
+            | HistoryFull { .. }
+            | NotClosed { .. }
+            | EffectsPending { .. } => one("/case_id", None),
             OutboxFull { .. } => one("", None),
             InvalidActor { attribute, .. } => one(&format!("/actor/{attribute}"), None),
             InvalidChannel { .. } => one("/channel", None),

@@ -349,6 +349,14 @@ fn samples() -> Vec<ErrorDetail> {
         pending: 1,
         limit: 1,
     });
+    cases.push(CaseError::NotClosed {
+        case_id: s(),
+        state: s(),
+    });
+    cases.push(CaseError::EffectsPending {
+        case_id: s(),
+        pending: 1,
+    });
     cases.push(CaseError::Fields {
         place: FieldSource::Payload,
         problems: fields,
@@ -396,6 +404,8 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::AppealExists { .. }
             | CaseError::HistoryFull { .. }
             | CaseError::OutboxFull { .. }
+            | CaseError::NotClosed { .. }
+            | CaseError::EffectsPending { .. }
             | CaseError::Org(_)
             | CaseError::Calendar(_)
             | CaseError::Fields { .. } => {}

@@ -48,6 +48,7 @@
 
 pub mod answer;
 pub mod api;
+mod archive;
 pub mod calendar;
 pub mod calendar_time;
 pub mod case;

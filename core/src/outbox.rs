@@ -202,6 +202,15 @@ impl Outbox {
             .collect()
     }
 
+    /// Number of effects of `case` not acknowledged yet.
+    pub(crate) fn pending_of(&self, case: &Case) -> usize {
+        let id = case.id();
+        case.effects
+            .iter()
+            .filter(|e| self.by_id.contains_key(e.id(id).as_str()))
+            .count()
+    }
+
     /// Number of pending effects.
     pub(crate) fn len(&self) -> usize {
         self.queue.len()

@@ -14,8 +14,12 @@
 //!   the caller's retry gets the very answer the live engine gave. A record cut short by a
 //!   crash in the middle of its write lacks its newline, and the rebuild must drop it, not
 //!   fail or take part of it: the same state;
-//! - between writing a new snapshot and truncating the journal: the journal's events are
-//!   held by the snapshot already, and the rebuild skips them.
+//! - between writing a new snapshot and truncating the journal: the snapshot names the
+//!   journal lines it holds and the rebuild skips them; without that mark, the rebuild skips
+//!   the events the snapshot holds, which is enough until a case is archived.
+//!
+//! Closed cases are archived now and then: the host keeps the history the answer gives in its
+//! archive before it journals the archiving, and the rebuilt engine no longer holds them.
 //!
 //! The township template takes no transition on a breach, so a timer closing a primary whose
 //! duplicates follow it has a test of its own, on a variant of the template.
@@ -41,11 +45,14 @@ const COMPACT_EVERY: usize = 25;
 
 /// What the host keeps on disk: its last snapshot, and a journal of what changed since: one
 /// line per answered request, a JSON array of its entries, so that an answer is stored whole
-/// or not at all.
+/// or not at all. `covered` is written with the snapshot: how many journal lines it holds.
+/// `archive` holds the histories of the archived cases.
 #[derive(Clone, Debug, Default)]
 struct Disk {
     snapshot: Option<String>,
+    covered: usize,
     journal: String,
+    archive: std::collections::BTreeMap<String, Value>,
 }
 
 /// The journal entries of one answered request: what the host must store before it answers.
@@ -57,6 +64,7 @@ fn entries(request: &Value, answer: &Value) -> Vec<Value> {
     match request["op"].as_str().unwrap() {
         "load_workflow" | "load_calendar" | "load_org" => vec![json!({ "request": request })],
         "ack_effects" => vec![json!({ "acked": request["ids"] })],
+        "archive_case" => vec![json!({ "archived": request["case_id"] })],
         "replay" if request["store"] == true => {
             vec![json!({ "case_id": result["case"]["id"], "events": request["history"] })]
         }
@@ -77,8 +85,8 @@ fn entries(request: &Value, answer: &Value) -> Vec<Value> {
 }
 
 /// The engine a host rebuilds from its disk: the snapshot restored, then every journal line
-/// taken back in order. A line counts once its newline is written: what follows the last one
-/// was cut short by the crash, never acknowledged, and is dropped.
+/// it does not cover taken back in order. A line counts once its newline is written: what
+/// follows the last one was cut short by the crash, never acknowledged, and is dropped.
 fn recover(disk: &Disk) -> Engine {
     let mut engine = Engine::new();
     if let Some(snapshot) = &disk.snapshot {
@@ -89,13 +97,20 @@ fn recover(disk: &Disk) -> Engine {
         .journal
         .rfind('\n')
         .map_or("", |end| &disk.journal[..end]);
-    for line in whole.split('\n').filter(|l| !l.is_empty()) {
+    for line in whole
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .skip(disk.covered)
+    {
         let entries: Vec<Value> = serde_json::from_str(line).unwrap();
         for entry in entries {
             let request = if let Some(request) = entry.get("request") {
                 request.clone()
             } else if let Some(ids) = entry.get("acked") {
                 json!({"op": "ack_effects", "ids": ids})
+            } else if let Some(id) = entry.get("archived") {
+                assert!(disk.archive.contains_key(id.as_str().unwrap()));
+                json!({"op": "archive_case", "case_id": id})
             } else {
                 json!({"op": "append_events", "case_id": entry["case_id"], "events": entry["events"]})
             };
@@ -143,6 +158,12 @@ impl Host {
     /// Answers a request, storing its entries first.
     fn call(&mut self, request: &Value) -> Value {
         let answer = self.engine.handle_value(request.clone());
+        if request["op"] == "archive_case" && answer["ok"] == true {
+            // Kept before the journal says the engine let it go.
+            let result = &answer["result"];
+            let id = result["case_id"].as_str().unwrap().to_owned();
+            self.disk.archive.insert(id, result["events"].clone());
+        }
         let entries = entries(request, &answer);
         if !entries.is_empty() {
             self.disk
@@ -202,6 +223,18 @@ impl Desk {
                 json!({"id": "h-02", "roles": ["handler"], "unit": units()[usize::from(pick) % units().len()].as_str()})
             }
         }
+    }
+
+    /// A closed case the engine holds, if any.
+    fn closed(&self, engine: &Engine, pick: u8) -> Option<String> {
+        let closed: Vec<&String> = self
+            .cases
+            .iter()
+            .filter(|c| engine.case(c).is_some_and(civicflow::Case::is_terminal))
+            .collect();
+        closed
+            .get(usize::from(pick) % closed.len().max(1))
+            .map(|c| (*c).clone())
     }
 
     fn payload(transition: &str, pick: u8) -> Value {
@@ -302,6 +335,23 @@ impl Desk {
                 ][usize::from(a) % 2];
                 json!({"op": "submit_opinion", "case_id": case, "opinion": "同意", "at": at,
                        "actor": {"id": "h-03", "roles": ["handler"], "unit": unit}})
+            }
+            (15, _) if b % 4 != 0 && self.closed(engine, a).is_some() => {
+                // A closed case: its pending effects delivered and acknowledged, or archived
+                // (refused while some are pending).
+                let case = self.closed(engine, a).unwrap();
+                let prefix = format!("{case}#");
+                let pending: Vec<String> = engine
+                    .snapshot()
+                    .outbox
+                    .into_iter()
+                    .filter(|id| id.starts_with(&prefix))
+                    .collect();
+                if pending.is_empty() || b % 2 == 0 {
+                    json!({"op": "archive_case", "case_id": case})
+                } else {
+                    json!({"op": "ack_effects", "ids": pending})
+                }
             }
             (14, Some(case)) => {
                 let primary = &self.cases[usize::from(b) % self.cases.len()];
@@ -465,16 +515,31 @@ fn run_host(mut next: impl FnMut(&mut Engine, Option<(&Value, &Value)>) -> Optio
             // Killed between writing the snapshot and emptying the journal.
             let between = Disk {
                 snapshot: Some(snapshot.clone()),
-                journal: host.disk.journal.clone(),
+                covered: host.disk.journal.matches('\n').count(),
+                ..host.disk.clone()
             };
             assert_eq!(
                 state(&mut recover(&between)),
                 live,
                 "compaction at step {step}"
             );
+            // Without the mark, the held events are skipped; an archived case's are not.
+            if host.disk.journal.contains("\"archived\"") {
+                *tally
+                    .entry("compaction after archive_case".to_owned())
+                    .or_default() += 1;
+            } else {
+                let unmarked = Disk {
+                    covered: 0,
+                    ..between
+                };
+                assert_eq!(state(&mut recover(&unmarked)), live, "step {step}");
+            }
             host.disk = Disk {
                 snapshot: Some(snapshot),
+                covered: 0,
                 journal: String::new(),
+                archive: std::mem::take(&mut host.disk.archive),
             };
         }
         last = Some((request, answer));
@@ -576,6 +641,8 @@ fn a_long_fixed_run_covers_every_kind_of_entry() {
         "answer_supervision ok",
         "submit_opinion ok",
         "ack_effects ok",
+        "archive_case ok",
+        "compaction after archive_case",
         "linked_events open_case",
         "linked_events link_cases",
         "linked_events apply",
