@@ -3,7 +3,7 @@
 use std::ffi::{c_char, CString};
 use std::sync::{Mutex, MutexGuard};
 
-use civicflow_core::api::{ApplyRequest, DueRequest, FireDueRequest, Request};
+use civicflow_core::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use civicflow_core::{Actor, Engine, Limits, Reply, RequestError};
 
 use crate::boundary::{deliver, run, run_keeping_error, text, Failure};

@@ -1,36 +1,35 @@
 //! The TypeScript declarations of the package's data types, generated from the core's serde
 //! types (tsify), so that the `.d.ts` says exactly what the JSON API reads and writes.
 
-use civicflow::answer::*;
-use civicflow::api::*;
-use civicflow::calendar::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
-use civicflow::calendar_time::{Between, DurationDef};
-use civicflow::case::{Actor, Available, CaseView, EventRecord};
-use civicflow::chain::Verified;
-use civicflow::clock::ClockView;
-use civicflow::definition::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
-use civicflow::disclosure::{PublicEvent, PublicView};
-use civicflow::engine::{CaseSnapshot, DueKind, DueTimer, Snapshot};
-use civicflow::error::ErrorDetail;
-use civicflow::governance::{
+use civicflow::*;
+use civicflow::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
+use civicflow::{Between, DurationDef};
+use civicflow::{Actor, Available, CaseView, EventRecord};
+use civicflow::Verified;
+use civicflow::ClockView;
+use civicflow::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
+use civicflow::{PublicEvent, PublicView};
+use civicflow::{CaseSnapshot, DueKind, DueTimer, Snapshot};
+use civicflow::ErrorDetail;
+use civicflow::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
     SupervisionView,
 };
-use civicflow::graph::{GraphFormat, PathToClose, Step};
-use civicflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
-use civicflow::handling::{
+use civicflow::{GraphFormat, PathToClose, Step};
+use civicflow::{ActorAttr, GuardDef, OperandDef, UnitRelation};
+use civicflow::{
     Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
 };
-use civicflow::journal::CaseEvents;
-use civicflow::limits::Limits;
-use civicflow::metrics::{
+use civicflow::CaseEvents;
+use civicflow::Limits;
+use civicflow::{
     GroupBy, Metrics, MetricsQuery, MetricsRow, Rank, Scoring, SlaRow, TableCsv, TableFormat,
     Weights,
 };
-use civicflow::org::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
-use civicflow::outbox::{Effect, EffectKind};
-use civicflow::sla::{BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef};
-use civicflow::value::FieldKind;
+use civicflow::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
+use civicflow::{Effect, EffectKind};
+use civicflow::{BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef};
+use civicflow::FieldKind;
 use tsify::Tsify;
 
 const HEADER: &str = "\

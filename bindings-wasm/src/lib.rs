@@ -5,7 +5,7 @@
 //! TypeScript `Engine` (in `js/engine.ts`) wraps it into plain objects and `CivicflowError`s;
 //! neither layer decides anything the core does not.
 
-use civicflow::api::{ApplyRequest, DueRequest, FireDueRequest, Request};
+use civicflow::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use civicflow::{
     Actor, Answer, CaseError, Command, Engine, Limits, Opening, Reply, RequestError, Values,
 };

@@ -14,7 +14,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use civicflow::metrics::{GroupBy, MetricsQuery};
+use civicflow::{GroupBy, MetricsQuery};
 use civicflow::{Actor, Command, Engine, Opening, Values};
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Map, Value};

@@ -536,7 +536,7 @@ fn samples() -> Vec<ErrorDetail> {
     out.extend(snapshot.iter().flat_map(|e| e.details("")));
     out.extend(requests.iter().map(RequestError::detail));
     out.extend(calendars.iter().map(|c| c.detail("")));
-    out.push(crate::outbox::UnknownEffect { id: s(), index: 0 }.detail());
+    out.push(crate::engine::outbox::UnknownEffect { id: s(), index: 0 }.detail());
     use crate::metrics::MetricsError;
     let metrics = [
         MetricsError::InvalidTime { name: "now", at: 0 },

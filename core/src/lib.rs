@@ -46,60 +46,84 @@
 
 #![deny(missing_docs)]
 
-pub mod answer;
-pub mod api;
-mod archive;
-pub mod calendar;
-pub mod calendar_time;
-pub mod case;
-mod case_handling;
-pub mod chain;
-pub mod clock;
-pub mod definition;
-pub mod disclosure;
-mod emit;
-pub mod engine;
-mod engine_handling;
-pub mod error;
-pub mod governance;
-pub mod graph;
-pub mod guard;
-pub mod handling;
-mod intern;
-pub mod journal;
-mod json;
-pub mod limits;
-pub mod mask;
-pub mod metrics;
-mod metrics_table;
-pub mod org;
-pub mod outbox;
-pub mod sla;
-mod strict_json;
-pub mod value;
-pub mod workflow;
+mod api;
+mod calendar;
+mod case;
+mod engine;
+mod error;
+mod limits;
+mod mask;
+mod metrics;
+mod org;
+mod support;
+mod value;
+mod workflow;
 
-pub use api::{Answer, Reply, ReplyStatus, Request, OPS};
-pub use calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
-pub use calendar_time::{Between, Computed, Duration, DurationDef};
+pub use api::answer::{
+    Acknowledged, CalendarLoaded, CaseChange, Deadline, Drained, Drawing, DueTimers,
+    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, OrgLoaded, Replayed,
+    Restored, SlaClocks, Transitions, Validation, WorkflowList, WorkflowSummary,
+};
+pub use api::{
+    parse_definition, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
+    ApplyRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest, CalendarRequest,
+    CaseRequest, DefinitionRequest, DrainRequest, DueRequest, Empty, ExportGraphRequest,
+    ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest, OpinionRequest, OrgRequest,
+    ReplayRequest, Reply, ReplyStatus, Request, RestoreRequest, RouteRequest, SetLimitsRequest,
+    ShortestPathRequest, SlaStatusRequest, SuperviseRequest, VerifyRequest, OPS,
+};
+pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
+pub use calendar::{
+    parse_calendar, Calendar, CalendarDef, CalendarError, HolidayDef, InvalidCalendar, SourceDef,
+    Week, WorkingDayDef, YearRange, CALENDAR_FORMAT, MAX_CALENDAR_YEARS,
+};
+pub use case::disclosure::{PublicEvent, PublicView};
+pub use case::hash_chain::{hex, verify_history, Verified, GENESIS};
+pub use case::sla_clock::{ClockView, TimerKind};
 pub use case::{
-    replay, Actor, Available, Case, CaseView, Command, Event, EventRecord, Opening, Values,
+    history_workflow, replay, Actor, Available, Case, CaseView, Command, Event, EventRecord,
+    Opening, Values, MAX_CASE_ID_BYTES, MAX_NAME_BYTES, SYSTEM_ACTOR,
 };
-pub use chain::{verify_history, Verified};
-pub use definition::{WorkflowDef, DEFINITION_FORMAT};
-pub use engine::{Engine, Limits, Loaded, Snapshot, SNAPSHOT_FORMAT};
+pub use engine::journal::{Appended, CaseEvents};
+pub use engine::outbox::{Effect, EffectKind, UnknownEffect};
+pub use engine::{
+    CaseSnapshot, DueKind, DueTimer, Engine, LoadedWorkflow, SlaStatusError, Snapshot,
+    SNAPSHOT_FORMAT,
+};
 pub use error::{
-    CaseError, DefinitionError, Diagnostic, ErrorDetail, GraphError, HistoryError,
-    InvalidDefinition, RequestError, SnapshotError, WorkflowError, ALL_CODES,
+    CaseError, DefinitionError, Diagnostic, ErrorDetail, FieldProblem, FieldSource, GraphError,
+    HistoryError, InvalidDefinition, RequestError, SnapshotError, WorkflowError, ALL_CODES,
 };
-pub use governance::{AppealOf, HandlingView, Level, MatterKeys, Stage};
-pub use graph::{GraphFormat, PathToClose};
-pub use handling::{Action, HandlingDef};
-pub use journal::{Appended, CaseEvents};
-pub use org::{Org, OrgDef, OrgError, Route};
-pub use outbox::{Effect, EffectKind};
-pub use value::{FieldKind, Value};
-pub use workflow::Workflow;
+pub use limits::Limits;
+pub use mask::{Mask, Protector, DIGIT_WINDOW, MAX_KEEP, PHONE_LIKE_DIGITS, REDACTED};
+pub use metrics::table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};
+pub use metrics::{
+    GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat,
+    Weights,
+};
+pub use org::governance::{
+    AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
+    SupervisionView,
+};
+pub use org::{
+    parse_org, CatalogueDef, InvalidOrg, Org, OrgDef, OrgError, Route, RouteBasis, RuleDef,
+    UnitDef, UnitKind, MAX_UNIT_ID_BYTES, ORG_FORMAT,
+};
+pub use value::{FieldKind, Value, MAX_INSTANT, MAX_STRING_BYTES, MIN_INSTANT};
+pub use workflow::definition::{
+    FieldDef, FromStates, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef,
+    DEFINITION_FORMAT,
+};
+pub use workflow::graph::{GraphFormat, PathToClose, Step};
+pub use workflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
+pub use workflow::handling::{
+    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
+    SATISFACTION,
+};
+pub use workflow::sla::{
+    BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef, MAX_SLA_STEPS,
+};
+pub use workflow::{Compiled, Workflow, MAX_ID_BYTES};
 
 // The Rust examples of the README and the guide are compiled and run as doc tests.
 #[cfg(doctest)]

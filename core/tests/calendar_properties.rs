@@ -97,7 +97,7 @@ proptest! {
     /// `local_string` formats by hand; jiff's strftime is the reference, over the whole range of
     /// instants a case may hold, in zones with and without daylight saving and negative offsets.
     #[test]
-    fn local_strings_match_jiff(at in civicflow::value::MIN_INSTANT..=civicflow::value::MAX_INSTANT, zone in 0usize..4) {
+    fn local_strings_match_jiff(at in civicflow::MIN_INSTANT..=civicflow::MAX_INSTANT, zone in 0usize..4) {
         let (name, tz) = [
             ("Asia/Shanghai", jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()),
             ("America/St_Johns", jiff::tz::TimeZone::get("America/St_Johns").unwrap()),

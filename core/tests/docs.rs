@@ -193,13 +193,13 @@ fn check_json(at: &str, body: &str) {
         let def: WorkflowDef = serde_json::from_value(value.clone()).unwrap();
         Workflow::compile(def).unwrap_or_else(|e| panic!("{at}: {:#?}", e.errors));
     } else if has("week") {
-        civicflow::calendar::parse_calendar(value.clone(), "").unwrap();
+        civicflow::parse_calendar(value.clone(), "").unwrap();
         let calendar = serde_json::from_value(value.clone()).unwrap();
         engine
             .load_calendar(calendar)
             .unwrap_or_else(|e| panic!("{at}: {e:?}"));
     } else if has("units") {
-        let org = civicflow::org::parse_org(value.clone(), "").unwrap();
+        let org = civicflow::parse_org(value.clone(), "").unwrap();
         engine
             .load_org(org)
             .unwrap_or_else(|e| panic!("{at}: {e:?}"));
@@ -208,9 +208,9 @@ fn check_json(at: &str, body: &str) {
     } else if has("ok") {
         serde_json::from_value::<civicflow::Answer>(value.clone()).unwrap();
     } else if has("target") {
-        serde_json::from_value::<civicflow::sla::SlaDef>(value.clone()).unwrap();
+        serde_json::from_value::<civicflow::SlaDef>(value.clone()).unwrap();
     } else if has("fields") {
-        serde_json::from_value::<Vec<civicflow::definition::FieldDef>>(value["fields"].clone())
+        serde_json::from_value::<Vec<civicflow::FieldDef>>(value["fields"].clone())
             .unwrap();
     } else {
         panic!("{at}: no rule says what this JSON is");

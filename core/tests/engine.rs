@@ -301,7 +301,7 @@ fn replies_carry_the_status_a_binding_reports_and_refusals_change_nothing() {
 
 #[test]
 fn a_typed_request_is_answered_as_its_json_form() {
-    use civicflow::api::{DueRequest, Request};
+    use civicflow::{DueRequest, Request};
     let mut engine = Engine::new();
     let typed = engine.respond(Request::Due(DueRequest {
         now: 5,

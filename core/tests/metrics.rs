@@ -11,7 +11,7 @@
 use std::fs;
 use std::path::Path;
 
-use civicflow::metrics::{GroupBy, MetricsQuery, MetricsRow, Scoring, Weights};
+use civicflow::{GroupBy, MetricsQuery, MetricsRow, Scoring, Weights};
 use civicflow::Engine;
 use serde_json::{json, Value};
 

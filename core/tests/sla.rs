@@ -6,7 +6,7 @@
     clippy::indexing_slicing
 )]
 
-use civicflow::clock::ClockView;
+use civicflow::ClockView;
 use civicflow::{
     Actor, Command, Duration, Engine, EventRecord, Opening, Values, Workflow, WorkflowDef,
 };

@@ -4,7 +4,7 @@
 //! its hash included, so a history can only bring back what the engine itself would record.
 
 use super::*;
-use crate::chain::Sealed;
+use crate::case::hash_chain::Sealed;
 
 /// Rebuilds a case by re-running every recorded command through the same checks.
 ///
@@ -122,9 +122,9 @@ impl Chain {
         }
         let last = case.history.len().saturating_sub(1);
         let computed = case.records(last).first().map(|r| {
-            self.sealed.head = crate::chain::link(&self.sealed.head, r);
+            self.sealed.head = crate::case::hash_chain::link(&self.sealed.head, r);
             self.sealed.events = last + 1;
-            crate::chain::hex(&self.sealed.head)
+            crate::case::hash_chain::hex(&self.sealed.head)
         });
         match record.hash() {
             None => Err(HistoryError::HashMissing { index }),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::error::ErrorDetail;
-use crate::governance::Level;
+use crate::org::governance::Level;
 use crate::workflow::FixedMap;
 
 /// What kind of thing the host must do.

@@ -6,10 +6,10 @@
 //! gives the full `Effect` back, with the same id (`<case id>#<seq>.<n>`) after replay.
 
 use crate::case::{Case, Event, EventKind};
-use crate::clock::TimerKind;
-use crate::governance::{Level, Task};
-use crate::handling::Action;
-use crate::outbox::{Effect, EffectKind};
+use crate::case::sla_clock::TimerKind;
+use crate::org::governance::{Level, Task};
+use crate::workflow::handling::Action;
+use crate::engine::outbox::{Effect, EffectKind};
 use crate::value::Value;
 
 /// One effect as its case keeps it.

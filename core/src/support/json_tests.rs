@@ -9,7 +9,7 @@ use serde_json::{json, Value as Json};
 use super::read;
 use crate::calendar::CalendarDef;
 use crate::case::EventRecord;
-use crate::definition::WorkflowDef;
+use crate::workflow::definition::WorkflowDef;
 use crate::engine::Snapshot;
 
 fn reference<T: DeserializeOwned>(value: Json) -> Result<T, (String, String)> {
@@ -47,10 +47,10 @@ fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(value: &Json) -> Resu
 fn scenario_values(op: &str, key: &str) -> Vec<Json> {
     let mut out = Vec::new();
     for text in [
-        include_str!("../../tests/scenarios/13_snapshot_restore.json"),
-        include_str!("../../tests/scenarios/14_replay.json"),
-        include_str!("../../tests/scenarios/32_restore_errors.json"),
-        include_str!("../../tests/scenarios/33_replay_errors.json"),
+        include_str!("../../../tests/scenarios/13_snapshot_restore.json"),
+        include_str!("../../../tests/scenarios/14_replay.json"),
+        include_str!("../../../tests/scenarios/32_restore_errors.json"),
+        include_str!("../../../tests/scenarios/33_replay_errors.json"),
     ] {
         let doc: Json = serde_json::from_str(text).unwrap();
         for step in doc["steps"].as_array().unwrap() {
@@ -70,15 +70,15 @@ fn seeds() -> &'static [(usize, Json)] {
         let mut out = vec![
             (
                 0,
-                serde_json::from_str(include_str!("../../templates/hotline-12345.json")).unwrap(),
+                serde_json::from_str(include_str!("../../../templates/hotline-12345.json")).unwrap(),
             ),
             (
                 0,
-                serde_json::from_str(include_str!("../../templates/xinfang-2022.json")).unwrap(),
+                serde_json::from_str(include_str!("../../../templates/xinfang-2022.json")).unwrap(),
             ),
             (
                 1,
-                serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap(),
+                serde_json::from_str(include_str!("../../../calendars/cn-mainland.json")).unwrap(),
             ),
         ];
         out.extend(

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError};
-use crate::calendar_time::Duration;
-use crate::sla::{lengthen, Reentry, Sla, WarnAt};
+use crate::calendar::working_time::Duration;
+use crate::workflow::sla::{lengthen, Reentry, Sla, WarnAt};
 
 /// Facts about one rule on one case.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -7,12 +7,12 @@ use crate::case::{
     Actor, ActorRecord, Case, DuplicateEvent, Env, Event, EventKind, Note, OverdueEvent,
     SupervisionEvent,
 };
-use crate::emit::Emit;
+use crate::case::effect_records::Emit;
 use crate::error::{CaseError, FieldProblem, FieldSource};
-use crate::governance::{
+use crate::org::governance::{
     AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView, Task,
 };
-use crate::handling::{Action, Handling};
+use crate::workflow::handling::{Action, Handling};
 use crate::org::{OrgError, Route};
 use crate::value::Value;
 use crate::workflow::Transition;
@@ -138,7 +138,7 @@ impl Case {
                 id: rule.calendar.to_string(),
             }
         })?;
-        if let Some(d) = crate::clock::deadline(rule, clock, cal, cmd.at)? {
+        if let Some(d) = crate::case::sla_clock::deadline(rule, clock, cal, cmd.at)? {
             if cmd.at > d.due {
                 return Err(closed(Some(d.due)));
             }
@@ -334,7 +334,7 @@ impl Case {
     fn deadline_after(
         &self,
         at: i64,
-        d: crate::calendar_time::Duration,
+        d: crate::calendar::working_time::Duration,
         env: Env<'_>,
     ) -> Result<i64, CaseError> {
         let id = self
@@ -643,7 +643,7 @@ impl Case {
 
     /// The cases linked to this one as duplicates, when it is closed and has any: they may
     /// follow it (`on_primary_closed`).
-    pub(crate) fn closed_linked(&self) -> Option<&[crate::governance::LinkView]> {
+    pub(crate) fn closed_linked(&self) -> Option<&[crate::org::governance::LinkView]> {
         self.handling_view()
             .filter(|h| self.is_terminal() && !h.linked.is_empty())
             .map(|h| h.linked.as_slice())
@@ -655,7 +655,7 @@ impl Case {
         self.history.push(event);
         let mut emit = Emit::new(seq);
         if let Some(event) = self.history.last() {
-            crate::emit::effects(self, event, &mut emit);
+            crate::case::effect_records::effects(self, event, &mut emit);
         }
         let new = emit.done();
         // Exactly at first: most cases have one or two effects in all, and keep them for life.
@@ -667,7 +667,7 @@ impl Case {
     }
 
     /// The effects of the events from `seq` on.
-    pub fn effects_since(&self, seq: usize) -> Vec<crate::outbox::Effect> {
+    pub fn effects_since(&self, seq: usize) -> Vec<crate::engine::outbox::Effect> {
         self.effects
             .iter()
             .filter(|e| e.seq >= seq as u64)

@@ -88,7 +88,7 @@ mod tests {
 
     fn engine() -> Engine {
         let mut engine = Engine::new();
-        let def = include_str!("../../bench/workload/petition.json");
+        let def = include_str!("../../../bench/workload/petition.json");
         engine
             .load_workflow(serde_json::from_str(def).unwrap())
             .unwrap();

@@ -5,9 +5,9 @@
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::guard::GuardDef;
-use crate::handling::{Action, HandlingDef};
-use crate::sla::SlaDef;
+use crate::workflow::guard::GuardDef;
+use crate::workflow::handling::{Action, HandlingDef};
+use crate::workflow::sla::SlaDef;
 use crate::value::FieldKind;
 
 /// The definition format this library reads and writes.

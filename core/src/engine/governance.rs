@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use crate::calendar_time::Duration;
+use crate::calendar::working_time::Duration;
 use crate::case::{Actor, Case, Command, Opening, Values, SYSTEM_ACTOR};
 use crate::engine::Engine;
 use crate::error::CaseError;
-use crate::governance::{AppealOf, Level, MatterKeys, Stage};
+use crate::org::governance::{AppealOf, Level, MatterKeys, Stage};
 use crate::org::{InvalidOrg, Org, OrgDef, OrgError, Route};
-use crate::outbox::{Effect, UnknownEffect};
+use crate::engine::outbox::{Effect, UnknownEffect};
 use crate::workflow::Workflow;
 
 impl Engine {
@@ -139,7 +139,7 @@ impl Engine {
         wf: &Workflow,
         keys: Option<&MatterKeys>,
     ) -> Result<Option<String>, CaseError> {
-        use crate::handling::DuplicatePolicy as P;
+        use crate::workflow::handling::DuplicatePolicy as P;
         let (Some(keys), Some(h)) = (keys, wf.handling()) else {
             return Ok(None);
         };

@@ -2,20 +2,22 @@
 //! `{"ok": false, "errors": [...]}` out. Each operation is a thin layer over a typed
 //! [`Engine`] method; offered on [`serde_json::Value`], on `&str` and on bytes.
 
+pub(crate) mod answer;
+pub(crate) mod request_json;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::answer;
 use crate::calendar::{parse_calendar, YearRange};
-use crate::calendar_time::DurationDef;
+use crate::calendar::working_time::DurationDef;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
-use crate::definition::WorkflowDef;
+use crate::workflow::definition::WorkflowDef;
 use crate::engine::{Engine, SlaStatusError, Snapshot};
 use crate::error::{CaseError, DefinitionError, Diagnostic, ErrorDetail, RequestError};
-use crate::governance::{Level, MatterKeys};
-use crate::graph::GraphFormat;
-use crate::json::read;
+use crate::org::governance::{Level, MatterKeys};
+use crate::workflow::graph::GraphFormat;
+use crate::support::json::read;
 use crate::value::json_type_name;
 use crate::workflow::Workflow;
 
@@ -783,7 +785,7 @@ pub fn parse_definition(value: Json, prefix: &str) -> Result<WorkflowDef, ErrorD
 impl Engine {
     /// Answers a request given as JSON.
     pub fn handle_value(&mut self, request: Json) -> Json {
-        let checked = crate::strict_json::recheck(request, self.limits());
+        let checked = crate::api::request_json::recheck(request, self.limits());
         let answer = match checked.and_then(Request::from_json) {
             Ok(req) => self.handle(req),
             Err(e) => Answer::failure(vec![e.detail()]),
@@ -832,7 +834,7 @@ impl Engine {
         let text = std::str::from_utf8(request).map_err(|e| RequestError::InvalidUtf8 {
             valid_up_to: e.valid_up_to(),
         })?;
-        crate::strict_json::parse(text, self.limits())
+        crate::api::request_json::parse(text, self.limits())
     }
 
     /// Answers a typed request.
@@ -980,7 +982,7 @@ impl Engine {
                 Ok(to_json(&answer::History {
                     case_id,
                     events,
-                    head: crate::chain::hex(&head),
+                    head: crate::case::hash_chain::hex(&head),
                 }))
             }
             Request::ArchiveCase(CaseRequest { case_id }) => {
@@ -989,13 +991,13 @@ impl Engine {
                 Ok(to_json(&answer::History {
                     case_id,
                     events,
-                    head: crate::chain::hex(&head),
+                    head: crate::case::hash_chain::hex(&head),
                 }))
             }
             Request::VerifyHistory(VerifyRequest { history, head }) => {
                 let verified = self
                     .check_length(&history)
-                    .and_then(|()| crate::chain::verify_history(&history, head.as_deref()))
+                    .and_then(|()| crate::case::hash_chain::verify_history(&history, head.as_deref()))
                     .map_err(|e| vec![e.detail("/history")])?;
                 Ok(to_json(&verified))
             }
@@ -1271,7 +1273,7 @@ impl Engine {
             .and_then(|w| w.handling())
             .map(|h| h.duplicates);
         match (keys, policy) {
-            (Some(keys), Some(crate::handling::DuplicatePolicy::Candidate)) => {
+            (Some(keys), Some(crate::workflow::handling::DuplicatePolicy::Candidate)) => {
                 self.duplicates_of(workflow, keys)
             }
             _ => Vec::new(),
@@ -1286,7 +1288,7 @@ impl Engine {
         &mut self,
         case_id: &str,
         before: usize,
-        touched: crate::journal::Touched,
+        touched: crate::engine::journal::Touched,
     ) -> Result<Json, Vec<ErrorDetail>> {
         let linked_events = self.events_of(touched, case_id);
         let case = self

@@ -2,6 +2,8 @@
 //! and which unit a matter goes to. Loaded as data (`"format": 1`), checked whole on load.
 //! See `docs/governance.md`.
 
+pub(crate) mod governance;
+
 use petgraph::algo::toposort;
 use petgraph::graph::DiGraph;
 use serde::{Deserialize, Serialize};
@@ -648,6 +650,6 @@ pub fn parse_org(value: serde_json::Value, prefix: &str) -> Result<OrgDef, Error
         );
         return Err(OrgError::Invalid { message }.detail(prefix));
     }
-    crate::json::read(value, prefix)
+    crate::support::json::read(value, prefix)
         .map_err(|(message, path)| OrgError::Invalid { message }.detail(&path))
 }

@@ -109,10 +109,10 @@ mod tests {
     fn township() -> Engine {
         let mut e = Engine::new();
         let calendar: Value =
-            serde_json::from_str(include_str!("../../calendars/cn-mainland.json")).unwrap();
-        let org: Value = serde_json::from_str(include_str!("../../orgs/qingshan.json")).unwrap();
+            serde_json::from_str(include_str!("../../../calendars/cn-mainland.json")).unwrap();
+        let org: Value = serde_json::from_str(include_str!("../../../orgs/qingshan.json")).unwrap();
         let def: Value =
-            serde_json::from_str(include_str!("../../templates/township.json")).unwrap();
+            serde_json::from_str(include_str!("../../../templates/township.json")).unwrap();
         ok(&mut e, json!({"op": "load_calendar", "calendar": calendar}));
         ok(&mut e, json!({"op": "load_org", "org": org}));
         ok(&mut e, json!({"op": "load_workflow", "definition": def}));

@@ -4,15 +4,22 @@
 //! the case exactly as it was. The history records each command in full (actor, payload, time),
 //! so [`replay`] re-runs it through the same checks and rebuilds the same case.
 
+pub(crate) mod disclosure;
+pub(crate) mod effect_records;
+pub(crate) mod handling;
+pub(crate) mod hash_chain;
+pub(crate) mod shared_ids;
+pub(crate) mod sla_clock;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
-use crate::clock::{Change, Clock, TimerKind};
+use crate::case::sla_clock::{Change, Clock, TimerKind};
 use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
-use crate::governance::{AppealOf, HandlingView, Level, MatterKeys, Task};
-use crate::guard::Scope;
+use crate::org::governance::{AppealOf, HandlingView, Level, MatterKeys, Task};
+use crate::workflow::guard::Scope;
 use crate::org::Route;
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
@@ -201,7 +208,7 @@ pub(crate) struct OverdueEvent {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ExtendedEvent {
     pub sla: u16,
-    pub duration: crate::calendar_time::Duration,
+    pub duration: crate::calendar::working_time::Duration,
     pub reason: Box<str>,
 }
 
@@ -447,7 +454,7 @@ pub enum EventRecord {
         /// Rule id.
         sla: String,
         /// By how much.
-        duration: crate::calendar_time::DurationDef,
+        duration: crate::calendar::working_time::DurationDef,
         /// Why.
         reason: String,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
@@ -507,10 +514,10 @@ pub struct Case {
     /// For workflows with a `handling` section.
     pub(crate) handling: Option<Box<HandlingView>>,
     /// Every effect its events produced, in order; the engine's outbox tracks delivery.
-    pub(crate) effects: Vec<crate::emit::Stored>,
-    /// The hash chain (see [`crate::chain`]) as far as it has been computed.
+    pub(crate) effects: Vec<crate::case::effect_records::Stored>,
+    /// The hash chain (see [`crate::case::hash_chain`]) as far as it has been computed.
     /// Boxed: most cases are never hashed, and 32 bytes inline would be a tenth of a case.
-    pub(crate) chain: Option<Box<crate::chain::Sealed>>,
+    pub(crate) chain: Option<Box<crate::case::hash_chain::Sealed>>,
 }
 
 /// What commands may consult beyond the case: the organisation and the calendars. When a
@@ -521,7 +528,7 @@ pub(crate) struct Env<'a> {
     pub calendars: &'a std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>>,
     pub recorded: Option<&'a Note>,
     /// The ids of the command's actor, already shared by the engine.
-    pub actor: Option<&'a crate::intern::SharedActor>,
+    pub actor: Option<&'a crate::case::shared_ids::SharedActor>,
 }
 
 static NO_CALENDARS: std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>> =
@@ -867,7 +874,7 @@ impl Case {
         &mut self,
         sla: &str,
         actor: &Actor,
-        duration: crate::calendar_time::Duration,
+        duration: crate::calendar::working_time::Duration,
         reason: &str,
         at: i64,
     ) -> Result<(), CaseError> {
@@ -900,14 +907,14 @@ impl Case {
             expected: target.basis(),
             found: duration.basis(),
         };
-        if !crate::sla::same_basis(target, duration) {
+        if !crate::workflow::sla::same_basis(target, duration) {
             return Err(mismatch());
         }
-        let amount = crate::sla::amount(duration);
+        let amount = crate::workflow::sla::amount(duration);
         // Whole minutes or days, more than zero: what the JSON form records and replays.
         let whole = match duration {
-            crate::calendar_time::Duration::Calendar(ms)
-            | crate::calendar_time::Duration::WorkingTime(ms) => ms % 60_000 == 0,
+            crate::calendar::working_time::Duration::Calendar(ms)
+            | crate::calendar::working_time::Duration::WorkingTime(ms) => ms % 60_000 == 0,
             _ => true,
         };
         if amount <= 0 || !whole {
@@ -921,12 +928,12 @@ impl Case {
             });
         }
         let used: i64 = clock.extensions.iter().sum();
-        let max = crate::sla::amount(policy.max_total);
+        let max = crate::workflow::sla::amount(policy.max_total);
         if clock.extensions.len() >= policy.max_count as usize || used + amount > max {
             return Err(CaseError::ExtensionLimit {
                 unit: match target {
-                    crate::calendar_time::Duration::NaturalDays { .. } => "natural_days",
-                    crate::calendar_time::Duration::WorkingDays(_) => "working_days",
+                    crate::calendar::working_time::Duration::NaturalDays { .. } => "natural_days",
+                    crate::calendar::working_time::Duration::WorkingDays(_) => "working_days",
                     _ => "ms",
                 },
                 sla: sla.to_owned(),
@@ -979,7 +986,7 @@ impl Case {
         Ok(())
     }
 
-    fn rule(&self, sla: &str) -> Result<(u16, &crate::sla::Sla), CaseError> {
+    fn rule(&self, sla: &str) -> Result<(u16, &crate::workflow::sla::Sla), CaseError> {
         let wf = &*self.workflow;
         wf.slas
             .iter()
@@ -1077,14 +1084,14 @@ impl Case {
 
     /// The head of the hash chain: the last event's hash.
     pub fn head(&self) -> String {
-        crate::chain::hex(&self.hashed(self.history.len()).1)
+        crate::case::hash_chain::hex(&self.hashed(self.history.len()).1)
     }
 
     /// Like [`Case::history`], also keeping the head so that the next answer hashes only its
     /// own new events.
     pub(crate) fn history_sealed(&mut self, from: usize) -> Vec<EventRecord> {
         let (records, head) = self.hashed(from);
-        let sealed = crate::chain::Sealed {
+        let sealed = crate::case::hash_chain::Sealed {
             events: self.history.len(),
             head,
         };
@@ -1100,13 +1107,13 @@ impl Case {
     pub(crate) fn hashed(&self, from: usize) -> (Vec<EventRecord>, [u8; 32]) {
         let mut chain = match self.chain.as_deref() {
             Some(sealed) if sealed.events <= from => *sealed,
-            _ => crate::chain::Sealed::default(),
+            _ => crate::case::hash_chain::Sealed::default(),
         };
         let start = chain.events;
         let mut records = self.records(start);
         for record in &mut records {
-            chain.head = crate::chain::link(&chain.head, record);
-            record.set_hash(Some(crate::chain::hex(&chain.head)));
+            chain.head = crate::case::hash_chain::link(&chain.head, record);
+            record.set_hash(Some(crate::case::hash_chain::hex(&chain.head)));
         }
         let skip = from.saturating_sub(start).min(records.len());
         (records.split_off(skip), chain.head)
@@ -1415,14 +1422,14 @@ impl EventRecord {
     }
 }
 
-pub(crate) fn step_name(rule: &crate::sla::Sla, kind: TimerKind, step: u16) -> Option<&str> {
+pub(crate) fn step_name(rule: &crate::workflow::sla::Sla, kind: TimerKind, step: u16) -> Option<&str> {
     match kind {
         TimerKind::Warning => rule.warnings.get(usize::from(step)).map(|w| &*w.0),
         TimerKind::Breach => rule.breach.get(usize::from(step)).map(|b| &*b.id),
     }
 }
 
-pub(crate) fn step_index(rule: &crate::sla::Sla, kind: TimerKind, id: &str) -> Option<u16> {
+pub(crate) fn step_index(rule: &crate::workflow::sla::Sla, kind: TimerKind, id: &str) -> Option<u16> {
     let pos = match kind {
         TimerKind::Warning => rule.warnings.iter().position(|w| &*w.0 == id),
         TimerKind::Breach => rule.breach.iter().position(|b| &*b.id == id),
@@ -1445,7 +1452,7 @@ pub(crate) fn system_actor() -> ActorRecord {
 pub(crate) fn record_actor(
     wf: &Workflow,
     actor: &Actor,
-    shared: Option<&crate::intern::SharedActor>,
+    shared: Option<&crate::case::shared_ids::SharedActor>,
 ) -> Result<ActorRecord, CaseError> {
     if let Some(reason) = bad_name(&actor.id, MAX_NAME_BYTES) {
         return Err(CaseError::InvalidActor {
@@ -1463,7 +1470,7 @@ pub(crate) fn record_actor(
             reason,
         });
     }
-    let (id, unit) = crate::intern::SharedActor::of(shared, actor);
+    let (id, unit) = crate::case::shared_ids::SharedActor::of(shared, actor);
     Ok(ActorRecord {
         id,
         roles: wf.role_mask(&actor.roles),

@@ -1,14 +1,20 @@
 //! A compiled workflow: the definition checked once, its ids interned to small indices, so that
 //! running a case never parses, hashes a state name or allocates for a lookup.
 
+pub(crate) mod definition;
+pub(crate) mod graph;
+pub(crate) mod guard;
+pub(crate) mod handling;
+pub(crate) mod sla;
+
 use std::collections::HashMap;
 
-use crate::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
+use crate::workflow::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
 use crate::error::{DefinitionError as E, Diagnostic, InvalidDefinition};
-use crate::graph::{self, StateGraph};
-use crate::guard::{self, declared, Guard, Symbols};
+use crate::workflow::graph::{StateGraph};
+use crate::workflow::guard::{declared, Guard, Symbols};
 use crate::limits::Limits;
-use crate::sla::Sla;
+use crate::workflow::sla::Sla;
 use crate::value::FieldKind;
 
 /// A `HashMap` with a fixed hasher: the core uses no randomness, so iteration order (never
@@ -55,7 +61,7 @@ pub(crate) struct Transition {
     pub guard: Option<Guard>,
     pub requires: Box<[u16]>,
     pub set: Box<[u16]>,
-    pub action: Option<crate::handling::Action>,
+    pub action: Option<crate::workflow::handling::Action>,
     /// The SLA rule whose deadline bounds it.
     pub within: Option<u16>,
     pub notify_citizen: bool,
@@ -76,7 +82,7 @@ pub struct Workflow {
     field_index: FixedMap<Box<str>, u16>,
     pub(crate) graph: StateGraph,
     pub(crate) slas: Box<[Sla]>,
-    pub(crate) handling: Option<crate::handling::Handling>,
+    pub(crate) handling: Option<crate::workflow::handling::Handling>,
 }
 
 /// The outcome of checking a definition that has no errors.
@@ -139,7 +145,7 @@ impl Workflow {
     }
 
     /// The compiled `handling` section.
-    pub(crate) fn handling(&self) -> Option<&crate::handling::Handling> {
+    pub(crate) fn handling(&self) -> Option<&crate::workflow::handling::Handling> {
         self.handling.as_ref()
     }
 
@@ -239,7 +245,7 @@ struct Parts {
     outgoing: Vec<Vec<u16>>,
     graph: StateGraph,
     slas: Vec<Sla>,
-    handling: Option<crate::handling::Handling>,
+    handling: Option<crate::workflow::handling::Handling>,
 }
 
 impl Parts {
@@ -401,7 +407,7 @@ impl Checker {
             let (error, ix) = problem;
             self.push(error, format!("/states/{ix}"));
         }
-        let cx = crate::sla::Context {
+        let cx = crate::workflow::sla::Context {
             states: &states,
             transitions: &transitions,
             fields: &fields,
@@ -411,7 +417,7 @@ impl Checker {
             handling: def.handling.is_some(),
             max_guard_depth: self.limits.max_guard_depth,
         };
-        let slas = crate::sla::compile(&def.slas, &cx, &mut self.out);
+        let slas = crate::workflow::sla::compile(&def.slas, &cx, &mut self.out);
         for ((i, t), compiled) in def.transitions.iter().enumerate().zip(&mut transitions) {
             let Some(id) = &t.within else { continue };
             compiled.within = (0u16..)
@@ -428,7 +434,7 @@ impl Checker {
             }
         }
         let actions: Vec<_> = def.transitions.iter().map(|t| t.action).collect();
-        let handling = crate::handling::compile(
+        let handling = crate::workflow::handling::compile(
             def.handling.as_ref(),
             &actions,
             &fields,
@@ -490,10 +496,10 @@ impl Checker {
     /// Checks a field's visibility, mask and scrub, and compiles how public views show it.
     fn disclosure(
         &mut self,
-        f: &crate::definition::FieldDef,
+        f: &crate::workflow::definition::FieldDef,
         path: &str,
     ) -> (Option<Publish>, Option<crate::mask::Mask>) {
-        use crate::definition::Visibility;
+        use crate::workflow::definition::Visibility;
         use crate::mask::{Mask, MAX_KEEP};
         let texty = matches!(f.kind, FieldKind::String | FieldKind::Text);
         let field = || f.id.clone();
@@ -853,7 +859,7 @@ impl Checker {
 /// target, so `"*" -> escalated` never loops on `escalated`.
 fn expand_from(
     from: &FromStates,
-    defs: &[crate::definition::TransitionDef],
+    defs: &[crate::workflow::definition::TransitionDef],
     states: &[State],
     t_ix: u16,
 ) -> Vec<u16> {

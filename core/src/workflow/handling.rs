@@ -6,9 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar_time::{Duration, DurationDef};
+use crate::calendar::working_time::{Duration, DurationDef};
 use crate::error::{DefinitionError as E, Diagnostic};
-use crate::guard::declared;
+use crate::workflow::guard::declared;
 use crate::value::FieldKind;
 use crate::workflow::{Field, Transition};
 

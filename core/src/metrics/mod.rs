@@ -6,6 +6,8 @@
 //! One pass over the cases reduces each to a few facts, added to its group (and, rolled up, to
 //! each unit above it); rates are computed once per group at the end.
 
+pub(crate) mod table;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -18,7 +20,7 @@ use crate::error::ErrorDetail;
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
 
-pub use crate::metrics_table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};
+use crate::metrics::table::Rank;
 
 /// What to measure: the `metrics` op's body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -594,7 +596,7 @@ impl Engine {
         }
         let (total, total_slas) = total.finish("*", &q.scoring);
         slas.extend(total_slas);
-        let ranking = crate::metrics_table::rank(&rows, q.group_by, q.scoring.min_callbacks);
+        let ranking = crate::metrics::table::rank(&rows, q.group_by, q.scoring.min_callbacks);
         Ok(Metrics {
             now: q.now,
             from: q.from,
@@ -724,7 +726,7 @@ fn facts<'a>(
         let Some(cal) = cal else { continue };
         // Instants in a case are checked on entry, so a deadline is always computable; a
         // clock whose deadline is not is left out rather than guessed.
-        let Ok(Some(d)) = crate::clock::deadline(rule, clock, cal, now) else {
+        let Ok(Some(d)) = crate::case::sla_clock::deadline(rule, clock, cal, now) else {
             continue;
         };
         let outcome = match (clock.stopped_at, clock.cancelled_at) {

@@ -2,7 +2,9 @@
 //! (调休), over a range of years, optionally layered over a base calendar.
 //!
 //! A calendar is data (JSON, `"format": 1`), checked and compiled once; its arithmetic lives in
-//! [`crate::calendar_time`]. See `docs/sla.md` for the counting rules.
+//! [`crate::calendar::working_time`]. See `docs/sla.md` for the counting rules.
+
+pub(crate) mod working_time;
 
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar_time::Prefix;
+use crate::calendar::working_time::Prefix;
 use crate::error::ErrorDetail;
 
 /// The calendar format this library reads.
@@ -777,6 +779,6 @@ pub fn parse_calendar(value: serde_json::Value, prefix: &str) -> Result<Calendar
         );
         return Err(CalendarError::Invalid { message }.detail(prefix));
     }
-    crate::json::read(value, prefix)
+    crate::support::json::read(value, prefix)
         .map_err(|(message, path)| CalendarError::Invalid { message }.detail(&path))
 }

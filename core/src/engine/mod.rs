@@ -3,23 +3,28 @@
 //! Every operation of the JSON API ([`crate::api`]) is a typed method here first; the JSON layer
 //! only converts.
 
+pub(crate) mod archive;
+pub(crate) mod governance;
+pub(crate) mod journal;
+pub(crate) mod outbox;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
-use crate::calendar_time::Duration;
+use crate::calendar::working_time::Duration;
 use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
-use crate::clock::{self, ClockView, TimerKind};
-use crate::definition::WorkflowDef;
+use crate::case::sla_clock::{ClockView, TimerKind};
+use crate::workflow::definition::WorkflowDef;
 use crate::error::{
     CaseError, DefinitionError, Diagnostic, GraphError, HistoryError, InvalidDefinition,
     SnapshotError, WorkflowError,
 };
-use crate::governance::Task;
-use crate::graph::{self, GraphFormat, PathToClose};
-use crate::journal::CaseEvents;
+use crate::org::governance::Task;
+use crate::workflow::graph::{self, GraphFormat, PathToClose};
+use crate::engine::journal::CaseEvents;
 pub use crate::limits::Limits;
 use crate::workflow::{FixedMap, Workflow};
 
@@ -28,7 +33,7 @@ pub const SNAPSHOT_FORMAT: u64 = 1;
 
 /// A workflow that was loaded, and the warnings its definition raised.
 #[derive(Clone, Debug)]
-pub struct Loaded {
+pub struct LoadedWorkflow {
     /// The workflow.
     pub workflow: Arc<Workflow>,
     /// Non-fatal problems of the definition.
@@ -157,15 +162,15 @@ pub struct Engine {
     pub(crate) cases: FixedMap<Arc<str>, Case>,
     limits: Limits,
     pub(crate) org: Option<Arc<crate::org::Org>>,
-    pub(crate) outbox: crate::outbox::Outbox,
+    pub(crate) outbox: crate::engine::outbox::Outbox,
     /// Cases by citizen and matter keys, for duplicate detection.
     pub(crate) matters: FixedMap<MatterKey, Vec<Box<str>>>,
     /// The appeal of each appealed case.
     pub(crate) appeals: FixedMap<Box<str>, Box<str>>,
     /// Actor and unit ids, shared by the events that record them.
-    names: crate::intern::Names,
+    names: crate::case::shared_ids::Names,
     /// While an answer is built: the cases committed so far ([`Engine::watching`]).
-    pub(crate) touched: Option<crate::journal::Touched>,
+    pub(crate) touched: Option<crate::engine::journal::Touched>,
 }
 
 impl Engine {
@@ -199,7 +204,7 @@ impl Engine {
     /// [`WorkflowError::Invalid`] with every problem of the definition;
     /// [`WorkflowError::VersionConflict`] when this id and version is loaded with a different
     /// definition (publish changes as a new version: running cases stay on theirs).
-    pub fn load_workflow(&mut self, def: WorkflowDef) -> Result<Loaded, WorkflowError> {
+    pub fn load_workflow(&mut self, def: WorkflowDef) -> Result<LoadedWorkflow, WorkflowError> {
         let key = (def.id.clone(), def.version);
         if let Some(existing) = self.workflows.get(&key) {
             if *existing.definition() != def {
@@ -236,7 +241,7 @@ impl Engine {
             .entry(key)
             .or_insert_with(|| Arc::new(compiled.workflow))
             .clone();
-        Ok(Loaded {
+        Ok(LoadedWorkflow {
             workflow,
             warnings: compiled.warnings,
         })
@@ -285,7 +290,7 @@ impl Engine {
         workflow: &str,
         version: Option<u32>,
         opening: &Opening<'_>,
-        appeal: Option<crate::governance::AppealOf>,
+        appeal: Option<crate::org::governance::AppealOf>,
     ) -> Result<&Case, CaseError> {
         let wf = self.workflow_or_err(workflow, version)?.clone();
         if self.cases.contains_key(opening.case_id) {
@@ -435,7 +440,7 @@ impl Engine {
         let old = self.cases.get(case.id());
         let (before, from) = old.map_or((0, 0), |c| (c.effects.len(), c.history.len()));
         if let Some(touched) = self.touched.as_mut() {
-            crate::journal::note_touched(touched, &case.id, from);
+            crate::engine::journal::note_touched(touched, &case.id, from);
         }
         self.names
             .share_events(case.history.get_mut(from..).unwrap_or_default());
@@ -475,7 +480,7 @@ impl Engine {
         let mut out = Vec::with_capacity(wf.slas.len());
         for (rule, c) in wf.slas.iter().zip(case.clocks()) {
             let cal = self.calendar_or_err(&rule.calendar)?;
-            out.push(clock::view(rule, c, cal, now)?);
+            out.push(crate::case::sla_clock::view(rule, c, cal, now)?);
         }
         Ok(out)
     }
@@ -600,7 +605,7 @@ impl Engine {
                 continue;
             };
             // A clock whose deadline cannot be placed on the calendar has no timers.
-            for (due, kind, step) in clock::pending_timers(rule, c, cal).unwrap_or_default() {
+            for (due, kind, step) in crate::case::sla_clock::pending_timers(rule, c, cal).unwrap_or_default() {
                 new.push(Timer {
                     due,
                     case: id.clone(),
@@ -1003,7 +1008,7 @@ fn fire_sla(
     step: u16,
     due: i64,
     at: i64,
-) -> Option<Option<(crate::governance::Level, String)>> {
+) -> Option<Option<(crate::org::governance::Level, String)>> {
     let wf = case.workflow().clone();
     let rule = wf.slas.get(usize::from(sla))?;
     case.fire(&rule.id, kind, step, due, at).ok()?;

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar_time::{Duration, DurationDef};
-use crate::guard::{Guard, GuardDef};
+use crate::calendar::working_time::{Duration, DurationDef};
+use crate::workflow::guard::{Guard, GuardDef};
 
 /// An SLA rule as written in a definition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,7 +115,7 @@ pub struct BreachDef {
     /// Raise a supervision of this level, by the unit one level further up the tree than the
     /// previous automatic supervision of the case (the handling unit's parent first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supervise: Option<crate::governance::Level>,
+    pub supervise: Option<crate::org::governance::Level>,
 }
 
 /// Extension policy.
@@ -177,7 +177,7 @@ pub(crate) struct Breach {
     pub id: Box<str>,
     pub after: Option<Duration>,
     pub transition: Option<u16>,
-    pub supervise: Option<crate::governance::Level>,
+    pub supervise: Option<crate::org::governance::Level>,
 }
 
 #[derive(Clone, Debug)]
@@ -225,7 +225,7 @@ pub(crate) struct Context<'a> {
     pub fields: &'a [crate::workflow::Field],
     pub roles: &'a [Box<str>],
     pub initial: u16,
-    pub graph: &'a crate::graph::StateGraph,
+    pub graph: &'a crate::workflow::graph::StateGraph,
     pub handling: bool,
     pub max_guard_depth: usize,
 }
@@ -261,7 +261,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
             .and_then(|i| u16::try_from(i).ok())
     };
     let role_bit = |id: &str| cx.roles.iter().position(|r| &**r == id);
-    let syms = crate::guard::Symbols {
+    let syms = crate::workflow::guard::Symbols {
         fields: cx.fields,
         roles: cx.roles,
         handling: cx.handling,
@@ -347,7 +347,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
         let mut targets = Vec::new();
         for (j, t) in d.target.iter().enumerate() {
             let guard = t.when.as_ref().and_then(|g| {
-                crate::guard::compile(g, &syms, &format!("{p}/target/{j}/when"), out)
+                crate::workflow::guard::compile(g, &syms, &format!("{p}/target/{j}/when"), out)
             });
             let path = format!("{p}/target/{j}/duration");
             if let Some(dur) = duration(&t.duration, path.clone(), out) {
@@ -531,7 +531,7 @@ fn feasibility(rules: &[Sla], cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some((states, transitions)) =
-            crate::graph::path_between(cx.graph, cx.initial, &outer.stop_enter)
+            crate::workflow::graph::path_between(cx.graph, cx.initial, &outer.stop_enter)
         else {
             continue;
         };

@@ -1,0 +1,3 @@
+//! Helpers every layer may use: the JSON reader with paths.
+
+pub(crate) mod json;
