@@ -3,8 +3,8 @@
 use std::ffi::{c_char, CString};
 use std::sync::{Mutex, MutexGuard};
 
-use civicflow_core::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use civicflow_core::{Actor, Engine, Limits, Reply, RequestError};
+use civicflow_core::{ApplyRequest, DueRequest, FireDueRequest, Request};
 
 use crate::boundary::{deliver, run, run_keeping_error, text, Failure};
 use crate::status::cf_status;

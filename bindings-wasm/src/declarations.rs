@@ -1,35 +1,35 @@
 //! The TypeScript declarations of the package's data types, generated from the core's serde
 //! types (tsify), so that the `.d.ts` says exactly what the JSON API reads and writes.
 
-use civicflow::*;
-use civicflow::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
-use civicflow::{Between, DurationDef};
-use civicflow::{Actor, Available, CaseView, EventRecord};
-use civicflow::Verified;
+use civicflow::CaseEvents;
 use civicflow::ClockView;
-use civicflow::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
-use civicflow::{PublicEvent, PublicView};
-use civicflow::{CaseSnapshot, DueKind, DueTimer, Snapshot};
 use civicflow::ErrorDetail;
+use civicflow::FieldKind;
+use civicflow::Limits;
+use civicflow::Verified;
+use civicflow::*;
+use civicflow::{
+    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
+};
+use civicflow::{Actor, Available, CaseView, EventRecord};
+use civicflow::{ActorAttr, GuardDef, OperandDef, UnitRelation};
 use civicflow::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
     SupervisionView,
 };
+use civicflow::{Between, DurationDef};
+use civicflow::{BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef};
+use civicflow::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
+use civicflow::{CaseSnapshot, DueKind, DueTimer, Snapshot};
+use civicflow::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
+use civicflow::{Effect, EffectKind};
+use civicflow::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
 use civicflow::{GraphFormat, PathToClose, Step};
-use civicflow::{ActorAttr, GuardDef, OperandDef, UnitRelation};
-use civicflow::{
-    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
-};
-use civicflow::CaseEvents;
-use civicflow::Limits;
 use civicflow::{
     GroupBy, Metrics, MetricsQuery, MetricsRow, Rank, Scoring, SlaRow, TableCsv, TableFormat,
     Weights,
 };
-use civicflow::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
-use civicflow::{Effect, EffectKind};
-use civicflow::{BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef};
-use civicflow::FieldKind;
+use civicflow::{PublicEvent, PublicView};
 use tsify::Tsify;
 
 const HEADER: &str = "\

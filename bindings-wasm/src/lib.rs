@@ -5,10 +5,10 @@
 //! TypeScript `Engine` (in `js/engine.ts`) wraps it into plain objects and `CivicflowError`s;
 //! neither layer decides anything the core does not.
 
-use civicflow::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use civicflow::{
     Actor, Answer, CaseError, Command, Engine, Limits, Opening, Reply, RequestError, Values,
 };
+use civicflow::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;

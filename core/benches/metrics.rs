@@ -14,8 +14,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use civicflow::{GroupBy, MetricsQuery};
 use civicflow::{Actor, Command, Engine, Opening, Values};
+use civicflow::{GroupBy, MetricsQuery};
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Map, Value};
 

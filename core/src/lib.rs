@@ -69,8 +69,8 @@ pub use api::{
     ApplyRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest, CalendarRequest,
     CaseRequest, DefinitionRequest, DrainRequest, DueRequest, Empty, ExportGraphRequest,
     ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest, OpinionRequest, OrgRequest,
-    ReplayRequest, Reply, ReplyStatus, Request, RestoreRequest, RouteRequest, SetLimitsRequest,
-    ShortestPathRequest, SlaStatusRequest, SuperviseRequest, VerifyRequest, OPS,
+    ReplayRequest, Reply, ReplyStatus, Request, RequestError, RestoreRequest, RouteRequest,
+    SetLimitsRequest, ShortestPathRequest, SlaStatusRequest, SuperviseRequest, VerifyRequest, OPS,
 };
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{
@@ -78,28 +78,25 @@ pub use calendar::{
     Week, WorkingDayDef, YearRange, CALENDAR_FORMAT, MAX_CALENDAR_YEARS,
 };
 pub use case::disclosure::{PublicEvent, PublicView};
+pub use case::effect::{Effect, EffectKind};
 pub use case::hash_chain::{hex, verify_history, Verified, GENESIS};
 pub use case::sla_clock::{ClockView, TimerKind};
 pub use case::{
-    history_workflow, replay, Actor, Available, Case, CaseView, Command, Event, EventRecord,
-    Opening, Values, MAX_CASE_ID_BYTES, MAX_NAME_BYTES, SYSTEM_ACTOR,
+    history_workflow, replay, Actor, Available, Case, CaseError, CaseView, Command, Event,
+    EventRecord, HistoryError, Opening, Values, MAX_CASE_ID_BYTES, MAX_NAME_BYTES, SYSTEM_ACTOR,
 };
 pub use engine::journal::{Appended, CaseEvents};
-pub use engine::outbox::{Effect, EffectKind, UnknownEffect};
+pub use engine::outbox::UnknownEffect;
 pub use engine::{
-    CaseSnapshot, DueKind, DueTimer, Engine, LoadedWorkflow, SlaStatusError, Snapshot,
-    SNAPSHOT_FORMAT,
+    CaseSnapshot, DueKind, DueTimer, Engine, GraphError, LoadedWorkflow, SlaStatusError, Snapshot,
+    SnapshotError, WorkflowError, SNAPSHOT_FORMAT,
 };
-pub use error::{
-    CaseError, DefinitionError, Diagnostic, ErrorDetail, FieldProblem, FieldSource, GraphError,
-    HistoryError, InvalidDefinition, RequestError, SnapshotError, WorkflowError, ALL_CODES,
-};
+pub use error::{Coded, DocumentErrors, ErrorDetail, Located, ALL_CODES};
 pub use limits::Limits;
 pub use mask::{Mask, Protector, DIGIT_WINDOW, MAX_KEEP, PHONE_LIKE_DIGITS, REDACTED};
 pub use metrics::table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};
 pub use metrics::{
-    GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat,
-    Weights,
+    GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat, Weights,
 };
 pub use org::governance::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
@@ -109,7 +106,10 @@ pub use org::{
     parse_org, CatalogueDef, InvalidOrg, Org, OrgDef, OrgError, Route, RouteBasis, RuleDef,
     UnitDef, UnitKind, MAX_UNIT_ID_BYTES, ORG_FORMAT,
 };
-pub use value::{FieldKind, Value, MAX_INSTANT, MAX_STRING_BYTES, MIN_INSTANT};
+pub use support::ids::MAX_ID_BYTES;
+pub use value::{
+    FieldKind, FieldProblem, FieldSource, Value, MAX_INSTANT, MAX_STRING_BYTES, MIN_INSTANT,
+};
 pub use workflow::definition::{
     FieldDef, FromStates, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef,
     DEFINITION_FORMAT,
@@ -123,7 +123,7 @@ pub use workflow::handling::{
 pub use workflow::sla::{
     BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef, MAX_SLA_STEPS,
 };
-pub use workflow::{Compiled, Workflow, MAX_ID_BYTES};
+pub use workflow::{Compiled, DefinitionError, Diagnostic, InvalidDefinition, Workflow};
 
 // The Rust examples of the README and the guide are compiled and run as doc tests.
 #[cfg(doctest)]

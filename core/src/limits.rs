@@ -4,9 +4,6 @@
 //! `u16`, role sets a 64-bit mask, JSON nesting stays under serde_json's own recursion guard).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
-
-use crate::error::RequestError;
 
 /// Bounds on what callers may send. Defaults are generous for real use and small enough that
 /// one request cannot exhaust a host's memory. Limits govern what comes next: workflows,
@@ -70,7 +67,7 @@ impl Default for Limits {
 const BIG: usize = i32::MAX as usize;
 
 /// The largest value each limit may take.
-const CEILINGS: &[(&str, usize)] = &[
+pub(crate) const CEILINGS: &[(&str, usize)] = &[
     ("max_request_bytes", BIG),
     // serde_json refuses nesting past 128 on its own; ours must be the one that speaks.
     ("max_depth", 100),
@@ -87,54 +84,6 @@ const CEILINGS: &[(&str, usize)] = &[
 ];
 
 impl Limits {
-    /// Checks the size of a request: `request.too_large` when it is over the limit.
-    ///
-    /// # Errors
-    /// [`RequestError::TooLarge`] when `size` exceeds `max_request_bytes`.
-    pub fn check_size(&self, size: usize) -> Result<(), RequestError> {
-        if size > self.max_request_bytes {
-            return Err(RequestError::TooLarge {
-                size,
-                limit: self.max_request_bytes,
-            });
-        }
-        Ok(())
-    }
-
-    /// These limits with the limits named in `patch` (a JSON object, any subset of the keys)
-    /// replaced, after checking each: a whole number from 1 to its ceiling.
-    ///
-    /// # Errors
-    /// `request.invalid` naming the key (under `/limits`) that is unknown or out of range.
-    pub fn patched(&self, patch: &Map<String, Json>) -> Result<Limits, RequestError> {
-        let mut next = self.clone();
-        for (key, value) in patch {
-            let path = format!("/limits/{}", crate::error::escape_pointer(key));
-            let Some(&(name, ceiling)) = CEILINGS.iter().find(|(name, _)| name == key) else {
-                let known: Vec<String> = CEILINGS.iter().map(|(n, _)| (*n).to_owned()).collect();
-                return Err(RequestError::Invalid {
-                    message: format!(
-                        "unknown limit `{key}`, expected one of {}",
-                        crate::error::quoted_list(&known)
-                    ),
-                    path,
-                });
-            };
-            let n = value
-                .as_u64()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|n| (1..=ceiling).contains(n))
-                .ok_or_else(|| RequestError::Invalid {
-                    message: format!(
-                        "`{name}` is a whole number from 1 to {ceiling}, found {value}"
-                    ),
-                    path: path.clone(),
-                })?;
-            *next.slot(name) = n;
-        }
-        Ok(next)
-    }
-
     /// These limits with any value above its ceiling taken as the ceiling: what the engine
     /// applies when a typed caller sets more than the representation allows (the JSON API
     /// refuses such values instead).
@@ -147,19 +96,7 @@ impl Limits {
         out
     }
 
-    /// Checks every limit against its ceiling, as [`Limits::patched`] does.
-    ///
-    /// # Errors
-    /// `request.invalid` naming the first limit out of range.
-    pub fn checked(self) -> Result<Limits, RequestError> {
-        let all = match serde_json::to_value(&self) {
-            Ok(Json::Object(map)) => map,
-            _ => Map::new(),
-        };
-        Limits::default().patched(&all)
-    }
-
-    fn slot(&mut self, name: &str) -> &mut usize {
+    pub(crate) fn slot(&mut self, name: &str) -> &mut usize {
         match name {
             "max_request_bytes" => &mut self.max_request_bytes,
             "max_depth" => &mut self.max_depth,

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::error::FieldProblem;
+use crate::error::{escape_pointer, quoted_list, ErrorDetail};
 
 /// The latest instant accepted, in UTC milliseconds: 9999-12-01T00:00:00Z. Every instant in
 /// range can be placed on a calendar (years -9999 to 9999), with a month to spare for
@@ -234,6 +234,119 @@ pub(crate) fn json_type_name(json: &serde_json::Value) -> &'static str {
         J::String(_) => "a string",
         J::Array(_) => "an array",
         J::Object(_) => "an object",
+    }
+}
+
+/// Where a case field value came from: the fields given at opening, or a command's payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldSource {
+    /// The `fields` of an `open_case`.
+    Fields,
+    /// The `payload` of an `apply`.
+    Payload,
+}
+
+impl FieldSource {
+    fn pointer(self) -> &'static str {
+        match self {
+            FieldSource::Fields => "/fields",
+            FieldSource::Payload => "/payload",
+        }
+    }
+}
+
+/// What is wrong with one field value.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FieldProblem {
+    /// The workflow declares no such field.
+    #[error("unknown field `{field}`")]
+    Unknown {
+        /// The field id given.
+        field: String,
+    },
+    /// A field required at opening is absent.
+    #[error("required field `{field}` is missing")]
+    Missing {
+        /// The field id.
+        field: String,
+    },
+    /// A payload field the transition requires is absent.
+    #[error("transition `{transition}` requires `{field}` in the payload")]
+    MissingPayload {
+        /// The field id.
+        field: String,
+        /// The transition.
+        transition: String,
+    },
+    /// The value has the wrong JSON type.
+    #[error("field `{field}` expects {expected}, found {found}")]
+    WrongType {
+        /// The field id.
+        field: String,
+        /// The declared type.
+        expected: FieldKind,
+        /// What was found.
+        found: &'static str,
+    },
+    /// An enum field got a value it does not list.
+    #[error("`{value}` is not a value of field `{field}`")]
+    InvalidEnumValue {
+        /// The field id.
+        field: String,
+        /// The value given.
+        value: String,
+        /// The values allowed.
+        allowed: Vec<String>,
+    },
+    /// The value has the right type but is out of range.
+    #[error("field `{field}`: {reason}")]
+    InvalidValue {
+        /// The field id.
+        field: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+}
+
+impl FieldProblem {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FieldProblem::Unknown { .. } => "case.unknown_field",
+            FieldProblem::Missing { .. } => "case.missing_field",
+            FieldProblem::MissingPayload { .. } => "case.missing_payload",
+            FieldProblem::WrongType { .. } => "case.field_type",
+            FieldProblem::InvalidEnumValue { .. } => "case.invalid_enum_value",
+            FieldProblem::InvalidValue { .. } => "case.invalid_value",
+        }
+    }
+
+    fn field(&self) -> &str {
+        match self {
+            FieldProblem::Unknown { field }
+            | FieldProblem::Missing { field }
+            | FieldProblem::MissingPayload { field, .. }
+            | FieldProblem::WrongType { field, .. }
+            | FieldProblem::InvalidEnumValue { field, .. }
+            | FieldProblem::InvalidValue { field, .. } => field,
+        }
+    }
+
+    pub(crate) fn detail(&self, source: FieldSource) -> ErrorDetail {
+        let help = match self {
+            FieldProblem::InvalidEnumValue { allowed, .. } => {
+                Some(format!("allowed values: {}", quoted_list(allowed)))
+            }
+            _ => None,
+        };
+        ErrorDetail::new(self.code(), self.to_string())
+            .at(format!(
+                "{}/{}",
+                source.pointer(),
+                escape_pointer(self.field())
+            ))
+            .help(help)
     }
 }
 

@@ -210,8 +210,7 @@ fn check_json(at: &str, body: &str) {
     } else if has("target") {
         serde_json::from_value::<civicflow::SlaDef>(value.clone()).unwrap();
     } else if has("fields") {
-        serde_json::from_value::<Vec<civicflow::FieldDef>>(value["fields"].clone())
-            .unwrap();
+        serde_json::from_value::<Vec<civicflow::FieldDef>>(value["fields"].clone()).unwrap();
     } else {
         panic!("{at}: no rule says what this JSON is");
     }

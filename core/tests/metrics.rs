@@ -11,8 +11,8 @@
 use std::fs;
 use std::path::Path;
 
-use civicflow::{GroupBy, MetricsQuery, MetricsRow, Scoring, Weights};
 use civicflow::Engine;
+use civicflow::{GroupBy, MetricsQuery, MetricsRow, Scoring, Weights};
 use serde_json::{json, Value};
 
 const NOW: i64 = 1_773_396_000_000; // 2026-03-13 18:00 +08:00

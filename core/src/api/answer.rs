@@ -5,12 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::YearRange;
-use crate::case::{Available, CaseView, EventRecord};
 use crate::case::sla_clock::ClockView;
+use crate::case::{Available, CaseView, EventRecord};
+use crate::engine::journal::CaseEvents;
 use crate::engine::DueTimer;
 use crate::error::ErrorDetail;
 use crate::workflow::graph::GraphFormat;
-use crate::engine::journal::CaseEvents;
 
 /// Result of `load_workflow`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +80,7 @@ pub struct CaseChange {
     pub linked_events: Vec<CaseEvents>,
     /// What the host must do because of them (also queued in the outbox).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub effects: Vec<crate::engine::outbox::Effect>,
+    pub effects: Vec<crate::case::effect::Effect>,
     /// Open cases of the same citizen and matter, for a workflow whose duplicate policy is
     /// `candidate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -104,7 +104,7 @@ pub struct Drained {
     /// The instant asked about.
     pub now: i64,
     /// Effects to deliver, oldest first.
-    pub effects: Vec<crate::engine::outbox::Effect>,
+    pub effects: Vec<crate::case::effect::Effect>,
     /// Undelivered effects in all, these included.
     pub pending: usize,
 }
@@ -254,7 +254,7 @@ pub struct Extended {
     pub events: Vec<EventRecord>,
     /// What the host must do because of it (the petitioner is told of an extension).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub effects: Vec<crate::engine::outbox::Effect>,
+    pub effects: Vec<crate::case::effect::Effect>,
     /// Every clock of the case at the extension's instant (`null` only if they cannot be
     /// computed there).
     #[cfg_attr(feature = "typescript", tsify(type = "ClockView[] | null"))]

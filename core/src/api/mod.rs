@@ -3,23 +3,29 @@
 //! [`Engine`] method; offered on [`serde_json::Value`], on `&str` and on bytes.
 
 pub(crate) mod answer;
+pub(crate) mod error;
 pub(crate) mod request_json;
 
+pub use error::RequestError;
+
+use crate::error::Coded;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::calendar::{parse_calendar, YearRange};
 use crate::calendar::working_time::DurationDef;
+use crate::calendar::{parse_calendar, YearRange};
+use crate::case::CaseError;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
-use crate::workflow::definition::WorkflowDef;
 use crate::engine::{Engine, SlaStatusError, Snapshot};
-use crate::error::{CaseError, DefinitionError, Diagnostic, ErrorDetail, RequestError};
+use crate::error::ErrorDetail;
 use crate::org::governance::{Level, MatterKeys};
-use crate::workflow::graph::GraphFormat;
 use crate::support::json::read;
 use crate::value::json_type_name;
+use crate::workflow::definition::WorkflowDef;
+use crate::workflow::graph::GraphFormat;
 use crate::workflow::Workflow;
+use crate::workflow::{DefinitionError, Diagnostic};
 
 /// A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
 /// typed callers build exactly what the op needs and every error in a body names its place.
@@ -877,7 +883,7 @@ impl Engine {
                     Ok(c) => (Vec::new(), c.warnings),
                     Err(inv) => (inv.errors, inv.warnings),
                 };
-                let details = |ds: &[crate::error::Diagnostic]| {
+                let details = |ds: &[crate::workflow::Diagnostic]| {
                     ds.iter()
                         .map(|d| d.detail("/definition"))
                         .collect::<Vec<_>>()
@@ -997,7 +1003,9 @@ impl Engine {
             Request::VerifyHistory(VerifyRequest { history, head }) => {
                 let verified = self
                     .check_length(&history)
-                    .and_then(|()| crate::case::hash_chain::verify_history(&history, head.as_deref()))
+                    .and_then(|()| {
+                        crate::case::hash_chain::verify_history(&history, head.as_deref())
+                    })
                     .map_err(|e| vec![e.detail("/history")])?;
                 Ok(to_json(&verified))
             }
@@ -1328,8 +1336,14 @@ fn duration_error(reason: &str) -> ErrorDetail {
 }
 
 fn not_found(case_id: &str) -> Vec<ErrorDetail> {
-    crate::error::CaseError::NotFound {
+    crate::case::CaseError::NotFound {
         case_id: case_id.to_owned(),
     }
     .details()
 }
+
+#[cfg(test)]
+mod codes_tests;
+
+#[cfg(test)]
+mod document_tests;

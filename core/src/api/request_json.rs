@@ -11,7 +11,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value as Json};
 
-use crate::error::{escape_pointer, RequestError};
+use crate::api::RequestError;
+use crate::error::escape_pointer;
 use crate::limits::Limits;
 
 /// Parses request text into JSON under `limits`.
@@ -240,6 +241,74 @@ impl<'de> Visitor<'de> for Key<'_> {
     fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
         self.0.string(&v)?;
         Ok(v)
+    }
+}
+
+// The limits a request is read against: its size, and a patch of them sent by `set_limits`.
+impl Limits {
+    /// Checks the size of a request: `request.too_large` when it is over the limit.
+    ///
+    /// # Errors
+    /// [`RequestError::TooLarge`] when `size` exceeds `max_request_bytes`.
+    pub fn check_size(&self, size: usize) -> Result<(), RequestError> {
+        if size > self.max_request_bytes {
+            return Err(RequestError::TooLarge {
+                size,
+                limit: self.max_request_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// These limits with the limits named in `patch` (a JSON object, any subset of the keys)
+    /// replaced, after checking each: a whole number from 1 to its ceiling.
+    ///
+    /// # Errors
+    /// `request.invalid` naming the key (under `/limits`) that is unknown or out of range.
+    pub fn patched(&self, patch: &Map<String, Json>) -> Result<Limits, RequestError> {
+        let mut next = self.clone();
+        for (key, value) in patch {
+            let path = format!("/limits/{}", crate::error::escape_pointer(key));
+            let Some(&(name, ceiling)) =
+                crate::limits::CEILINGS.iter().find(|(name, _)| name == key)
+            else {
+                let known: Vec<String> = crate::limits::CEILINGS
+                    .iter()
+                    .map(|(n, _)| (*n).to_owned())
+                    .collect();
+                return Err(RequestError::Invalid {
+                    message: format!(
+                        "unknown limit `{key}`, expected one of {}",
+                        crate::error::quoted_list(&known)
+                    ),
+                    path,
+                });
+            };
+            let n = value
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| (1..=ceiling).contains(n))
+                .ok_or_else(|| RequestError::Invalid {
+                    message: format!(
+                        "`{name}` is a whole number from 1 to {ceiling}, found {value}"
+                    ),
+                    path: path.clone(),
+                })?;
+            *next.slot(name) = n;
+        }
+        Ok(next)
+    }
+
+    /// Checks every limit against its ceiling, as [`Limits::patched`] does.
+    ///
+    /// # Errors
+    /// `request.invalid` naming the first limit out of range.
+    pub fn checked(self) -> Result<Limits, RequestError> {
+        let all = match serde_json::to_value(&self) {
+            Ok(Json::Object(map)) => map,
+            _ => Map::new(),
+        };
+        Limits::default().patched(&all)
     }
 }
 

@@ -4,8 +4,13 @@
 //! A calendar is data (JSON, `"format": 1`), checked and compiled once; its arithmetic lives in
 //! [`crate::calendar::working_time`]. See `docs/sla.md` for the counting rules.
 
+pub(crate) mod error;
 pub(crate) mod working_time;
 
+pub use error::{CalendarError, InvalidCalendar};
+
+use crate::error::Coded;
+use crate::support::ids::bad_document_id;
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
@@ -153,147 +158,6 @@ pub struct SourceDef {
     pub url: Option<String>,
 }
 
-/// A problem in a calendar document, or in a calendar computation.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CalendarError {
-    /// The document does not have the shape of a calendar.
-    #[error("{message}")]
-    Invalid {
-        /// What the JSON reader found.
-        message: String,
-    },
-    /// `format` is not 1.
-    #[error("calendar format `{found}` is not supported")]
-    UnsupportedFormat {
-        /// The format found.
-        found: u64,
-    },
-    /// The id is empty, too long or uses other characters than letters, digits, `_-.`.
-    #[error("calendar id `{id}` is not valid")]
-    InvalidId {
-        /// The id.
-        id: String,
-    },
-    /// `time_zone`, `years` or `week` is missing and there is no `extends` to inherit it from.
-    #[error("`{key}` is required when the calendar does not extend another")]
-    MissingKey {
-        /// The key.
-        key: &'static str,
-    },
-    /// The time zone is neither an IANA name nor a fixed offset.
-    #[error("unknown time zone `{name}`")]
-    UnknownTimeZone {
-        /// The name given.
-        name: String,
-    },
-    /// A date is not `YYYY-MM-DD`, or a range ends before it starts.
-    #[error("invalid date `{value}`: {reason}")]
-    InvalidDate {
-        /// The text.
-        value: String,
-        /// Why.
-        reason: String,
-    },
-    /// A time of day is not `HH:MM`, or an interval is empty, reversed or overlaps another.
-    #[error("invalid working interval `{value}`: {reason}")]
-    InvalidInterval {
-        /// The interval.
-        value: String,
-        /// Why.
-        reason: &'static str,
-    },
-    /// `years` is reversed or too long.
-    #[error("invalid year range {from} to {to}")]
-    InvalidYears {
-        /// First year.
-        from: i16,
-        /// Last year.
-        to: i16,
-    },
-    /// A holiday or working day lies outside `years`.
-    #[error("`{date}` is outside the calendar's years")]
-    DateOutsideYears {
-        /// The date.
-        date: String,
-    },
-    /// The same date is declared twice, or both a holiday and a working day, in one calendar.
-    #[error("`{date}` is declared twice in this calendar")]
-    ConflictingDay {
-        /// The date.
-        date: String,
-    },
-    /// The week has no working time at all, so no working duration could ever end.
-    #[error("the week has no working time")]
-    NoWorkingTime,
-    /// `extends` names a calendar that is not loaded.
-    #[error("calendar `{id}` is not loaded")]
-    NotFound {
-        /// The id.
-        id: String,
-    },
-    /// Following `extends` leads back to this calendar.
-    #[error("calendar `{id}` extends itself through `{through}`")]
-    CyclicExtends {
-        /// This calendar.
-        id: String,
-        /// The calendar that closes the cycle.
-        through: String,
-    },
-    /// An instant outside the years -9999 to 9999.
-    #[error("instant `{at}` is outside the years -9999 to 9999")]
-    OutOfRange {
-        /// The instant.
-        at: i64,
-    },
-}
-
-impl CalendarError {
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
-        use CalendarError::*;
-        match self {
-            Invalid { .. } => "calendar.invalid",
-            UnsupportedFormat { .. } => "calendar.unsupported_format",
-            InvalidId { .. } => "calendar.invalid_id",
-            MissingKey { .. } => "calendar.missing_key",
-            UnknownTimeZone { .. } => "calendar.unknown_time_zone",
-            InvalidDate { .. } => "calendar.invalid_date",
-            InvalidInterval { .. } => "calendar.invalid_interval",
-            InvalidYears { .. } => "calendar.invalid_years",
-            DateOutsideYears { .. } => "calendar.date_outside_years",
-            ConflictingDay { .. } => "calendar.conflicting_day",
-            NoWorkingTime => "calendar.no_working_time",
-            NotFound { .. } => "calendar.not_found",
-            CyclicExtends { .. } => "calendar.cyclic_extends",
-            OutOfRange { .. } => "calendar.out_of_range",
-        }
-    }
-
-    /// The serializable form, at `path`.
-    pub fn detail(&self, path: &str) -> ErrorDetail {
-        ErrorDetail::new(self.code(), self.to_string()).at(path)
-    }
-}
-
-/// A calendar was rejected: every problem, each with its path in the document.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("the calendar has {} error(s)", errors.len())]
-pub struct InvalidCalendar {
-    /// Problems and their JSON Pointers.
-    pub errors: Vec<(CalendarError, String)>,
-}
-
-impl InvalidCalendar {
-    /// The serializable form; `prefix` locates the calendar in the request.
-    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
-        self.errors
-            .iter()
-            .map(|(e, p)| e.detail(&format!("{prefix}{p}")))
-            .collect()
-    }
-}
-
 /// Working intervals of one day, in milliseconds since local midnight.
 pub(crate) type Intervals = Box<[(i64, i64)]>;
 
@@ -324,7 +188,7 @@ impl Calendar {
         let calendar = compile_inner(&def, base, &mut errors);
         match calendar {
             Some(parts) if errors.is_empty() => Ok(parts.finish(def)),
-            _ => Err(InvalidCalendar { errors }),
+            _ => Err(InvalidCalendar::from_pairs(errors)),
         }
     }
 
@@ -485,14 +349,6 @@ fn hours_minutes(s: &str) -> Option<(i32, i32)> {
     (m < 60).then_some((h, m))
 }
 
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-}
-
 /// A time zone by IANA name or as a fixed offset (`+08:00`, `-05:30`, `+08`). Without the `tzdb`
 /// feature (the npm package, where the whole database would be 40% of the download) the IANA
 /// names known are those of China, compiled in one by one.
@@ -552,7 +408,7 @@ fn compile_inner(
         );
         return None;
     }
-    if !valid_id(&def.id) {
+    if bad_document_id(&def.id).is_some() {
         push(
             CalendarError::InvalidId { id: def.id.clone() },
             "/id".into(),

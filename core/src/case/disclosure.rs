@@ -197,14 +197,3 @@ fn number_text(v: &Value) -> String {
         other => other.to_json().to_string(),
     }
 }
-
-impl crate::engine::Engine {
-    /// What may be published about a case (see [`Case::public_view`]).
-    ///
-    /// # Errors
-    /// `case.not_found`.
-    pub fn public_view(&self, case_id: &str) -> Result<PublicView, crate::error::CaseError> {
-        let case = self.case_or_err(case_id)?;
-        Ok(case.public_view(self.org.as_deref()))
-    }
-}

@@ -5,12 +5,12 @@
 //! case stays small and an event with an effect allocates nothing more. [`Stored::effect`]
 //! gives the full `Effect` back, with the same id (`<case id>#<seq>.<n>`) after replay.
 
-use crate::case::{Case, Event, EventKind};
+use crate::case::effect::{Effect, EffectKind};
 use crate::case::sla_clock::TimerKind;
+use crate::case::{Case, Event, EventKind};
 use crate::org::governance::{Level, Task};
-use crate::workflow::handling::Action;
-use crate::engine::outbox::{Effect, EffectKind};
 use crate::value::Value;
+use crate::workflow::handling::Action;
 
 /// One effect as its case keeps it.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,18 +3,19 @@
 //! commands that are not transitions (opinions, supervision, links). Each check runs before
 //! anything is written, as everywhere in [`Case`].
 
+use crate::case::effect_records::Emit;
+use crate::case::CaseError;
 use crate::case::{
     Actor, ActorRecord, Case, DuplicateEvent, Env, Event, EventKind, Note, OverdueEvent,
     SupervisionEvent,
 };
-use crate::case::effect_records::Emit;
-use crate::error::{CaseError, FieldProblem, FieldSource};
 use crate::org::governance::{
     AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView, Task,
 };
-use crate::workflow::handling::{Action, Handling};
 use crate::org::{OrgError, Route};
 use crate::value::Value;
+use crate::value::{FieldProblem, FieldSource};
+use crate::workflow::handling::{Action, Handling};
 use crate::workflow::Transition;
 
 /// What a transition's action will change, decided before anything is written.
@@ -667,7 +668,7 @@ impl Case {
     }
 
     /// The effects of the events from `seq` on.
-    pub fn effects_since(&self, seq: usize) -> Vec<crate::engine::outbox::Effect> {
+    pub fn effects_since(&self, seq: usize) -> Vec<crate::case::effect::Effect> {
         self.effects
             .iter()
             .filter(|e| e.seq >= seq as u64)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::case::EventRecord;
-use crate::error::HistoryError;
+use crate::case::HistoryError;
 
 /// The hash before the first event.
 pub const GENESIS: [u8; 32] = [0; 32];

@@ -5,11 +5,15 @@
 //! so [`replay`] re-runs it through the same checks and rebuilds the same case.
 
 pub(crate) mod disclosure;
+pub(crate) mod effect;
 pub(crate) mod effect_records;
+pub(crate) mod error;
 pub(crate) mod handling;
 pub(crate) mod hash_chain;
 pub(crate) mod shared_ids;
 pub(crate) mod sla_clock;
+
+pub use error::{CaseError, HistoryError};
 
 use std::sync::Arc;
 
@@ -17,11 +21,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
 use crate::case::sla_clock::{Change, Clock, TimerKind};
-use crate::error::{CaseError, FieldProblem, FieldSource, HistoryError};
 use crate::org::governance::{AppealOf, HandlingView, Level, MatterKeys, Task};
-use crate::workflow::guard::Scope;
 use crate::org::Route;
+use crate::support::ids::{self, NameProblem};
+use crate::value::{FieldProblem, FieldSource};
 use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
+use crate::workflow::guard::Scope;
 use crate::workflow::Workflow;
 
 mod replay;
@@ -1422,14 +1427,22 @@ impl EventRecord {
     }
 }
 
-pub(crate) fn step_name(rule: &crate::workflow::sla::Sla, kind: TimerKind, step: u16) -> Option<&str> {
+pub(crate) fn step_name(
+    rule: &crate::workflow::sla::Sla,
+    kind: TimerKind,
+    step: u16,
+) -> Option<&str> {
     match kind {
         TimerKind::Warning => rule.warnings.get(usize::from(step)).map(|w| &*w.0),
         TimerKind::Breach => rule.breach.get(usize::from(step)).map(|b| &*b.id),
     }
 }
 
-pub(crate) fn step_index(rule: &crate::workflow::sla::Sla, kind: TimerKind, id: &str) -> Option<u16> {
+pub(crate) fn step_index(
+    rule: &crate::workflow::sla::Sla,
+    kind: TimerKind,
+    id: &str,
+) -> Option<u16> {
     let pos = match kind {
         TimerKind::Warning => rule.warnings.iter().position(|w| &*w.0 == id),
         TimerKind::Breach => rule.breach.iter().position(|b| &*b.id == id),
@@ -1487,25 +1500,10 @@ pub(crate) fn check_time(at: i64) -> Result<(), CaseError> {
 }
 
 fn bad_name(s: &str, max: usize) -> Option<&'static str> {
-    if s.is_empty() {
-        Some("it is empty")
-    } else if s.len() > max {
-        Some("it is too long")
-    } else if has_control(s) {
-        Some("it contains control characters")
-    } else {
-        None
-    }
-}
-
-/// Whether `s` holds a control character (U+0000 to U+001F, U+007F to U+009F), read as bytes:
-/// ids are checked on every command.
-pub(crate) fn has_control(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c < 0x20
-            || c == 0x7f
-            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    ids::bad_name(s, max).map(|problem| match problem {
+        NameProblem::Empty => "it is empty",
+        NameProblem::TooLong => "it is too long",
+        NameProblem::Control => "it contains control characters",
     })
 }
 
@@ -1568,18 +1566,5 @@ fn read_values(
             place: source,
             problems,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    // 1.1 million characters: far too slow under Miri.
-    #[cfg_attr(miri, ignore)]
-    #[test]
-    fn has_control_is_char_is_control_on_every_char() {
-        for c in (0..=0x10_ffffu32).filter_map(char::from_u32) {
-            let s = format!("a{c}b");
-            assert_eq!(super::has_control(&s), c.is_control(), "{:#x}", c as u32);
-        }
     }
 }

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, CalendarError};
 use crate::calendar::working_time::Duration;
+use crate::calendar::{Calendar, CalendarError};
 use crate::workflow::sla::{lengthen, Reentry, Sla, WarnAt};
 
 /// Facts about one rule on one case.

@@ -6,8 +6,8 @@
 //! case back, for an appeal, a reopening or a report over past periods.
 
 use crate::case::Case;
+use crate::case::CaseError;
 use crate::engine::Engine;
-use crate::error::CaseError;
 
 impl Engine {
     /// Takes a closed case out of the engine and returns it. Its history

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use crate::calendar::working_time::Duration;
+use crate::case::effect::Effect;
+use crate::case::CaseError;
 use crate::case::{Actor, Case, Command, Opening, Values, SYSTEM_ACTOR};
+use crate::engine::outbox::UnknownEffect;
 use crate::engine::Engine;
-use crate::error::CaseError;
 use crate::org::governance::{AppealOf, Level, MatterKeys, Stage};
 use crate::org::{InvalidOrg, Org, OrgDef, OrgError, Route};
-use crate::engine::outbox::{Effect, UnknownEffect};
 use crate::workflow::Workflow;
 
 impl Engine {

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{self, EventRecord};
+use crate::case::{CaseError, HistoryError};
 use crate::engine::Engine;
-use crate::error::{CaseError, HistoryError};
 
 /// Events one command, or one timer, recorded on one case, in order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

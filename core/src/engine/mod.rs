@@ -4,29 +4,32 @@
 //! only converts.
 
 pub(crate) mod archive;
+pub(crate) mod error;
 pub(crate) mod governance;
 pub(crate) mod journal;
 pub(crate) mod outbox;
+pub(crate) mod public_view;
+
+pub use error::{GraphError, SlaStatusError, SnapshotError, WorkflowError};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
 use crate::calendar::working_time::Duration;
-use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
+use crate::calendar::{Calendar, CalendarDef, CalendarError, InvalidCalendar};
 use crate::case::sla_clock::{ClockView, TimerKind};
-use crate::workflow::definition::WorkflowDef;
-use crate::error::{
-    CaseError, DefinitionError, Diagnostic, GraphError, HistoryError, InvalidDefinition,
-    SnapshotError, WorkflowError,
-};
-use crate::org::governance::Task;
-use crate::workflow::graph::{self, GraphFormat, PathToClose};
+use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
+use crate::case::{CaseError, HistoryError};
 use crate::engine::journal::CaseEvents;
 pub use crate::limits::Limits;
-use crate::workflow::{FixedMap, Workflow};
+use crate::org::governance::Task;
+use crate::support::fx::FxMap;
+use crate::workflow::definition::WorkflowDef;
+use crate::workflow::graph::{self, GraphFormat, PathToClose};
+use crate::workflow::Workflow;
+use crate::workflow::{DefinitionError, Diagnostic, InvalidDefinition};
 
 /// The snapshot format this library reads and writes.
 pub const SNAPSHOT_FORMAT: u64 = 1;
@@ -38,18 +41,6 @@ pub struct LoadedWorkflow {
     pub workflow: Arc<Workflow>,
     /// Non-fatal problems of the definition.
     pub warnings: Vec<Diagnostic>,
-}
-
-/// Why `sla_status` could not answer.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SlaStatusError {
-    /// The case does not exist.
-    #[error(transparent)]
-    Case(#[from] CaseError),
-    /// A calendar computation failed.
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
 }
 
 /// The whole engine as data: every workflow definition and every case's history.
@@ -158,15 +149,15 @@ pub struct Engine {
     /// Every pending warning and breach step of every running clock, by due instant.
     timers: BTreeSet<Timer>,
     /// The entries of `timers` that belong to each case, to update them in O(log n).
-    case_timers: FixedMap<Arc<str>, Vec<Timer>>,
-    pub(crate) cases: FixedMap<Arc<str>, Case>,
+    case_timers: FxMap<Arc<str>, Vec<Timer>>,
+    pub(crate) cases: FxMap<Arc<str>, Case>,
     limits: Limits,
     pub(crate) org: Option<Arc<crate::org::Org>>,
     pub(crate) outbox: crate::engine::outbox::Outbox,
     /// Cases by citizen and matter keys, for duplicate detection.
-    pub(crate) matters: FixedMap<MatterKey, Vec<Box<str>>>,
+    pub(crate) matters: FxMap<MatterKey, Vec<Box<str>>>,
     /// The appeal of each appealed case.
-    pub(crate) appeals: FixedMap<Box<str>, Box<str>>,
+    pub(crate) appeals: FxMap<Box<str>, Box<str>>,
     /// Actor and unit ids, shared by the events that record them.
     names: crate::case::shared_ids::Names,
     /// While an answer is built: the cases committed so far ([`Engine::watching`]).
@@ -605,7 +596,9 @@ impl Engine {
                 continue;
             };
             // A clock whose deadline cannot be placed on the calendar has no timers.
-            for (due, kind, step) in crate::case::sla_clock::pending_timers(rule, c, cal).unwrap_or_default() {
+            for (due, kind, step) in
+                crate::case::sla_clock::pending_timers(rule, c, cal).unwrap_or_default()
+            {
                 new.push(Timer {
                     due,
                     case: id.clone(),
@@ -747,8 +740,8 @@ impl Engine {
     /// [`InvalidCalendar`] with every problem; `calendar.not_found` for an unknown base,
     /// `calendar.cyclic_extends` when the chain of bases returns to this calendar.
     pub fn load_calendar(&mut self, def: CalendarDef) -> Result<Arc<Calendar>, InvalidCalendar> {
-        let refuse = |error: CalendarError, path: &str| InvalidCalendar {
-            errors: vec![(error, path.to_owned())],
+        let refuse = |error: CalendarError, path: &str| {
+            InvalidCalendar::from_pairs(vec![(error, path.to_owned())])
         };
         let base = match &def.extends {
             None => None,
@@ -1059,3 +1052,6 @@ fn room(limits: &Limits, pending: usize, case: Option<&Case>) -> Result<(), Case
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,73 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
+use crate::case::effect::Effect;
 use crate::case::Case;
 use crate::error::ErrorDetail;
-use crate::org::governance::Level;
-use crate::workflow::FixedMap;
-
-/// What kind of thing the host must do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
-#[serde(rename_all = "snake_case")]
-pub enum EffectKind {
-    /// Tell the citizen, on `channel` (the channel of case `channel_case`).
-    NotifyCitizen,
-    /// Tell a unit.
-    NotifyUnit,
-    /// Tell the people holding a role.
-    NotifyRole,
-    /// Publish the reply (subject to the public-view rules).
-    PublishReply,
-    /// Deliver a supervision notice to the handling unit.
-    SupervisionNotice,
-    /// Flag the case for supervision (`reason`: `bounced`, or `overdue` with `detail`
-    /// `opinion` or `supervision/<n>`).
-    Flag,
-}
-
-/// One thing the host must do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields)]
-pub struct Effect {
-    /// Stable id, `<case id>#<seq>.<n>`: the same after replay, for de-duplication.
-    pub id: String,
-    /// The case whose event caused it.
-    pub case_id: String,
-    /// That event's position in the history.
-    pub seq: u64,
-    /// What to do.
-    pub kind: EffectKind,
-    /// Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
-    /// `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
-    /// `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
-    /// `supervision_overdue`, `overdue`.
-    pub reason: String,
-    /// The channel to use (citizen notices).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    /// The case the channel belongs to: this case, or a linked duplicate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_case: Option<String>,
-    /// The unit to tell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    /// The role to tell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// A supervision's level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<Level>,
-    /// The supervising unit of a supervision notice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
-    /// The transition, or `<sla>/<step>` of a timer, or the primary of a link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
+use crate::support::fx::FxMap;
 
 /// An effect id that names no effect of any case.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -103,7 +40,7 @@ struct Pending {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Outbox {
     queue: BTreeMap<u64, Pending>,
-    by_id: FixedMap<Box<str>, u64>,
+    by_id: FxMap<Box<str>, u64>,
     next: u64,
 }
 
@@ -133,7 +70,7 @@ impl Outbox {
     /// until `now + lease_ms`.
     pub(crate) fn drain(
         &mut self,
-        cases: &FixedMap<std::sync::Arc<str>, Case>,
+        cases: &FxMap<std::sync::Arc<str>, Case>,
         now: i64,
         limit: usize,
         lease_ms: i64,
@@ -163,7 +100,7 @@ impl Outbox {
     /// [`UnknownEffect`] for the first id that names no effect.
     pub(crate) fn ack(
         &mut self,
-        cases: &FixedMap<std::sync::Arc<str>, Case>,
+        cases: &FxMap<std::sync::Arc<str>, Case>,
         ids: &[String],
     ) -> Result<usize, UnknownEffect> {
         for (index, id) in ids.iter().enumerate() {
@@ -192,7 +129,7 @@ impl Outbox {
     }
 
     /// Ids of the pending effects, oldest first.
-    pub(crate) fn pending_ids(&self, cases: &FixedMap<std::sync::Arc<str>, Case>) -> Vec<String> {
+    pub(crate) fn pending_ids(&self, cases: &FxMap<std::sync::Arc<str>, Case>) -> Vec<String> {
         self.queue
             .values()
             .filter_map(|p| {
@@ -217,7 +154,7 @@ impl Outbox {
     }
 
     /// Keeps only effects whose ids are listed, in the listed order (a restored snapshot).
-    pub(crate) fn keep(&mut self, cases: &FixedMap<std::sync::Arc<str>, Case>, ids: &[String]) {
+    pub(crate) fn keep(&mut self, cases: &FxMap<std::sync::Arc<str>, Case>, ids: &[String]) {
         let mut fresh = Outbox::default();
         for id in ids {
             let Some(&n) = self.by_id.get(id.as_str()) else {

@@ -2,15 +2,20 @@
 //! and which unit a matter goes to. Loaded as data (`"format": 1`), checked whole on load.
 //! See `docs/governance.md`.
 
+pub(crate) mod error;
 pub(crate) mod governance;
 
+pub use error::{InvalidOrg, OrgError};
+
+use crate::error::Coded;
+use crate::support::ids::{bad_name, NameProblem};
 use petgraph::algo::toposort;
 use petgraph::graph::DiGraph;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorDetail;
 use crate::limits::Limits;
-use crate::workflow::FixedMap;
+use crate::support::fx::FxMap;
 
 /// The organisation format this library reads and writes.
 pub const ORG_FORMAT: u64 = 1;
@@ -104,146 +109,6 @@ pub struct RuleDef {
     pub unit: String,
 }
 
-/// A problem with an organisation, or with a unit named against it.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum OrgError {
-    /// The document does not have the shape of an organisation.
-    #[error("{message}")]
-    Invalid {
-        /// What the JSON reader found.
-        message: String,
-    },
-    /// `format` is not 1.
-    #[error("organisation format `{found}` is not supported")]
-    UnsupportedFormat {
-        /// The format found.
-        found: u64,
-    },
-    /// An id is empty, too long or has control characters.
-    #[error("{what} id `{id}` is not valid: {reason}")]
-    InvalidId {
-        /// `organisation`, `unit` or `rule`.
-        what: &'static str,
-        /// The id.
-        id: String,
-        /// Why.
-        reason: &'static str,
-    },
-    /// Two units or two rules share an id.
-    #[error("duplicate {what} `{id}`")]
-    Duplicate {
-        /// `unit` or `rule`.
-        what: &'static str,
-        /// The id.
-        id: String,
-    },
-    /// A unit that the organisation does not have.
-    #[error("unknown unit `{unit}`")]
-    UnknownUnit {
-        /// The unit named.
-        unit: String,
-    },
-    /// Following parents from a unit comes back to it.
-    #[error("unit `{unit}` is its own ancestor")]
-    CyclicParent {
-        /// A unit on the cycle.
-        unit: String,
-    },
-    /// A catalogue rule that names neither a category nor a region.
-    #[error("rule `{rule}` names neither a category nor a region; use `fallback`")]
-    EmptyRule {
-        /// The rule.
-        rule: String,
-    },
-    /// Too many units.
-    #[error("{count} units, more than the {max} allowed")]
-    TooMany {
-        /// Units given.
-        count: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// No organisation is loaded.
-    #[error("no organisation is loaded")]
-    NotLoaded,
-    /// The organisation has no dispatch catalogue.
-    #[error("organisation `{org}` has no dispatch catalogue")]
-    NoCatalogue {
-        /// The organisation.
-        org: String,
-    },
-    /// A case would go to the unit its accusation names, or to a unit under it.
-    #[error(
-        "the case accuses `{accused}`: it may not go to `{unit}`, which is `{accused}` or under it"
-    )]
-    AccusedUnit {
-        /// The unit refused.
-        unit: String,
-        /// The accused unit.
-        accused: String,
-    },
-    /// Every unit the catalogue offers is the accused unit or under it.
-    #[error("no unit outside accused `{accused}` handles this matter; add a catalogue rule or change the fallback")]
-    NoRoute {
-        /// The accused unit.
-        accused: String,
-    },
-    /// The actor's unit is not above the case's handling unit.
-    #[error("unit `{unit}` is not above `{handling}`")]
-    NotSuperior {
-        /// The actor's unit.
-        unit: String,
-        /// The handling unit.
-        handling: String,
-    },
-}
-
-impl OrgError {
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
-        use OrgError::*;
-        match self {
-            Invalid { .. } => "org.invalid",
-            UnsupportedFormat { .. } => "org.unsupported_format",
-            InvalidId { .. } => "org.invalid_id",
-            Duplicate { .. } => "org.duplicate",
-            UnknownUnit { .. } => "org.unknown_unit",
-            CyclicParent { .. } => "org.cyclic_parent",
-            EmptyRule { .. } => "org.empty_rule",
-            TooMany { .. } => "org.too_many",
-            NotLoaded => "org.not_loaded",
-            NoCatalogue { .. } => "org.no_catalogue",
-            AccusedUnit { .. } => "org.accused_unit",
-            NoRoute { .. } => "org.no_route",
-            NotSuperior { .. } => "org.not_superior",
-        }
-    }
-
-    /// The serializable form, at `path`.
-    pub fn detail(&self, path: &str) -> ErrorDetail {
-        ErrorDetail::new(self.code(), self.to_string()).at(path)
-    }
-}
-
-/// An organisation was rejected: every problem, each with its path in the document.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("the organisation has {} error(s)", errors.len())]
-pub struct InvalidOrg {
-    /// Problems and their JSON Pointers.
-    pub errors: Vec<(OrgError, String)>,
-}
-
-impl InvalidOrg {
-    /// The serializable form; `prefix` locates the document in the request.
-    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
-        self.errors
-            .iter()
-            .map(|(e, p)| e.detail(&format!("{prefix}{p}")))
-            .collect()
-    }
-}
-
 /// How [`Org::route`] chose a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
@@ -285,7 +150,7 @@ struct Unit {
 pub struct Org {
     def: OrgDef,
     units: Box<[Unit]>,
-    index: FixedMap<Box<str>, u32>,
+    index: FxMap<Box<str>, u32>,
     /// Rules by index into `def.dispatch.rules`, most specific first, catalogue order kept.
     rule_order: Box<[usize]>,
     fallback: Option<u32>,
@@ -295,15 +160,11 @@ pub struct Org {
 pub const MAX_UNIT_ID_BYTES: usize = 128;
 
 fn bad_id(id: &str) -> Option<&'static str> {
-    if id.is_empty() {
-        Some("it is empty")
-    } else if id.len() > MAX_UNIT_ID_BYTES {
-        Some("it is longer than 128 bytes")
-    } else if crate::case::has_control(id) {
-        Some("it contains control characters")
-    } else {
-        None
-    }
+    bad_name(id, MAX_UNIT_ID_BYTES).map(|problem| match problem {
+        NameProblem::Empty => "it is empty",
+        NameProblem::TooLong => "it is longer than 128 bytes",
+        NameProblem::Control => "it contains control characters",
+    })
 }
 
 impl Org {
@@ -323,25 +184,21 @@ impl Org {
         let mut errors: Vec<(OrgError, String)> = Vec::new();
         if def.format != ORG_FORMAT {
             let error = OrgError::UnsupportedFormat { found: def.format };
-            return Err(InvalidOrg {
-                errors: vec![(error, "/format".into())],
-            });
+            return Err(InvalidOrg::from_pairs(vec![(error, "/format".into())]));
         }
         if def.units.len() > max_units {
             let error = OrgError::TooMany {
                 count: def.units.len(),
                 max: max_units,
             };
-            return Err(InvalidOrg {
-                errors: vec![(error, "/units".into())],
-            });
+            return Err(InvalidOrg::from_pairs(vec![(error, "/units".into())]));
         }
         if let Some(reason) = bad_id(&def.id) {
             let id = def.id.clone();
             let what = "organisation";
             errors.push((OrgError::InvalidId { what, id, reason }, "/id".into()));
         }
-        let mut index: FixedMap<Box<str>, u32> = FixedMap::default();
+        let mut index: FxMap<Box<str>, u32> = FxMap::default();
         for (i, u) in (0u32..).zip(&def.units) {
             if let Some(reason) = bad_id(&u.id) {
                 let error = OrgError::InvalidId {
@@ -416,7 +273,7 @@ impl Org {
         let mut rule_order = Vec::new();
         let mut fallback = None;
         if let Some(cat) = &def.dispatch {
-            let mut seen: FixedMap<&str, ()> = FixedMap::default();
+            let mut seen: FxMap<&str, ()> = FxMap::default();
             for (i, r) in def.dispatch.iter().flat_map(|d| &d.rules).enumerate() {
                 let path = format!("/dispatch/rules/{i}");
                 if let Some(reason) = bad_id(&r.id) {
@@ -459,7 +316,7 @@ impl Org {
             }
         }
         if !errors.is_empty() {
-            return Err(InvalidOrg { errors });
+            return Err(InvalidOrg::from_pairs(errors));
         }
         Ok(Org {
             def,

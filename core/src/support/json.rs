@@ -4,7 +4,7 @@
 //! read. It stands in for serde_json's own `Value` deserializer instead of wrapping it, as
 //! serde_path_to_error does: with a wrapper every type's deserialization is compiled twice over
 //! (16 KB more of the gzipped WASM download, measured). Messages are serde_json's and paths are
-//! serde_path_to_error's, word for word: `json_tests.rs` checks both on mutated documents.
+//! serde_path_to_error's, word for word: `api/document_tests.rs` checks both on mutated documents.
 
 use std::fmt::{self, Display};
 
@@ -507,7 +507,3 @@ impl<'de> VariantAccess<'de> for Content<'_> {
         })
     }
 }
-
-#[cfg(test)]
-#[path = "json_tests.rs"]
-mod tests;

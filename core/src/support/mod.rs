@@ -1,3 +1,6 @@
-//! Helpers every layer may use: the JSON reader with paths.
+//! Helpers every layer may use: the id alphabets, the Fx hash map and the JSON reader with
+//! paths. Nothing here knows about calendars, workflows or cases.
 
+pub(crate) mod fx;
+pub(crate) mod ids;
 pub(crate) mod json;

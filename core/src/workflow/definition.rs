@@ -5,10 +5,10 @@
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::value::FieldKind;
 use crate::workflow::guard::GuardDef;
 use crate::workflow::handling::{Action, HandlingDef};
 use crate::workflow::sla::SlaDef;
-use crate::value::FieldKind;
 
 /// The definition format this library reads and writes.
 pub const DEFINITION_FORMAT: u64 = 1;

@@ -8,7 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use serde::{Deserialize, Serialize};
 
-use crate::error::DefinitionError;
+use crate::workflow::DefinitionError;
 use crate::workflow::{State, Workflow};
 
 /// States as nodes (node `i` is state `i`), one edge per (source state, transition).

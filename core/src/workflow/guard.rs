@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{DefinitionError, Diagnostic};
 use crate::value::{FieldKind, Value};
 use crate::workflow::Field;
+use crate::workflow::{DefinitionError, Diagnostic};
 
 /// A guard as written in a definition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::working_time::{Duration, DurationDef};
-use crate::error::{DefinitionError as E, Diagnostic};
-use crate::workflow::guard::declared;
 use crate::value::FieldKind;
+use crate::workflow::guard::declared;
+use crate::workflow::{DefinitionError as E, Diagnostic};
 use crate::workflow::{Field, Transition};
 
 /// What a transition does beyond moving the case.

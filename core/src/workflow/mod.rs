@@ -2,28 +2,27 @@
 //! running a case never parses, hashes a state name or allocates for a lookup.
 
 pub(crate) mod definition;
+pub(crate) mod error;
 pub(crate) mod graph;
 pub(crate) mod guard;
 pub(crate) mod handling;
 pub(crate) mod sla;
 
-use std::collections::HashMap;
+pub use error::{DefinitionError, Diagnostic, InvalidDefinition};
 
-use crate::workflow::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
-use crate::error::{DefinitionError as E, Diagnostic, InvalidDefinition};
-use crate::workflow::graph::{StateGraph};
-use crate::workflow::guard::{declared, Guard, Symbols};
 use crate::limits::Limits;
-use crate::workflow::sla::Sla;
+use crate::support::fx::FxMap;
+use crate::support::ids::{bad_document_id, bad_symbol};
 use crate::value::FieldKind;
+use crate::workflow::definition::{FromStates, WorkflowDef, DEFINITION_FORMAT};
+use crate::workflow::graph::StateGraph;
+use crate::workflow::guard::{declared, Guard, Symbols};
+use crate::workflow::sla::Sla;
+use crate::workflow::DefinitionError as E;
 
 /// A `HashMap` with a fixed hasher: the core uses no randomness, so iteration order (never
 /// exposed unsorted) and timing are the same on every run. Fx rather than SipHash: keys are
 /// ids the host chose, and the hash is on every command's path.
-pub(crate) type FixedMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
-
-/// Longest id of a state, transition, field or role, in bytes.
-pub const MAX_ID_BYTES: usize = 64;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Field {
@@ -78,8 +77,8 @@ pub struct Workflow {
     pub(crate) transitions: Box<[Transition]>,
     /// Per state, the transitions leaving it, in definition order.
     pub(crate) outgoing: Box<[Box<[u16]>]>,
-    transition_index: FixedMap<Box<str>, u16>,
-    field_index: FixedMap<Box<str>, u16>,
+    transition_index: FxMap<Box<str>, u16>,
+    field_index: FxMap<Box<str>, u16>,
     pub(crate) graph: StateGraph,
     pub(crate) slas: Box<[Sla]>,
     pub(crate) handling: Option<crate::workflow::handling::Handling>,
@@ -305,9 +304,9 @@ impl Checker {
         kind: &'static str,
         id: &'a str,
         path: String,
-        seen: &mut FixedMap<&'a str, ()>,
+        seen: &mut FxMap<&'a str, ()>,
     ) -> bool {
-        if let Some(reason) = bad_item_id(id) {
+        if let Some(reason) = bad_symbol(id) {
             self.push(
                 E::InvalidId {
                     id: id.to_owned(),
@@ -339,7 +338,7 @@ impl Checker {
             );
             return None;
         }
-        if let Some(reason) = bad_workflow_id(&def.id) {
+        if let Some(reason) = bad_document_id(&def.id) {
             self.push(
                 E::InvalidId {
                     id: def.id.clone(),
@@ -483,7 +482,7 @@ impl Checker {
     }
 
     fn roles(&mut self, def: &WorkflowDef) -> Vec<Box<str>> {
-        let mut seen = FixedMap::default();
+        let mut seen = FxMap::default();
         let mut roles = Vec::new();
         for (i, r) in def.roles.iter().enumerate() {
             if self.id("role id", &r.id, format!("/roles/{i}/id"), &mut seen) {
@@ -499,8 +498,8 @@ impl Checker {
         f: &crate::workflow::definition::FieldDef,
         path: &str,
     ) -> (Option<Publish>, Option<crate::mask::Mask>) {
-        use crate::workflow::definition::Visibility;
         use crate::mask::{Mask, MAX_KEEP};
+        use crate::workflow::definition::Visibility;
         let texty = matches!(f.kind, FieldKind::String | FieldKind::Text);
         let field = || f.id.clone();
         match f.mask {
@@ -565,7 +564,7 @@ impl Checker {
     }
 
     fn fields(&mut self, def: &WorkflowDef) -> Vec<Field> {
-        let mut seen = FixedMap::default();
+        let mut seen = FxMap::default();
         let mut fields = Vec::new();
         for (i, f) in def.fields.iter().enumerate() {
             let path = format!("/fields/{i}");
@@ -590,7 +589,7 @@ impl Checker {
                     Vec::new()
                 }
                 (Some(values), FieldKind::Enum) => {
-                    let mut seen_values = FixedMap::default();
+                    let mut seen_values = FxMap::default();
                     for (j, v) in values.iter().enumerate() {
                         if seen_values.insert(v.as_str(), ()).is_some() {
                             self.push(
@@ -632,7 +631,7 @@ impl Checker {
     }
 
     fn states(&mut self, def: &WorkflowDef) -> (Vec<State>, Option<u16>) {
-        let mut seen = FixedMap::default();
+        let mut seen = FxMap::default();
         let mut states = Vec::new();
         let mut initial: Option<(u16, &str)> = None;
         let mut broken = false;
@@ -695,7 +694,7 @@ impl Checker {
         states: &[State],
     ) -> Option<Vec<Transition>> {
         let before = self.errors();
-        let mut seen = FixedMap::default();
+        let mut seen = FxMap::default();
         let mut out = Vec::new();
         let syms = Symbols {
             fields,
@@ -901,33 +900,5 @@ fn from_list(from: &FromStates) -> &[String] {
     match from {
         FromStates::AnyOpen => &[],
         FromStates::States(list) => list,
-    }
-}
-
-fn bad_item_id(id: &str) -> Option<&'static str> {
-    let mut chars = id.chars();
-    match chars.next() {
-        None => Some("ids are not empty"),
-        Some(_) if id.len() > MAX_ID_BYTES => Some("ids are at most 64 bytes"),
-        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => Some("ids start with a letter or `_`"),
-        Some(_) if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-            Some("ids use only ASCII letters, digits and `_`")
-        }
-        Some(_) => None,
-    }
-}
-
-fn bad_workflow_id(id: &str) -> Option<&'static str> {
-    if id.is_empty() {
-        Some("ids are not empty")
-    } else if id.len() > MAX_ID_BYTES {
-        Some("ids are at most 64 bytes")
-    } else if !id
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-    {
-        Some("workflow ids use only ASCII letters, digits, `_`, `-` and `.`")
-    } else {
-        None
     }
 }

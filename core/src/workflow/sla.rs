@@ -230,7 +230,7 @@ pub(crate) struct Context<'a> {
     pub max_guard_depth: usize,
 }
 
-use crate::error::{DefinitionError as E, Diagnostic};
+use crate::workflow::{DefinitionError as E, Diagnostic};
 
 fn diag(out: &mut Vec<Diagnostic>, error: E, path: String) {
     out.push(Diagnostic::new(error, path));

@@ -1,8 +1,7 @@
 //! The error-code registry: every code listed once, produced by some variant, documented.
 
-use super::*;
-use crate::calendar::CalendarError;
-use crate::org::OrgError;
+use crate::*;
+
 use std::collections::BTreeSet;
 
 /// One of every error, so that each code is produced by some variant. The `match`es make
@@ -612,7 +611,7 @@ fn messages_follow_the_style_guide() {
 
 #[test]
 fn docs_list_every_code() {
-    let docs = include_str!("../../docs/errors.md");
+    let docs = include_str!("../../../docs/errors.md");
     let documented: BTreeSet<&str> = docs
         .lines()
         .filter_map(|l| l.strip_prefix("| `"))

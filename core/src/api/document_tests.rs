@@ -6,11 +6,11 @@ use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value as Json};
 
-use super::read;
 use crate::calendar::CalendarDef;
 use crate::case::EventRecord;
-use crate::workflow::definition::WorkflowDef;
 use crate::engine::Snapshot;
+use crate::support::json::read;
+use crate::workflow::definition::WorkflowDef;
 
 fn reference<T: DeserializeOwned>(value: Json) -> Result<T, (String, String)> {
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -70,7 +70,8 @@ fn seeds() -> &'static [(usize, Json)] {
         let mut out = vec![
             (
                 0,
-                serde_json::from_str(include_str!("../../../templates/hotline-12345.json")).unwrap(),
+                serde_json::from_str(include_str!("../../../templates/hotline-12345.json"))
+                    .unwrap(),
             ),
             (
                 0,
