@@ -2805,3 +2805,42 @@ export interface ErrorDetail {
      */
     help?: string;
 }
+
+/** What each op's `result` holds. */
+export interface Results {
+  load_workflow: Loaded;
+  validate_workflow: Validation;
+  list_workflows: WorkflowList;
+  open_case: CaseChange;
+  apply: CaseChange;
+  get_case: CaseView;
+  available_transitions: Transitions;
+  history: History;
+  replay: Replayed;
+  verify_history: Verified;
+  append_events: EventsAppended;
+  archive_case: History;
+  shortest_path: PathToClose;
+  export_graph: Drawing;
+  snapshot: Snapshot;
+  restore: Restored;
+  load_calendar: CalendarLoaded;
+  calendar_add: Deadline;
+  calendar_between: Between;
+  sla_status: SlaClocks;
+  due: DueTimers;
+  fire_due: FiredTimers;
+  extend: Extended;
+  load_org: OrgLoaded;
+  route: Route;
+  link_cases: CaseChange;
+  submit_opinion: CaseChange;
+  supervise: CaseChange;
+  answer_supervision: CaseChange;
+  drain_outbox: Drained;
+  ack_effects: Acknowledged;
+  metrics: Metrics | TableCsv;
+  public_view: PublicView;
+  set_limits: LimitsAnswer;
+  get_limits: LimitsAnswer;
+}

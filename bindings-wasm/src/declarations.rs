@@ -1,35 +1,7 @@
 //! The TypeScript declarations of the package's data types, generated from the core's serde
 //! types (tsify), so that the `.d.ts` says exactly what the JSON API reads and writes.
 
-use civicflow::CaseEvents;
-use civicflow::ClockView;
-use civicflow::ErrorDetail;
-use civicflow::FieldKind;
-use civicflow::Limits;
-use civicflow::Verified;
 use civicflow::*;
-use civicflow::{
-    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
-};
-use civicflow::{Actor, Available, CaseView, EventRecord};
-use civicflow::{ActorAttr, GuardDef, OperandDef, UnitRelation};
-use civicflow::{
-    AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
-    SupervisionView,
-};
-use civicflow::{Between, DurationDef};
-use civicflow::{BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef};
-use civicflow::{CalendarDef, HolidayDef, SourceDef, Week, WorkingDayDef, YearRange};
-use civicflow::{CaseSnapshot, DueKind, DueTimer, Snapshot};
-use civicflow::{CatalogueDef, OrgDef, Route, RouteBasis, RuleDef, UnitDef, UnitKind};
-use civicflow::{Effect, EffectKind};
-use civicflow::{FieldDef, RoleDef, StateDef, TransitionDef, Visibility, WorkflowDef};
-use civicflow::{GraphFormat, PathToClose, Step};
-use civicflow::{
-    GroupBy, Metrics, MetricsQuery, MetricsRow, Rank, Scoring, SlaRow, TableCsv, TableFormat,
-    Weights,
-};
-use civicflow::{PublicEvent, PublicView};
 use tsify::Tsify;
 
 const HEADER: &str = "\
@@ -183,5 +155,10 @@ pub fn typescript_declarations() -> String {
         out.push_str(decl);
         out.push('\n');
     }
+    out.push_str("\n/** What each op's `result` holds. */\nexport interface Results {\n");
+    for (op, result) in OP_RESULTS {
+        out.push_str(&format!("  {op}: {result};\n"));
+    }
+    out.push_str("}\n");
     out
 }

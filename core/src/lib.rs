@@ -71,6 +71,7 @@ pub use api::{
     ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest, OpinionRequest, OrgRequest,
     ReplayRequest, Reply, ReplyStatus, Request, RequestError, RestoreRequest, RouteRequest,
     SetLimitsRequest, ShortestPathRequest, SlaStatusRequest, SuperviseRequest, VerifyRequest, OPS,
+    OP_RESULTS,
 };
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{

@@ -1,0 +1,103 @@
+//! Ops: cases.
+
+use crate::api::*;
+use crate::engine::Engine;
+
+/// Open a case.
+pub(super) fn open_case(
+    engine: &mut Engine,
+    OpenCaseRequest {
+        case_id,
+        workflow,
+        version,
+        channel,
+        fields,
+        actor,
+        at,
+        keys,
+        appeal_of,
+    }: OpenCaseRequest,
+) -> Outcome {
+    let opening = Opening {
+        case_id: &case_id,
+        channel: &channel,
+        fields: Values::Json(&fields),
+        actor: &actor,
+        at,
+        keys: keys.as_ref(),
+    };
+    let candidates = engine.candidates(&workflow, version, keys.as_ref());
+    let (opened, touched) = engine.watching(|engine| {
+        match &appeal_of {
+            Some(of) => engine.open_appeal(&workflow, version, &opening, of),
+            None => engine.open_case(&workflow, version, &opening),
+        }
+        .map(|_| ())
+    });
+    opened.map_err(|e| match (&e, &appeal_of) {
+        // The case it appeals is missing, not the one being opened.
+        (CaseError::NotFound { case_id: missing }, Some(of)) if missing == of => e
+            .details()
+            .into_iter()
+            .map(|d| d.at("/appeal_of"))
+            .collect(),
+        _ => e.details(),
+    })?;
+    let linked_events = engine.events_of(touched, &case_id);
+    let case = engine.case(&case_id).ok_or_else(|| not_found(&case_id))?;
+    Ok(to_json(&answer::CaseChange {
+        case: case.view(),
+        events: case.history(0),
+        linked_events,
+        effects: case.effects_since(0),
+        candidates,
+    }))
+}
+
+/// Apply a transition to a case.
+pub(super) fn apply(
+    engine: &mut Engine,
+    ApplyRequest {
+        case_id,
+        transition,
+        actor,
+        payload,
+        at,
+    }: ApplyRequest,
+) -> Outcome {
+    let cmd = Command {
+        transition: &transition,
+        actor: &actor,
+        payload: Values::Json(&payload),
+        at,
+    };
+    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
+    let (applied, touched) = engine.watching(|engine| engine.apply(&case_id, &cmd).map(|_| ()));
+    applied.map_err(|e| e.details())?;
+    engine.change(&case_id, before, touched)
+}
+
+/// A case's current view.
+pub(super) fn get_case(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
+    let case = engine.case(&case_id).ok_or_else(|| not_found(&case_id))?;
+    Ok(to_json(&case.view()))
+}
+
+/// Transitions an actor can take on a case now.
+pub(super) fn available_transitions(
+    engine: &mut Engine,
+    AvailableRequest { case_id, actor }: AvailableRequest,
+) -> Outcome {
+    let case = engine.case(&case_id).ok_or_else(|| not_found(&case_id))?;
+    Ok(to_json(&answer::Transitions {
+        state: case.state().to_owned(),
+        transitions: case.available(&actor),
+        case_id,
+    }))
+}
+
+/// What may be published about a case, personal data masked.
+pub(super) fn public_view(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
+    let view = engine.public_view(&case_id).map_err(|e| e.details())?;
+    Ok(to_json(&view))
+}

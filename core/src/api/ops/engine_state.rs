@@ -1,0 +1,44 @@
+//! Ops: engine state.
+
+use crate::api::*;
+use crate::engine::Engine;
+
+/// The whole engine as data.
+pub(super) fn snapshot(engine: &mut Engine, Empty {}: Empty) -> Outcome {
+    Ok(to_json(&engine.snapshot()))
+}
+
+/// Replace the engine with a snapshot.
+pub(super) fn restore(engine: &mut Engine, RestoreRequest { snapshot }: RestoreRequest) -> Outcome {
+    let snapshot: Snapshot = read_request(snapshot, "/snapshot").map_err(|e| vec![e.detail()])?;
+    let (w, c) = (snapshot.workflows.len(), snapshot.cases.len());
+    engine
+        .restore(snapshot)
+        .map_err(|e| e.details("/snapshot"))?;
+    Ok(to_json(&answer::Restored {
+        workflows: w,
+        cases: c,
+    }))
+}
+
+/// Change some of the engine's limits.
+pub(super) fn set_limits(
+    engine: &mut Engine,
+    SetLimitsRequest { limits }: SetLimitsRequest,
+) -> Outcome {
+    let next = engine
+        .limits()
+        .patched(&limits)
+        .map_err(|e| vec![e.detail()])?;
+    engine.set_limits(next);
+    Ok(to_json(&answer::LimitsAnswer {
+        limits: engine.limits().clone(),
+    }))
+}
+
+/// The limits in force.
+pub(super) fn get_limits(engine: &mut Engine, Empty {}: Empty) -> Outcome {
+    Ok(to_json(&answer::LimitsAnswer {
+        limits: engine.limits().clone(),
+    }))
+}

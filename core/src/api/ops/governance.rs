@@ -1,0 +1,107 @@
+//! Ops: governance.
+
+use crate::api::*;
+use crate::engine::Engine;
+
+/// Load or replace the organisation tree and dispatch catalogue.
+pub(super) fn load_org(engine: &mut Engine, OrgRequest { org }: OrgRequest) -> Outcome {
+    let def = crate::org::parse_org(org, "/org").map_err(|e| vec![e])?;
+    let org = engine.load_org(def).map_err(|e| e.details("/org"))?;
+    Ok(to_json(&answer::OrgLoaded {
+        id: org.id().to_owned(),
+        units: org.len(),
+    }))
+}
+
+/// Where the dispatch catalogue sends a matter.
+pub(super) fn route(
+    engine: &mut Engine,
+    RouteRequest {
+        category,
+        region,
+        accused,
+    }: RouteRequest,
+) -> Outcome {
+    let route = engine
+        .route(category.as_deref(), region.as_deref(), accused.as_deref())
+        .map_err(|e| vec![e.detail("")])?;
+    Ok(to_json(&route))
+}
+
+/// Link a case to a primary as a duplicate.
+pub(super) fn link_cases(
+    engine: &mut Engine,
+    LinkRequest {
+        case_id,
+        primary,
+        actor,
+        at,
+    }: LinkRequest,
+) -> Outcome {
+    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
+    let (linked, touched) =
+        engine.watching(|engine| engine.link(&case_id, &primary, &actor, at).map(|_| ()));
+    linked.map_err(|e| link_details(e, &case_id, &primary))?;
+    engine.change(&case_id, before, touched)
+}
+
+/// An assisting unit gives its opinion.
+pub(super) fn submit_opinion(
+    engine: &mut Engine,
+    OpinionRequest {
+        case_id,
+        actor,
+        opinion,
+        at,
+    }: OpinionRequest,
+) -> Outcome {
+    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
+    engine
+        .submit_opinion(&case_id, &actor, &opinion, at)
+        .map_err(|e| e.details())?;
+    engine.change(&case_id, before, Vec::new())
+}
+
+/// A higher unit supervises a case.
+pub(super) fn supervise(
+    engine: &mut Engine,
+    SuperviseRequest {
+        case_id,
+        actor,
+        level,
+        within,
+        required,
+        at,
+    }: SuperviseRequest,
+) -> Outcome {
+    let within = match within {
+        Some(d) => Some(
+            d.duration()
+                .map_err(|r| vec![duration_error(r).at("/within")])?,
+        ),
+        None => None,
+    };
+    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
+    engine
+        .supervise(&case_id, &actor, level, within, &required, at)
+        .map_err(|e| e.details())?;
+    engine.change(&case_id, before, Vec::new())
+}
+
+/// The handling unit answers a supervision.
+pub(super) fn answer_supervision(
+    engine: &mut Engine,
+    AnswerSupervisionRequest {
+        case_id,
+        actor,
+        supervision,
+        answer,
+        at,
+    }: AnswerSupervisionRequest,
+) -> Outcome {
+    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
+    engine
+        .answer_supervision(&case_id, &actor, supervision, &answer, at)
+        .map_err(|e| e.details())?;
+    engine.change(&case_id, before, Vec::new())
+}
