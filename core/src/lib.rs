@@ -65,9 +65,9 @@ pub use api::answer::{
     Restored, SlaClocks, Transitions, Validation, WorkflowList, WorkflowSummary,
 };
 pub use api::{
-    parse_definition, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
+    parse_document, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
     ApplyRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest, CalendarRequest,
-    CaseRequest, DefinitionRequest, DrainRequest, DueRequest, Empty, ExportGraphRequest,
+    CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty, ExportGraphRequest,
     ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest, OpinionRequest, OrgRequest,
     ReplayRequest, Reply, ReplyStatus, Request, RequestError, RestoreRequest, RouteRequest,
     SetLimitsRequest, ShortestPathRequest, SlaStatusRequest, SuperviseRequest, VerifyRequest, OPS,
@@ -75,8 +75,8 @@ pub use api::{
 };
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{
-    parse_calendar, Calendar, CalendarDef, CalendarError, HolidayDef, InvalidCalendar, SourceDef,
-    Week, WorkingDayDef, YearRange, CALENDAR_FORMAT, MAX_CALENDAR_YEARS,
+    Calendar, CalendarDef, CalendarError, HolidayDef, InvalidCalendar, SourceDef, Week,
+    WorkingDayDef, YearRange, CALENDAR_FORMAT, MAX_CALENDAR_YEARS,
 };
 pub use case::disclosure::{PublicEvent, PublicView};
 pub use case::effect::{Effect, EffectKind};
@@ -104,8 +104,8 @@ pub use org::governance::{
     SupervisionView,
 };
 pub use org::{
-    parse_org, CatalogueDef, InvalidOrg, Org, OrgDef, OrgError, Route, RouteBasis, RuleDef,
-    UnitDef, UnitKind, MAX_UNIT_ID_BYTES, ORG_FORMAT,
+    CatalogueDef, InvalidOrg, Org, OrgDef, OrgError, Route, RouteBasis, RuleDef, UnitDef, UnitKind,
+    MAX_UNIT_ID_BYTES, ORG_FORMAT,
 };
 pub use support::ids::MAX_ID_BYTES;
 pub use value::{

@@ -193,13 +193,13 @@ fn check_json(at: &str, body: &str) {
         let def: WorkflowDef = serde_json::from_value(value.clone()).unwrap();
         Workflow::compile(def).unwrap_or_else(|e| panic!("{at}: {:#?}", e.errors));
     } else if has("week") {
-        civicflow::parse_calendar(value.clone(), "").unwrap();
+        civicflow::parse_document::<civicflow::CalendarDef>(value.clone(), "").unwrap();
         let calendar = serde_json::from_value(value.clone()).unwrap();
         engine
             .load_calendar(calendar)
             .unwrap_or_else(|e| panic!("{at}: {e:?}"));
     } else if has("units") {
-        let org = civicflow::parse_org(value.clone(), "").unwrap();
+        let org = civicflow::parse_document::<civicflow::OrgDef>(value.clone(), "").unwrap();
         engine
             .load_org(org)
             .unwrap_or_else(|e| panic!("{at}: {e:?}"));

@@ -9,7 +9,6 @@ pub(crate) mod working_time;
 
 pub use error::{CalendarError, InvalidCalendar};
 
-use crate::error::Coded;
 use crate::support::ids::bad_document_id;
 use std::collections::BTreeMap;
 
@@ -18,7 +17,6 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::working_time::Prefix;
-use crate::error::ErrorDetail;
 
 /// The calendar format this library reads.
 pub const CALENDAR_FORMAT: u64 = 1;
@@ -621,20 +619,4 @@ fn compile_inner(
 /// A day number as `YYYY-MM-DD`.
 pub(crate) fn show(day: i64) -> String {
     civil(day).map_or_else(|| day.to_string(), |d| d.to_string())
-}
-
-/// Reads a calendar document, reporting the JSON Pointer (under `prefix`) of a shape problem.
-///
-/// # Errors
-/// One `calendar.invalid` error.
-pub fn parse_calendar(value: serde_json::Value, prefix: &str) -> Result<CalendarDef, ErrorDetail> {
-    if !value.is_object() {
-        let message = format!(
-            "a calendar is a JSON object, found {}",
-            crate::value::json_type_name(&value)
-        );
-        return Err(CalendarError::Invalid { message }.detail(prefix));
-    }
-    crate::support::json::read(value, prefix)
-        .map_err(|(message, path)| CalendarError::Invalid { message }.detail(&path))
 }

@@ -7,13 +7,11 @@ pub(crate) mod governance;
 
 pub use error::{InvalidOrg, OrgError};
 
-use crate::error::Coded;
 use crate::support::ids::{bad_name, NameProblem};
 use petgraph::algo::toposort;
 use petgraph::graph::DiGraph;
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorDetail;
 use crate::limits::Limits;
 use crate::support::fx::FxMap;
 
@@ -493,20 +491,4 @@ impl Org {
             accused: accused.unwrap_or_default().to_owned(),
         })
     }
-}
-
-/// Reads an organisation document, as the `load_org` op does.
-///
-/// # Errors
-/// One `org.invalid` error with the path (under `prefix`) of the first shape problem.
-pub fn parse_org(value: serde_json::Value, prefix: &str) -> Result<OrgDef, ErrorDetail> {
-    if !value.is_object() {
-        let message = format!(
-            "an organisation is a JSON object, found {}",
-            crate::value::json_type_name(&value)
-        );
-        return Err(OrgError::Invalid { message }.detail(prefix));
-    }
-    crate::support::json::read(value, prefix)
-        .map_err(|(message, path)| OrgError::Invalid { message }.detail(&path))
 }

@@ -8,7 +8,7 @@ pub(super) fn load_calendar(
     engine: &mut Engine,
     CalendarRequest { calendar }: CalendarRequest,
 ) -> Outcome {
-    let def = parse_calendar(calendar, "/calendar").map_err(|e| vec![e])?;
+    let def = parse_document::<CalendarDef>(calendar, "/calendar").map_err(|e| vec![e])?;
     let cal = engine
         .load_calendar(def)
         .map_err(|e| e.details("/calendar"))?;

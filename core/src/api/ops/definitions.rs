@@ -8,7 +8,7 @@ pub(super) fn load_workflow(
     engine: &mut Engine,
     DefinitionRequest { definition }: DefinitionRequest,
 ) -> Outcome {
-    let def = parse_definition(definition, "/definition").map_err(|e| vec![e])?;
+    let def = parse_document::<WorkflowDef>(definition, "/definition").map_err(|e| vec![e])?;
     let loaded = engine
         .load_workflow(def)
         .map_err(|e| e.details("/definition"))?;
@@ -28,7 +28,7 @@ pub(super) fn validate_workflow(
     engine: &mut Engine,
     DefinitionRequest { definition }: DefinitionRequest,
 ) -> Outcome {
-    let def = match parse_definition(definition, "/definition") {
+    let def = match parse_document::<WorkflowDef>(definition, "/definition") {
         Ok(def) => def,
         Err(e) => {
             return Ok(to_json(&answer::Validation {

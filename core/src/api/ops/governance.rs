@@ -5,7 +5,7 @@ use crate::engine::Engine;
 
 /// Load or replace the organisation tree and dispatch catalogue.
 pub(super) fn load_org(engine: &mut Engine, OrgRequest { org }: OrgRequest) -> Outcome {
-    let def = crate::org::parse_org(org, "/org").map_err(|e| vec![e])?;
+    let def = parse_document::<OrgDef>(org, "/org").map_err(|e| vec![e])?;
     let org = engine.load_org(def).map_err(|e| e.details("/org"))?;
     Ok(to_json(&answer::OrgLoaded {
         id: org.id().to_owned(),
