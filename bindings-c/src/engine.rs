@@ -185,7 +185,7 @@ pub unsafe extern "C" fn cf_engine_call(
                 // is within the limit, itself at most isize::MAX.
                 let bytes =
                     unsafe { std::slice::from_raw_parts(request.cast::<u8>(), request_len) };
-                e.respond_bytes(bytes)
+                e.reply_bytes(bytes)
             }
         })
     };
@@ -246,7 +246,7 @@ pub unsafe extern "C" fn cf_engine_apply(
     let work = |e: &mut Engine| {
         // SAFETY: forwarded preconditions on every pointer in `parts`.
         Ok(match unsafe { parts.read(e.limits()) }? {
-            Ok(request) => e.respond(request),
+            Ok(request) => e.reply(request),
             Err(refused) => refused,
         })
     };
@@ -361,7 +361,7 @@ pub unsafe extern "C" fn cf_engine_due(
     // SAFETY: forwarded preconditions.
     unsafe {
         answer(engine, response, |e| {
-            Ok(e.respond(Request::Due(DueRequest {
+            Ok(e.reply(Request::Due(DueRequest {
                 now,
                 limit: Some(limit),
             })))
@@ -388,7 +388,7 @@ pub unsafe extern "C" fn cf_engine_fire_due(
     // SAFETY: forwarded preconditions.
     unsafe {
         answer(engine, response, |e| {
-            Ok(e.respond(Request::FireDue(FireDueRequest { now })))
+            Ok(e.reply(Request::FireDue(FireDueRequest { now })))
         })
     }
 }

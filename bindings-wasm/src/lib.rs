@@ -51,7 +51,7 @@ impl RawEngine {
 
     /// Answers a request given as JSON text.
     pub fn call(&mut self, request: &str) -> String {
-        self.inner.handle_str(request)
+        self.inner.answer_str(request)
     }
 
     /// `apply` from its parts; the answer is what the JSON op answers. `payload` is the JSON
@@ -87,7 +87,7 @@ impl RawEngine {
             payload,
             at,
         });
-        self.inner.respond(request).text
+        self.inner.reply(request).text
     }
 
     /// The lean `apply` behind `Engine.send`: the same command, answered only by the case's
@@ -219,7 +219,7 @@ impl RawEngine {
             Ok(now) => {
                 let limit = limit.map(|l| l as usize);
                 self.inner
-                    .respond(Request::Due(DueRequest { now, limit }))
+                    .reply(Request::Due(DueRequest { now, limit }))
                     .text
             }
             Err(refused) => refused,
@@ -232,7 +232,7 @@ impl RawEngine {
         match millis(now, "/now") {
             Ok(now) => {
                 self.inner
-                    .respond(Request::FireDue(FireDueRequest { now }))
+                    .reply(Request::FireDue(FireDueRequest { now }))
                     .text
             }
             Err(refused) => refused,

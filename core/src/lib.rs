@@ -7,7 +7,7 @@
 //! milliseconds) and ids.
 //!
 //! The same operations are available as typed methods on [`Engine`] and as a JSON
-//! request/answer API ([`Engine::handle_str`]) that the C and WASM bindings pass through.
+//! request/answer API ([`Engine::answer_str`]) that the C and WASM bindings pass through.
 //!
 //! # Example
 //! ```

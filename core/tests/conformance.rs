@@ -22,8 +22,8 @@ fn root() -> PathBuf {
 /// Everything a request could change: the engine's data and its limits.
 fn snapshot(engine: &mut Engine) -> Value {
     json!([
-        engine.handle_value(json!({"op": "snapshot"})),
-        engine.handle_value(json!({"op": "get_limits"}))
+        engine.answer_json(json!({"op": "snapshot"})),
+        engine.answer_json(json!({"op": "get_limits"}))
     ])
 }
 
@@ -63,7 +63,7 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
     let mut engine = Engine::new();
     let mut failures = Vec::new();
     if let Some(limits) = scenario.get("limits") {
-        let answer = engine.handle_value(json!({"op": "set_limits", "limits": limits}));
+        let answer = engine.answer_json(json!({"op": "set_limits", "limits": limits}));
         if answer["ok"] != json!(true) {
             failures.push(format!("setting limits: {answer}"));
         }
@@ -76,7 +76,7 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
     {
         let file = dir.join(load.as_str().unwrap());
         let cal: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
-        let answer = engine.handle_value(json!({"op": "load_calendar", "calendar": cal}));
+        let answer = engine.answer_json(json!({"op": "load_calendar", "calendar": cal}));
         if answer["ok"] != json!(true) {
             failures.push(format!("loading {}: {answer}", file.display()));
         }
@@ -84,7 +84,7 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
     for load in scenario["load"].as_array().cloned().unwrap_or_default() {
         let file = dir.join(load.as_str().unwrap());
         let def: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
-        let answer = engine.handle_value(json!({"op": "load_workflow", "definition": def}));
+        let answer = engine.answer_json(json!({"op": "load_workflow", "definition": def}));
         if answer["ok"] != json!(true) {
             failures.push(format!("loading {}: {answer}", file.display()));
         }
@@ -103,7 +103,7 @@ fn run(path: &Path) -> (Vec<String>, Value, bool) {
                 path.display()
             )
         };
-        let answer: Value = serde_json::from_str(&engine.handle_bytes(&bytes)).unwrap();
+        let answer: Value = serde_json::from_str(&engine.answer_bytes(&bytes)).unwrap();
         let name = step["name"].as_str().unwrap_or("").to_owned();
         match step.get("expect") {
             Some(expect) if *expect != answer => failures.push(format!(

@@ -249,8 +249,8 @@ fn replies_carry_the_status_a_binding_reports_and_refusals_change_nothing() {
         .load_workflow(guarded(json!({"exists": {"field": "n"}})))
         .unwrap();
     let open = br#"{"op":"open_case","case_id":"X","workflow":"g","channel":"web","actor":{"id":"c","roles":["clerk"]},"at":0}"#;
-    assert_eq!(engine.respond_bytes(open).status, ReplyStatus::Ok);
-    let before = engine.handle_str(r#"{"op":"snapshot"}"#);
+    assert_eq!(engine.reply_bytes(open).status, ReplyStatus::Ok);
+    let before = engine.answer_str(r#"{"op":"snapshot"}"#);
     let cases: [(&[u8], ReplyStatus, &str); 5] = [
         (
             b"{\"op\": \"get_case\", \"case_id\": \"\xff\"}",
@@ -279,35 +279,35 @@ fn replies_carry_the_status_a_binding_reports_and_refusals_change_nothing() {
         ..Limits::default()
     });
     for (bytes, status, code) in cases {
-        let reply = engine.respond_bytes(bytes);
+        let reply = engine.reply_bytes(bytes);
         assert_eq!(reply.status, status, "{}", reply.text);
         assert_eq!(reply.first_error.as_ref().unwrap().code, code);
         let answer: serde_json::Value = serde_json::from_str(&reply.text).unwrap();
         assert_eq!(answer["errors"][0]["code"], code);
         assert_eq!(answer["ok"], false);
     }
-    let utf8 = engine.respond_bytes(b"{\"op\": \"get_case\", \"case_id\": \"\xff\"}");
+    let utf8 = engine.reply_bytes(b"{\"op\": \"get_case\", \"case_id\": \"\xff\"}");
     assert_eq!(
         utf8.first_error.unwrap().message,
         "request is not valid UTF-8: the bytes from offset 31 on are not"
     );
     engine.set_limits(Limits::default());
     // A request.invalid from inside a well-formed request is still reported as one.
-    let restore = engine.respond_bytes(br#"{"op": "restore", "snapshot": {"format": "x"}}"#);
+    let restore = engine.reply_bytes(br#"{"op": "restore", "snapshot": {"format": "x"}}"#);
     assert_eq!(restore.first_error.unwrap().code, "request.invalid");
     assert_eq!(restore.status, ReplyStatus::InvalidRequest);
-    assert_eq!(engine.handle_str(r#"{"op":"snapshot"}"#), before);
+    assert_eq!(engine.answer_str(r#"{"op":"snapshot"}"#), before);
 }
 
 #[test]
 fn a_typed_request_is_answered_as_its_json_form() {
     use civicflow::{DueRequest, Request};
     let mut engine = Engine::new();
-    let typed = engine.respond(Request::Due(DueRequest {
+    let typed = engine.reply(Request::Due(DueRequest {
         now: 5,
         limit: Some(3),
     }));
-    let text = engine.respond_bytes(br#"{"op": "due", "now": 5, "limit": 3}"#);
+    let text = engine.reply_bytes(br#"{"op": "due", "now": 5, "limit": 3}"#);
     assert_eq!(typed, text);
     assert_eq!(typed.text, r#"{"ok":true,"result":{"now":5,"timers":[]}}"#);
 }
@@ -344,7 +344,7 @@ fn typed_and_json_commands_give_the_same_hash_chain() {
     };
     typed.open_case("petition", None, &opening).unwrap();
     mixed.open_case("petition", None, &opening).unwrap();
-    json_ops.handle_str(r#"{"op":"open_case","case_id":"c-1","workflow":"petition","channel":"web","actor":{"id":"u-0","roles":["clerk"]},"at":0}"#);
+    json_ops.answer_str(r#"{"op":"open_case","case_id":"c-1","workflow":"petition","channel":"web","actor":{"id":"u-0","roles":["clerk"]},"at":0}"#);
     for (i, (t, role)) in path.iter().enumerate() {
         let actor = Actor::new(format!("u-{i}"), &[role]);
         let at = i as i64 + 1;
@@ -358,14 +358,14 @@ fn typed_and_json_commands_give_the_same_hash_chain() {
         let request = json!({"op": "apply", "case_id": "c-1", "transition": t,
             "actor": {"id": actor.id, "roles": [role]}, "at": at})
         .to_string();
-        assert!(json_ops.handle_str(&request).contains(r#""ok":true"#));
+        assert!(json_ops.answer_str(&request).contains(r#""ok":true"#));
         if i % 2 == 0 {
             mixed.apply("c-1", &cmd).unwrap();
         } else {
-            assert!(mixed.handle_str(&request).contains(r#""ok":true"#));
+            assert!(mixed.answer_str(&request).contains(r#""ok":true"#));
         }
     }
-    let history = |e: &mut Engine| e.handle_str(r#"{"op":"history","case_id":"c-1"}"#);
+    let history = |e: &mut Engine| e.answer_str(r#"{"op":"history","case_id":"c-1"}"#);
     let expected = history(&mut json_ops);
     assert!(expected.contains(r#""head":""#));
     assert_eq!(history(&mut typed), expected);

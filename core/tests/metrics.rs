@@ -29,12 +29,12 @@ fn week() -> Engine {
     let mut engine = Engine::new();
     let cal = read("calendars/cn-mainland.json");
     assert_eq!(
-        engine.handle_value(json!({"op": "load_calendar", "calendar": cal}))["ok"],
+        engine.answer_json(json!({"op": "load_calendar", "calendar": cal}))["ok"],
         true
     );
     let def = read("templates/township.json");
     assert_eq!(
-        engine.handle_value(json!({"op": "load_workflow", "definition": def}))["ok"],
+        engine.answer_json(json!({"op": "load_workflow", "definition": def}))["ok"],
         true
     );
     let scenario = read("tests/scenarios/47_metrics.json");
@@ -43,7 +43,7 @@ fn week() -> Engine {
         if request["op"] == "metrics" {
             break;
         }
-        let answer = engine.handle_value(request);
+        let answer = engine.answer_json(request);
         assert_eq!(answer["ok"], true, "{}: {answer}", step["name"]);
     }
     engine

@@ -90,7 +90,7 @@ fn entries(request: &Value, answer: &Value) -> Vec<Value> {
 fn recover(disk: &Disk) -> Engine {
     let mut engine = Engine::new();
     if let Some(snapshot) = &disk.snapshot {
-        let answer = engine.handle_str(&format!(r#"{{"op": "restore", "snapshot": {snapshot}}}"#));
+        let answer = engine.answer_str(&format!(r#"{{"op": "restore", "snapshot": {snapshot}}}"#));
         assert!(answer.starts_with(r#"{"ok":true"#), "{answer}");
     }
     let whole = disk
@@ -122,7 +122,7 @@ fn recover(disk: &Disk) -> Engine {
 
 fn ok(engine: &mut Engine, request: Value) -> Value {
     let op = request["op"].clone();
-    let answer = engine.handle_value(request);
+    let answer = engine.answer_json(request);
     assert_eq!(answer["ok"], true, "{op}: {answer:#}");
     answer
 }
@@ -130,8 +130,8 @@ fn ok(engine: &mut Engine, request: Value) -> Value {
 /// Everything a host can observe of an engine's state: its snapshot (workflows, calendars,
 /// organisation, every case's history, the outbox in order) and its timers.
 fn state(engine: &mut Engine) -> (String, String) {
-    let snapshot = engine.handle_str(r#"{"op": "snapshot"}"#);
-    let due = engine.handle_str(&format!(
+    let snapshot = engine.answer_str(r#"{"op": "snapshot"}"#);
+    let due = engine.answer_str(&format!(
         r#"{{"op": "due", "now": {}, "limit": 100000}}"#,
         T0 + 400 * 24 * HOUR
     ));
@@ -140,7 +140,7 @@ fn state(engine: &mut Engine) -> (String, String) {
 
 /// The snapshot a host writes: the `result` of the `snapshot` answer, as text.
 fn snapshot_text(engine: &mut Engine) -> String {
-    let answer = engine.handle_str(r#"{"op": "snapshot"}"#);
+    let answer = engine.answer_str(r#"{"op": "snapshot"}"#);
     let text = answer
         .strip_prefix(r#"{"ok":true,"result":"#)
         .and_then(|rest| rest.strip_suffix('}'))
@@ -157,7 +157,7 @@ struct Host {
 impl Host {
     /// Answers a request, storing its entries first.
     fn call(&mut self, request: &Value) -> Value {
-        let answer = self.engine.handle_value(request.clone());
+        let answer = self.engine.answer_json(request.clone());
         if request["op"] == "archive_case" && answer["ok"] == true {
             // Kept before the journal says the engine let it go.
             let result = &answer["result"];
@@ -207,7 +207,7 @@ struct Desk {
 impl Desk {
     fn actor(&self, engine: &mut Engine, case: &str, pick: u8) -> Value {
         let mut unit_of_case = || {
-            let view = engine.handle_value(json!({"op": "get_case", "case_id": case}));
+            let view = engine.answer_json(json!({"op": "get_case", "case_id": case}));
             view["result"]["handling"]["unit"]
                 .as_str()
                 .unwrap_or("town")
@@ -276,7 +276,7 @@ impl Desk {
                 let (actor, choices) = (0..7)
                     .map(|k| {
                         let actor = self.actor(engine, &case, b.wrapping_add(k));
-                        let open = engine.handle_value(
+                        let open = engine.answer_json(
                             json!({"op": "available_transitions", "case_id": case, "actor": actor}),
                         );
                         let choices = open["result"]["transitions"].as_array().cloned();
@@ -503,7 +503,7 @@ fn run_host(mut next: impl FnMut(&mut Engine, Option<(&Value, &Value)>) -> Optio
                 "step {step}"
             );
         } else {
-            let retried = rebuilt.handle_value(request.clone());
+            let retried = rebuilt.answer_json(request.clone());
             assert_eq!(
                 retried, answer,
                 "the retry of step {step} answers differently"
@@ -683,7 +683,7 @@ fn township_engine() -> Engine {
     engine
 }
 
-/// Stored events of a caller's command meet the outbox limit as the command did, and a refusal
+/// KeptEffect events of a caller's command meet the outbox limit as the command did, and a refusal
 /// changes nothing.
 #[test]
 fn appended_events_meet_the_outbox_limit_as_their_command_did() {
@@ -724,7 +724,7 @@ fn appended_events_meet_the_outbox_limit_as_their_command_did() {
         json!({"op": "set_limits", "limits": {"max_pending_effects": pending}}),
     );
     let before = state(&mut rebuilt);
-    let refused = rebuilt.handle_value(append(&journal[3]));
+    let refused = rebuilt.answer_json(append(&journal[3]));
     assert_eq!(
         refused["errors"][0]["code"], "history.rejected",
         "{refused:#}"

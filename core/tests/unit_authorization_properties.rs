@@ -71,7 +71,7 @@ fn is_strict_ancestor(parents: &BTreeMap<String, String>, upper: &str, unit: &st
 }
 
 fn call(engine: &mut Engine, request: Value) -> Value {
-    engine.handle_value(request)
+    engine.answer_json(request)
 }
 
 /// An engine with the township case T-1 opened, accepted and dispatched to its unit.

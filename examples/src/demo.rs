@@ -506,7 +506,7 @@ fn main() {
     }
 
     println!("Workflow diagram (Mermaid, paste into any Mermaid viewer):\n");
-    let graph = engine.handle_value(
+    let graph = engine.answer_json(
         json!({"op": "export_graph", "workflow": "hotline-12345", "format": "mermaid"}),
     );
     println!(

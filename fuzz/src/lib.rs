@@ -53,15 +53,15 @@ pub fn base() -> &'static Engine {
 pub fn case_state(engine: &mut Engine, case_id: &str) -> (String, String) {
     let id = serde_json::to_string(case_id).expect("a string");
     (
-        engine.handle_str(&format!(r#"{{"op":"get_case","case_id":{id}}}"#)),
-        engine.handle_str(&format!(r#"{{"op":"history","case_id":{id}}}"#)),
+        engine.answer_str(&format!(r#"{{"op":"get_case","case_id":{id}}}"#)),
+        engine.answer_str(&format!(r#"{{"op":"history","case_id":{id}}}"#)),
     )
 }
 
 /// The engine's answer to `request`, checked: JSON with a boolean `ok`, a result when it is
 /// true and coded errors when it is false.
 pub fn answer(engine: &mut Engine, request: &str) -> Value {
-    let text = engine.handle_str(request);
+    let text = engine.answer_str(request);
     check(&text)
 }
 

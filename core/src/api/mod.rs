@@ -108,38 +108,38 @@ fn to_json<T: Serialize>(value: &T) -> Json {
 
 impl Engine {
     /// Answers a request given as JSON.
-    pub fn handle_value(&mut self, request: Json) -> Json {
+    pub fn answer_json(&mut self, request: Json) -> Json {
         let checked = crate::api::request_json::recheck(request, self.limits());
         let answer = match checked.and_then(Request::from_json) {
-            Ok(req) => self.handle(req),
+            Ok(req) => self.answer(req),
             Err(e) => Answer::failure(vec![e.detail()]),
         };
         answer.to_json()
     }
 
     /// Answers a request given as JSON text; the answer is JSON text.
-    pub fn handle_str(&mut self, request: &str) -> String {
-        self.handle_bytes(request.as_bytes())
+    pub fn answer_str(&mut self, request: &str) -> String {
+        self.answer_bytes(request.as_bytes())
     }
 
     /// Answers a request given as UTF-8 JSON bytes; the answer is JSON text. Never panics on any
     /// input.
-    pub fn handle_bytes(&mut self, request: &[u8]) -> String {
-        self.respond_bytes(request).text
+    pub fn answer_bytes(&mut self, request: &[u8]) -> String {
+        self.reply_bytes(request).text
     }
 
-    /// Like [`Engine::handle_bytes`], with the kind of outcome and the first error alongside the
+    /// Like [`Engine::answer_bytes`], with the kind of outcome and the first error alongside the
     /// text, so that a binding can report a status without reading the answer again.
-    pub fn respond_bytes(&mut self, request: &[u8]) -> Reply {
+    pub fn reply_bytes(&mut self, request: &[u8]) -> Reply {
         match self.read_request(request).and_then(Request::from_json) {
-            Ok(req) => self.respond(req),
+            Ok(req) => self.reply(req),
             Err(e) => Reply::refused(e),
         }
     }
 
-    /// Answers a typed request as [`Engine::respond_bytes`] would answer its JSON form.
-    pub fn respond(&mut self, request: Request) -> Reply {
-        let answer = self.handle(request);
+    /// Answers a typed request as [`Engine::reply_bytes`] would answer its JSON form.
+    pub fn reply(&mut self, request: Request) -> Reply {
+        let answer = self.answer(request);
         let first = answer.errors.as_ref().and_then(|e| e.first()).cloned();
         let status = match &first {
             _ if answer.ok => ReplyStatus::Ok,
@@ -162,7 +162,7 @@ impl Engine {
     }
 
     /// Answers a typed request.
-    pub fn handle(&mut self, request: Request) -> Answer {
+    pub fn answer(&mut self, request: Request) -> Answer {
         match ops::dispatch(self, request) {
             Ok(result) => Answer::success(result),
             Err(errors) => Answer::failure(errors),
@@ -196,7 +196,7 @@ impl Engine {
         &mut self,
         case_id: &str,
         before: usize,
-        touched: crate::engine::journal::Touched,
+        touched: crate::engine::journal::TouchedCases,
     ) -> Result<Json, Vec<ErrorDetail>> {
         let linked_events = self.events_of(touched, case_id);
         let case = self

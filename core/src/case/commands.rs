@@ -10,15 +10,15 @@ impl Case {
     /// `case.invalid_id`, `case.invalid_actor`, `case.invalid_channel`, `case.invalid_time`, or
     /// the field problems (`case.unknown_field`, `case.missing_field`, `case.field_type`, ...).
     pub fn open(workflow: Arc<Workflow>, opening: &Opening<'_>) -> Result<Case, CaseError> {
-        Case::open_in(workflow, opening, None, Env::none())
+        Case::open_with(workflow, opening, None, CommandContext::none())
     }
 
     /// Opens a case; `appeal` is what the engine found it appeals.
-    pub(crate) fn open_in(
+    pub(crate) fn open_with(
         workflow: Arc<Workflow>,
         opening: &Opening<'_>,
         appeal: Option<AppealOf>,
-        env: Env<'_>,
+        env: CommandContext<'_>,
     ) -> Result<Case, CaseError> {
         if let Some(reason) = bad_name(opening.case_id, MAX_CASE_ID_BYTES) {
             return Err(CaseError::InvalidId {
@@ -146,10 +146,14 @@ impl Case {
     /// `case.unknown_transition`, `case.transition_not_from_state`, `case.invalid_actor`,
     /// `case.role_not_allowed`, `case.guard_failed`, or field problems in the payload.
     pub fn apply(&mut self, cmd: &Command<'_>) -> Result<(), CaseError> {
-        self.apply_in(cmd, Env::none())
+        self.apply_with(cmd, CommandContext::none())
     }
 
-    pub(crate) fn apply_in(&mut self, cmd: &Command<'_>, env: Env<'_>) -> Result<(), CaseError> {
+    pub(crate) fn apply_with(
+        &mut self,
+        cmd: &Command<'_>,
+        env: CommandContext<'_>,
+    ) -> Result<(), CaseError> {
         let wf = &*self.workflow.clone();
         self.ensure_open()?;
         check_time(cmd.at)?;
@@ -216,7 +220,7 @@ impl Case {
         })?;
 
         self.check_window(t, cmd, env)?;
-        let plan = self.plan(t, &payload, cmd, env)?;
+        let plan = self.decide_action(t, &payload, cmd, env)?;
         let payload = plan.payload.unwrap_or(payload);
 
         // Every check passed: only now is the case written.
@@ -226,7 +230,7 @@ impl Case {
                 *slot = Some(v.clone());
             }
         }
-        let note = self.carry_out(plan.change, t, cmd);
+        let note = self.record_action(plan.change, t, cmd);
         self.state = to;
         if !self.clocks.is_empty() {
             let change = Change {
@@ -245,7 +249,7 @@ impl Case {
                 transition: t_ix,
                 from,
                 to,
-                carried: Carried::new(payload, note),
+                carried: TransitionExtras::new(payload, note),
             },
         });
         if wf.is_terminal(to) {

@@ -1,8 +1,8 @@
 //! What each event asks of the outside world, and how a case keeps it.
 //!
-//! A case keeps its effects as [`Stored`] records: an [`Effect`] less what the case already
+//! A case keeps its effects as [`KeptEffect`] records: an [`Effect`] less what the case already
 //! knows (its id, its own channel, its workflow's state and transition ids), so that an open
-//! case stays small and an event with an effect allocates nothing more. [`Stored::effect`]
+//! case stays small and an event with an effect allocates nothing more. [`KeptEffect::effect`]
 //! gives the full `Effect` back, with the same id (`<case id>#<seq>.<n>`) after replay.
 
 use crate::case::effect::{Effect, EffectKind};
@@ -14,7 +14,7 @@ use crate::workflow::handling::Action;
 
 /// One effect as its case keeps it.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Stored {
+pub(crate) struct KeptEffect {
     /// The position of the event that caused it.
     pub seq: u64,
     /// Its number among that event's effects.
@@ -45,7 +45,7 @@ pub(crate) struct Extra {
     pub by: Option<Box<str>>,
 }
 
-impl Stored {
+impl KeptEffect {
     /// Its id, `<case id>#<seq>.<n>`.
     pub(crate) fn id(&self, case_id: &str) -> String {
         format!("{case_id}#{}.{}", self.seq, self.n)
@@ -88,7 +88,7 @@ impl Stored {
 /// Collects the effects of one event, numbering them.
 pub(crate) struct Emit {
     seq: u64,
-    out: Vec<Stored>,
+    out: Vec<KeptEffect>,
 }
 
 impl Emit {
@@ -99,8 +99,8 @@ impl Emit {
         }
     }
 
-    fn add(&mut self, kind: EffectKind, reason: &'static str, fill: impl FnOnce(&mut Stored)) {
-        let mut effect = Stored {
+    fn add(&mut self, kind: EffectKind, reason: &'static str, fill: impl FnOnce(&mut KeptEffect)) {
+        let mut effect = KeptEffect {
             seq: self.seq,
             // An event has a few effects per unit or linked case it tells: far below u32.
             n: self.out.len() as u32,
@@ -142,7 +142,7 @@ impl Emit {
         });
     }
 
-    pub(crate) fn done(self) -> Vec<Stored> {
+    pub(crate) fn done(self) -> Vec<KeptEffect> {
         self.out
     }
 }

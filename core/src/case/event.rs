@@ -13,7 +13,7 @@ pub(crate) struct ActorRecord {
 /// Decisions a command took from the organisation or a calendar. They are recorded, so that
 /// replay repeats them instead of deciding again on an organisation or calendar since changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Note {
+pub(crate) struct Decisions {
     pub route: Option<Route>,
     pub due_at: Option<i64>,
 }
@@ -26,7 +26,7 @@ pub(crate) enum EventKind {
         from: u16,
         to: u16,
         /// The payload and the recorded decisions, when there are any.
-        carried: Option<Box<Carried>>,
+        carried: Option<Box<TransitionExtras>>,
     },
     Opinion {
         text: Box<str>,
@@ -60,25 +60,29 @@ pub(crate) struct OpenedEvent {
 
 /// What a transition carries beyond its states.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Carried {
+pub(crate) struct TransitionExtras {
     pub payload: Box<[(u16, Value)]>,
-    pub note: Option<Note>,
+    pub note: Option<Decisions>,
 }
 
-impl Carried {
+impl TransitionExtras {
     /// `None` when there is nothing to carry.
-    pub(super) fn new(payload: Box<[(u16, Value)]>, note: Option<Note>) -> Option<Box<Carried>> {
-        (!payload.is_empty() || note.is_some()).then(|| Box::new(Carried { payload, note }))
+    pub(super) fn new(
+        payload: Box<[(u16, Value)]>,
+        note: Option<Decisions>,
+    ) -> Option<Box<TransitionExtras>> {
+        (!payload.is_empty() || note.is_some())
+            .then(|| Box::new(TransitionExtras { payload, note }))
     }
 }
 
 /// The recorded decisions of a transition's `carried`.
-pub(super) fn note_of(carried: &Option<Box<Carried>>) -> Option<&Note> {
+pub(super) fn note_of(carried: &Option<Box<TransitionExtras>>) -> Option<&Decisions> {
     carried.as_deref().and_then(|c| c.note.as_ref())
 }
 
 /// The payload of a transition's `carried`.
-pub(crate) fn payload_of(carried: &Option<Box<Carried>>) -> &[(u16, Value)] {
+pub(crate) fn payload_of(carried: &Option<Box<TransitionExtras>>) -> &[(u16, Value)] {
     carried.as_deref().map_or(&[], |c| &c.payload)
 }
 

@@ -6,8 +6,8 @@
 use crate::case::effect_records::Emit;
 use crate::case::CaseError;
 use crate::case::{
-    Actor, ActorRecord, Case, DuplicateEvent, Env, Event, EventKind, Note, OverdueEvent,
-    SupervisionEvent,
+    Actor, ActorRecord, Case, CommandContext, Decisions, DuplicateEvent, Event, EventKind,
+    OverdueEvent, SupervisionEvent,
 };
 use crate::org::governance::{
     AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView, Task,
@@ -78,7 +78,12 @@ impl Case {
     }
 
     /// Refuses a unit the organisation does not have, or one the case accuses.
-    fn check_unit(&self, unit: &str, accused: Option<&str>, env: Env<'_>) -> Result<(), CaseError> {
+    fn check_unit(
+        &self,
+        unit: &str,
+        accused: Option<&str>,
+        env: CommandContext<'_>,
+    ) -> Result<(), CaseError> {
         if let Some(org) = env.org {
             if !org.has(unit) {
                 return Err(OrgError::UnknownUnit {
@@ -100,7 +105,7 @@ impl Case {
     }
 
     /// A case opened with its unit already set is held to the same rules as a dispatch.
-    pub(crate) fn check_opening_unit(&self, env: Env<'_>) -> Result<(), CaseError> {
+    pub(crate) fn check_opening_unit(&self, env: CommandContext<'_>) -> Result<(), CaseError> {
         if env.recorded.is_some() {
             return Ok(());
         }
@@ -115,7 +120,7 @@ impl Case {
         &self,
         t: &Transition,
         cmd: &crate::case::Command<'_>,
-        env: Env<'_>,
+        env: CommandContext<'_>,
     ) -> Result<(), CaseError> {
         let (Some(s), None) = (t.within, env.recorded) else {
             return Ok(());
@@ -148,12 +153,12 @@ impl Case {
     }
 
     /// Checks what the transition's action needs and decides what it changes.
-    pub(crate) fn plan(
+    pub(crate) fn decide_action(
         &self,
         t: &Transition,
         payload: &[(u16, Value)],
         cmd: &crate::case::Command<'_>,
-        env: Env<'_>,
+        env: CommandContext<'_>,
     ) -> Result<Plan, CaseError> {
         let Some(h) = self.handling_config() else {
             return Ok(Plan::default());
@@ -336,7 +341,7 @@ impl Case {
         &self,
         at: i64,
         d: crate::calendar::working_time::Duration,
-        env: Env<'_>,
+        env: CommandContext<'_>,
     ) -> Result<i64, CaseError> {
         let id = self
             .handling_config()
@@ -350,12 +355,12 @@ impl Case {
     }
 
     /// Writes what the plan decided; the note keeps the decisions replay must repeat.
-    pub(crate) fn carry_out(
+    pub(crate) fn record_action(
         &mut self,
         change: Change,
         t: &Transition,
         cmd: &crate::case::Command<'_>,
-    ) -> Option<Note> {
+    ) -> Option<Decisions> {
         let unit_field = self.handling_config()?.unit_field;
         let bounce_after = self.handling_config()?.bounce_after;
         if let Some(unit) = &change.unit {
@@ -401,7 +406,7 @@ impl Case {
         if bounce_after.is_some_and(|n| record.transfers + record.returns > n) {
             record.bounced = true;
         }
-        (change.route.is_some() || change.opinions_due_at.is_some()).then_some(Note {
+        (change.route.is_some() || change.opinions_due_at.is_some()).then_some(Decisions {
             route: change.route,
             due_at: change.opinions_due_at,
         })

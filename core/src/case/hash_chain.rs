@@ -19,14 +19,14 @@ pub const GENESIS: [u8; 32] = [0; 32];
 /// a pure function of the events, so a case computes them only when an answer shows them (the
 /// JSON ops, `history`, snapshots), never on the typed hot path; see `docs/performance.md`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Sealed {
+pub(crate) struct HashedPrefix {
     pub events: usize,
     pub head: [u8; 32],
 }
 
-impl Default for Sealed {
+impl Default for HashedPrefix {
     fn default() -> Self {
-        Sealed {
+        HashedPrefix {
             events: 0,
             head: GENESIS,
         }

@@ -58,19 +58,19 @@ pub struct Case {
     /// For workflows with a `handling` section.
     pub(crate) handling: Option<Box<HandlingView>>,
     /// Every effect its events produced, in order; the engine's outbox tracks delivery.
-    pub(crate) effects: Vec<crate::case::effect_records::Stored>,
+    pub(crate) effects: Vec<crate::case::effect_records::KeptEffect>,
     /// The hash chain (see [`crate::case::hash_chain`]) as far as it has been computed.
     /// Boxed: most cases are never hashed, and 32 bytes inline would be a tenth of a case.
-    pub(crate) chain: Option<Box<crate::case::hash_chain::Sealed>>,
+    pub(crate) chain: Option<Box<crate::case::hash_chain::HashedPrefix>>,
 }
 
 /// What commands may consult beyond the case: the organisation and the calendars. When a
 /// recorded event is replayed, `recorded` holds the decisions it took from them.
 #[derive(Clone, Copy)]
-pub(crate) struct Env<'a> {
+pub(crate) struct CommandContext<'a> {
     pub org: Option<&'a crate::org::Org>,
     pub calendars: &'a std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>>,
-    pub recorded: Option<&'a Note>,
+    pub recorded: Option<&'a Decisions>,
     /// The ids of the command's actor, already shared by the engine.
     pub actor: Option<&'a crate::case::shared_ids::SharedActor>,
 }
@@ -78,10 +78,10 @@ pub(crate) struct Env<'a> {
 static NO_CALENDARS: std::collections::BTreeMap<String, Arc<crate::calendar::Calendar>> =
     std::collections::BTreeMap::new();
 
-impl Env<'static> {
+impl CommandContext<'static> {
     /// No organisation and no calendars.
     pub(crate) fn none() -> Self {
-        Env {
+        CommandContext {
             org: None,
             calendars: &NO_CALENDARS,
             recorded: None,

@@ -17,7 +17,7 @@ impl Case {
     /// own new events.
     pub(crate) fn history_sealed(&mut self, from: usize) -> Vec<EventRecord> {
         let (records, head) = self.hashed(from);
-        let sealed = crate::case::hash_chain::Sealed {
+        let sealed = crate::case::hash_chain::HashedPrefix {
             events: self.history.len(),
             head,
         };
@@ -33,7 +33,7 @@ impl Case {
     pub(crate) fn hashed(&self, from: usize) -> (Vec<EventRecord>, [u8; 32]) {
         let mut chain = match self.chain.as_deref() {
             Some(sealed) if sealed.events <= from => *sealed,
-            _ => crate::case::hash_chain::Sealed::default(),
+            _ => crate::case::hash_chain::HashedPrefix::default(),
         };
         let start = chain.events;
         let mut records = self.records(start);

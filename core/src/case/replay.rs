@@ -4,7 +4,7 @@
 //! its hash included, so a history can only bring back what the engine itself would record.
 
 use super::*;
-use crate::case::hash_chain::Sealed;
+use crate::case::hash_chain::HashedPrefix;
 
 /// Rebuilds a case by re-running every recorded command through the same checks.
 ///
@@ -45,14 +45,14 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
         at: *at,
         keys: keys.as_ref(),
     };
-    let mut case = Case::open_in(
+    let mut case = Case::open_with(
         workflow,
         &opening,
         appeal_of.clone(),
-        recorded(&Note::default()),
+        recorded(&Decisions::default()),
     )
     .map_err(|error| HistoryError::Rejected { index: 0, error })?;
-    let mut chain = Chain::new(history, Sealed::default());
+    let mut chain = Chain::new(history, HashedPrefix::default());
     chain.check(&case, 0, first)?;
     for (index, record) in history.iter().enumerate().skip(1) {
         if record.seq() != index as u64 {
@@ -84,7 +84,7 @@ pub(crate) fn continue_history(
     let held = case.history.len();
     let (_, head) = case.hashed(held);
     let rest = records.get(from..).unwrap_or_default();
-    let mut chain = Chain::new(rest, Sealed { events: held, head });
+    let mut chain = Chain::new(rest, HashedPrefix { events: held, head });
     for (index, record) in records.iter().enumerate().skip(from) {
         replay_event(case, index, record)?;
         chain.check(case, index, record)?;
@@ -98,11 +98,11 @@ pub(crate) fn continue_history(
 /// must be the one the replay computes.
 struct Chain {
     hashed: bool,
-    sealed: Sealed,
+    sealed: HashedPrefix,
 }
 
 impl Chain {
-    fn new(records: &[EventRecord], from: Sealed) -> Self {
+    fn new(records: &[EventRecord], from: HashedPrefix) -> Self {
         Chain {
             hashed: records.iter().any(|r| r.hash().is_some()),
             sealed: from,
@@ -142,10 +142,10 @@ impl Chain {
 }
 
 /// Decisions taken from the organisation and calendars are read from the record.
-fn recorded(note: &Note) -> Env<'_> {
-    Env {
+fn recorded(note: &Decisions) -> CommandContext<'_> {
+    CommandContext {
         recorded: Some(note),
-        ..Env::none()
+        ..CommandContext::none()
     }
 }
 
@@ -184,11 +184,11 @@ fn replay_event(case: &mut Case, index: usize, record: &EventRecord) -> Result<(
                 payload: Values::Json(payload),
                 at: *at,
             };
-            let note = Note {
+            let note = Decisions {
                 route: route.clone(),
                 due_at: *opinions_due_at,
             };
-            case.apply_in(&cmd, recorded(&note)).map_err(rejected)?;
+            case.apply_with(&cmd, recorded(&note)).map_err(rejected)?;
             if case.state() != to {
                 return Err(mismatch(to, case.state()));
             }

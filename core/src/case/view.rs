@@ -84,10 +84,10 @@ impl Case {
     /// Transitions `actor` could take now: they leave the current state, the actor holds an
     /// allowed role and the guard holds. Payload is not considered.
     pub fn available(&self, actor: &Actor) -> Vec<Available> {
-        self.available_in(actor, None)
+        self.available_with(actor, None)
     }
 
-    pub(crate) fn available_in(
+    pub(crate) fn available_with(
         &self,
         actor: &Actor,
         org: Option<&crate::org::Org>,

@@ -93,7 +93,7 @@ mod tests {
     const HOUR: i64 = 3_600_000;
 
     fn call(engine: &mut Engine, request: Value) -> Value {
-        engine.handle_value(request)
+        engine.answer_json(request)
     }
 
     fn ok(engine: &mut Engine, request: Value) -> Value {

@@ -191,8 +191,8 @@ impl Engine {
                 case_id: id.to_owned(),
             })
         };
-        self.room(Some(found(case_id)?))?;
-        self.room(Some(found(primary)?))?;
+        self.check_capacity(Some(found(case_id)?))?;
+        self.check_capacity(Some(found(primary)?))?;
         let (mut dup, mut prim) = (found(case_id)?.clone(), found(primary)?.clone());
         let invalid = |reason| CaseError::InvalidLink {
             case_id: case_id.to_owned(),

@@ -32,7 +32,7 @@ pub struct Appended {
 
 /// Cases committed while a command runs, each with its number of events before its first
 /// commit, in the order they were first committed.
-pub(crate) type Touched = Vec<(Arc<str>, usize)>;
+pub(crate) type TouchedCases = Vec<(Arc<str>, usize)>;
 
 impl Engine {
     /// Adds stored events to the case they belong to, as an answer gave them: a case's events
@@ -94,7 +94,7 @@ impl Engine {
         if let Some(index) =
             (overlap..events.len()).find(|&i| events.get(i).is_some_and(|r| !r.by_engine()))
         {
-            self.room(Some(case))
+            self.check_capacity(Some(case))
                 .map_err(|error| HistoryError::Rejected { index, error })?;
         }
         if overlap < events.len() {
@@ -142,7 +142,10 @@ impl Engine {
     /// Runs `command` and also answers the cases it committed, with their number of events
     /// before, so that an answer can name every event a command recorded
     /// (`docs/persistence.md`). An outer watch goes on and gets them too.
-    pub(crate) fn watching<T>(&mut self, command: impl FnOnce(&mut Self) -> T) -> (T, Touched) {
+    pub(crate) fn watching<T>(
+        &mut self,
+        command: impl FnOnce(&mut Self) -> T,
+    ) -> (T, TouchedCases) {
         let outer = self.touched.replace(Vec::new());
         let result = command(self);
         let touched = std::mem::replace(&mut self.touched, outer).unwrap_or_default();
@@ -155,7 +158,7 @@ impl Engine {
     }
 
     /// The events that `touched` cases other than `case_id` gained, by case, hashed.
-    pub(crate) fn events_of(&mut self, touched: Touched, case_id: &str) -> Vec<CaseEvents> {
+    pub(crate) fn events_of(&mut self, touched: TouchedCases, case_id: &str) -> Vec<CaseEvents> {
         touched
             .into_iter()
             .filter(|(id, _)| **id != *case_id)
@@ -171,7 +174,7 @@ impl Engine {
 }
 
 /// Records that the case `id`, which had `before` events, is being committed.
-pub(crate) fn note_touched(touched: &mut Touched, id: &Arc<str>, before: usize) {
+pub(crate) fn note_touched(touched: &mut TouchedCases, id: &Arc<str>, before: usize) {
     if !touched.iter().any(|(t, _)| t == id) {
         touched.push((id.clone(), before));
     }

@@ -61,7 +61,7 @@ pub struct Engine {
     /// Actor and unit ids, shared by the events that record them.
     names: crate::case::shared_ids::Names,
     /// While an answer is built: the cases committed so far ([`Engine::watching`]).
-    pub(crate) touched: Option<crate::engine::journal::Touched>,
+    pub(crate) touched: Option<crate::engine::journal::TouchedCases>,
 }
 
 impl Engine {
@@ -120,10 +120,10 @@ impl Engine {
                 section: "handling",
             });
         }
-        self.room(None)?;
+        self.check_capacity(None)?;
         let link_to = self.check_duplicates(&wf, opening.keys)?;
         // Its ids are shared when it is committed.
-        let case = Case::open_in(wf, opening, appeal, self.env())?;
+        let case = Case::open_with(wf, opening, appeal, self.env())?;
         self.insert_case(case);
         if let Some(primary) = link_to {
             // Checked above: both cases are open and the primary is no duplicate itself.
@@ -146,8 +146,8 @@ impl Engine {
     }
 
     /// What commands may consult: the organisation and the calendars.
-    pub(crate) fn env(&self) -> crate::case::Env<'_> {
-        crate::case::Env {
+    pub(crate) fn env(&self) -> crate::case::CommandContext<'_> {
+        crate::case::CommandContext {
             org: self.org.as_deref(),
             calendars: &self.calendars,
             recorded: None,
@@ -162,11 +162,11 @@ impl Engine {
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
         let shared = self.names.share_actor(cmd.actor);
         let run = self.run_command(case_id, true, |case, env| {
-            let env = crate::case::Env {
+            let env = crate::case::CommandContext {
                 actor: Some(&shared),
                 ..env
             };
-            case.apply_in(cmd, env)
+            case.apply_with(cmd, env)
         });
         drop(shared);
         if self.forget_if_refused(cmd.actor, run)? {
@@ -201,7 +201,7 @@ impl Engine {
     pub(crate) fn change_case(
         &mut self,
         case_id: &str,
-        command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
+        command: impl FnOnce(&mut Case, crate::case::CommandContext<'_>) -> Result<(), CaseError>,
     ) -> Result<&Case, CaseError> {
         self.run_command(case_id, false, command)?;
         self.case_or_err(case_id)
@@ -215,9 +215,9 @@ impl Engine {
         &mut self,
         case_id: &str,
         shared: bool,
-        command: impl FnOnce(&mut Case, crate::case::Env<'_>) -> Result<(), CaseError>,
+        command: impl FnOnce(&mut Case, crate::case::CommandContext<'_>) -> Result<(), CaseError>,
     ) -> Result<bool, CaseError> {
-        let env = crate::case::Env {
+        let env = crate::case::CommandContext {
             org: self.org.as_deref(),
             calendars: &self.calendars,
             recorded: None,
@@ -229,7 +229,7 @@ impl Engine {
             .ok_or_else(|| CaseError::NotFound {
                 case_id: case_id.to_owned(),
             })?;
-        room(&self.limits, self.outbox.len(), Some(case))?;
+        capacity(&self.limits, self.outbox.len(), Some(case))?;
         let (before, from) = (case.effects.len(), case.history.len());
         command(case, env)?;
         if !shared {
@@ -245,9 +245,9 @@ impl Engine {
         Ok(followed)
     }
 
-    /// [`room`] for a case of this engine, or for a new case (`None`).
-    pub(crate) fn room(&self, case: Option<&Case>) -> Result<(), CaseError> {
-        room(&self.limits, self.outbox.len(), case)
+    /// [`capacity`] for a case of this engine, or for a new case (`None`).
+    pub(crate) fn check_capacity(&self, case: Option<&Case>) -> Result<(), CaseError> {
+        capacity(&self.limits, self.outbox.len(), case)
     }
 
     /// Replaces a case with its changed self: new effects queued, timers moved, the ids of new
@@ -311,7 +311,7 @@ impl Engine {
     ) -> Result<Vec<Available>, CaseError> {
         Ok(self
             .case_or_err(case_id)?
-            .available_in(actor, self.org.as_deref()))
+            .available_with(actor, self.org.as_deref()))
     }
 
     /// A case's history in JSON form.
@@ -330,7 +330,7 @@ impl Engine {
     /// Those of [`Engine::replay`]; `history.rejected` wrapping `case.already_exists` when the
     /// engine holds a case with that id.
     pub fn restore_case(&mut self, history: &[EventRecord]) -> Result<&Case, HistoryError> {
-        self.room(None)
+        self.check_capacity(None)
             .map_err(|error| HistoryError::Rejected { index: 0, error })?;
         let case = self.replay(history)?;
         if self.cases.contains_key(case.id()) {
@@ -381,7 +381,7 @@ impl Engine {
 /// case's history or the outbox is at its limit. The engine's own moves (timers firing,
 /// supervision climbing, duplicates following their primary) are never refused, so no deadline
 /// is lost to a limit.
-fn room(limits: &Limits, pending: usize, case: Option<&Case>) -> Result<(), CaseError> {
+fn capacity(limits: &Limits, pending: usize, case: Option<&Case>) -> Result<(), CaseError> {
     if let Some(case) = case.filter(|c| c.history.len() >= limits.max_history_events) {
         return Err(CaseError::HistoryFull {
             case_id: case.id().to_owned(),

@@ -8,13 +8,13 @@ use super::*;
 pub(super) struct Timer {
     due: i64,
     case: Arc<str>,
-    slot: Slot,
+    slot: DueItem,
 }
 
 /// What falls due: a warning or breach step of an SLA clock, or a co-handling or supervision
 /// sub-task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Slot {
+enum DueItem {
     Sla {
         sla: u16,
         kind: TimerKind,
@@ -132,7 +132,7 @@ impl Engine {
             .filter_map(|t| {
                 let case = self.cases.get(&t.case)?;
                 let (kind, sla, step, unit, supervision) = match t.slot {
-                    Slot::Sla { sla, kind, step } => {
+                    DueItem::Sla { sla, kind, step } => {
                         let rule = case.workflow().slas.get(usize::from(sla))?;
                         let step = crate::case::step_name(rule, kind, step)?.to_owned();
                         let kind = match kind {
@@ -141,7 +141,7 @@ impl Engine {
                         };
                         (kind, Some(rule.id.to_string()), Some(step), None, None)
                     }
-                    Slot::Task(task) => {
+                    DueItem::Task(task) => {
                         let (unit, _) = case.handling_view()?.task(task)?;
                         let (kind, supervision) = match task {
                             Task::Opinion(_) => (DueKind::Opinion, None),
@@ -191,8 +191,8 @@ impl Engine {
             let effects_before = case.effects.len();
             let at = now.max(case.updated_at());
             let done = match t.slot {
-                Slot::Sla { sla, kind, step } => fire_sla(case, sla, kind, step, t.due, at),
-                Slot::Task(task) => case.mark_overdue(task, at).then_some(None),
+                DueItem::Sla { sla, kind, step } => fire_sla(case, sla, kind, step, t.due, at),
+                DueItem::Task(task) => case.mark_overdue(task, at).then_some(None),
             };
             let Some(supervise) = done else {
                 // Cannot happen for an indexed timer; drop it rather than loop.
@@ -248,7 +248,7 @@ impl Engine {
                 new.push(Timer {
                     due,
                     case: id.clone(),
-                    slot: Slot::Sla { sla, kind, step },
+                    slot: DueItem::Sla { sla, kind, step },
                 });
             }
         }
@@ -256,7 +256,7 @@ impl Engine {
             new.extend(h.pending_tasks().map(|(due, task)| Timer {
                 due,
                 case: id.clone(),
-                slot: Slot::Task(task),
+                slot: DueItem::Task(task),
             }));
         }
         if !new.is_empty() {
