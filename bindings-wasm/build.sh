@@ -47,13 +47,42 @@ sed '/@ts-self-types/d' "$stage/web/civicflow_wasm.js" >"$out/wasm/web/civicflow
 echo "== typescript"
 # One source, two module formats: tsc emits .js/.d.ts from .ts and .cjs/.d.cts from .cts.
 cp "$here/js/engine.ts" "$stage/lib/engine.ts"
-sed 's#"./types.js"#"./types.cjs"#' "$here/js/engine.ts" >"$stage/lib/engine.cts"
+sed 's#"./types.js"#"./types.cjs"#; s#"./constants.js"#"./constants.cjs"#' "$here/js/engine.ts" >"$stage/lib/engine.cts"
+cp "$here/js/constants.ts" "$stage/lib/constants.ts"
+cp "$here/js/constants.ts" "$stage/lib/constants.cts"
 cp "$here/js/types.d.ts" "$stage/lib/types.d.ts"
 cp "$here/js/types.d.ts" "$stage/lib/types.d.cts"
 echo '{"type": "module"}' >"$stage/lib/package.json"
 cp "$here/js/tsconfig.lib.json" "$stage/lib/tsconfig.json"
 "$here/node_modules/.bin/tsc" -p "$stage/lib/tsconfig.json"
 cp "$stage/lib/out/"* "$stage/lib/types.d.ts" "$stage/lib/types.d.cts" "$out/lib/"
+
+echo "== raw module types"
+# The hand-written RawModule and RawEngine of engine.ts must accept what wasm-bindgen declares
+# for the module it generated: a method renamed or retyped in Rust fails here, not at run time.
+# (skipLibCheck: the generated .d.ts also declares the data types, which name `JsonValue` from
+# the package's own types.d.ts.)
+mkdir -p "$stage/check"
+cat >"$stage/check/check.ts" <<'TS'
+import type { RawModule } from "../lib/engine.cjs";
+import * as generated from "../node/civicflow_wasm.js";
+export const raw: RawModule = generated;
+TS
+cat >"$stage/check/tsconfig.json" <<'JSON'
+{
+  "compilerOptions": {
+    "module": "node16",
+    "moduleResolution": "node16",
+    "target": "ES2022",
+    "lib": ["ES2022", "ESNext.Disposable"],
+    "strict": true,
+    "noEmit": true,
+    "skipLibCheck": true
+  },
+  "files": ["check.ts"]
+}
+JSON
+"$here/node_modules/.bin/tsc" -p "$stage/check/tsconfig.json"
 
 echo "== package"
 cp "$here/js/index.js" "$here/js/index.d.ts" "$here/js/web.js" "$here/js/web.d.ts" \

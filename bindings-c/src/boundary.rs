@@ -116,21 +116,20 @@ pub(crate) unsafe fn deliver(reply: Reply, response: *mut *mut c_char) -> cf_sta
     status
 }
 
-/// Borrows `len` bytes at `ptr` as text, naming the argument in the error.
+/// Borrows `len` bytes at `ptr`, naming the argument when it is NULL.
 ///
 /// # Safety
 /// `ptr` is NULL or valid for reads of `len` bytes for the returned lifetime.
-pub(crate) unsafe fn text<'a>(
+pub(crate) unsafe fn bytes<'a>(
     ptr: *const c_char,
     len: usize,
     argument: &str,
-) -> Result<Result<&'a str, usize>, Failure> {
+) -> Result<&'a [u8], Failure> {
     if ptr.is_null() {
         return Err(Failure::null(argument));
     }
     // SAFETY: non-NULL, and the caller guarantees `len` readable bytes that outlive 'a.
-    let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
-    Ok(std::str::from_utf8(bytes).map_err(|e| e.valid_up_to()))
+    Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
 }
 
 /// Runs a body that neither fails nor touches the last error; a panic returns `on_panic`.

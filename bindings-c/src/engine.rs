@@ -3,10 +3,10 @@
 use std::ffi::{c_char, CString};
 use std::sync::{Mutex, MutexGuard};
 
-use civicflow_core::{Actor, Engine, Limits, Reply, RequestError};
+use civicflow_core::{read_part, Actor, Engine, Limits, Reply};
 use civicflow_core::{ApplyRequest, DueRequest, FireDueRequest, Request};
 
-use crate::boundary::{deliver, run, run_keeping_error, text, Failure};
+use crate::boundary::{bytes, deliver, run, run_keeping_error, Failure};
 use crate::status::cf_status;
 
 /// A civicflow engine: its calendars, workflows, cases and timers.
@@ -281,31 +281,26 @@ impl Parts {
         if count > 0 && lens.is_null() {
             return Err(Failure::null("role_lens"));
         }
-        // Counted as their JSON form would be, roughly: the strings plus a byte per role, so
-        // that many empty roles still count. Summed from the lengths alone, before any string
-        // is read or anything allocated.
-        let size = [self.case_id, self.transition, self.actor_id]
+        // Counted from the lengths alone, before any string is read or anything allocated.
+        let strings = [self.case_id, self.transition, self.actor_id];
+        let lengths = strings
             .iter()
             .chain(self.actor_unit.iter())
             .map(|(_, len)| *len)
             // SAFETY: `lens` is non-NULL (checked above) with `count` entries (caller).
-            .chain((0..count).map(|i| unsafe { *lens.add(i) }))
-            .fold(count, usize::saturating_add);
-        if let Err(too_large) = limits.check_size(size) {
-            return Ok(Err(Reply::refused(too_large)));
+            .chain((0..count).map(|i| unsafe { *lens.add(i) }));
+        if let Err(refused) = limits.check_parts(lengths, count) {
+            return Ok(Err(*refused));
         }
         let role_parts = (0..count)
             // SAFETY: non-NULL (checked above) arrays of `count` entries (caller).
             .map(|i| unsafe { (*roles.add(i), *lens.add(i)) });
         let read = |(ptr, len): (*const c_char, usize), name: &str, path: &str| {
             // SAFETY: readable for `len` bytes (caller); the total is within the limit.
-            match unsafe { text(ptr, len, name) }? {
-                Ok(s) => Ok(Ok(s.to_owned())),
-                Err(valid_up_to) => Ok(Err(Reply::refused_at(
-                    RequestError::InvalidUtf8 { valid_up_to },
-                    path,
-                ))),
-            }
+            let bytes = unsafe { bytes(ptr, len, name) }?;
+            Ok(read_part(bytes, path)
+                .map(str::to_owned)
+                .map_err(|refused| *refused))
         };
         macro_rules! field {
             ($part:expr, $name:expr, $path:expr) => {

@@ -59,6 +59,7 @@ import type {
   WorkflowDef,
   WorkflowList,
 } from "./types.js";
+import { HANDLES, REFUSED } from "./constants.js";
 
 /** What each op's `result` holds: generated from the core's op table. */
 export type { Results } from "./types.js";
@@ -161,11 +162,6 @@ function raw(): RawModule {
   return loaded;
 }
 
-// At most this many transition ids, and as many actors, registered per engine.
-const HANDLES = 4096;
-
-// What `RawEngine.send` answers when it refuses (u32::MAX).
-const REFUSED = 0xffffffff;
 
 // What the fast paths read from an actor. `packed` is its id and roles as the lean calls
 // take them, each followed by a NUL; undefined when one holds a NUL (the JSON path then
@@ -236,22 +232,13 @@ function onlyKeys(value: object, allowed: Set<string>): boolean {
   );
 }
 
-// Bytes of the UTF-8 encoding, as the core counts a request (only for one over the limit).
+// Node and browsers have it; the package's types lib (ES2022) does not declare it.
+declare const TextEncoder: new () => { encode(text: string): Uint8Array };
+
+// Bytes of the UTF-8 encoding, as the core counts a request (only for one over the limit):
+// encoded in JavaScript memory, which is freed, not in the module's, which never shrinks.
 function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
+  return new TextEncoder().encode(text).length;
 }
 
 // The core's refusal of a request JavaScript could not write as JSON.

@@ -162,3 +162,23 @@ pub fn typescript_declarations() -> String {
     out.push_str("}\n");
     out
 }
+
+/// The package's `constants.ts`: the numbers the TypeScript layer shares with the raw module,
+/// written from the Rust constants so that they cannot drift.
+pub fn typescript_constants() -> String {
+    format!(
+        "\
+// Numbers the package shares with its WebAssembly module, generated from
+// bindings-wasm/src/lib.rs. Do not edit: `CIVICFLOW_BLESS=1 cargo test -p civicflow-wasm --test
+// declarations` rewrites this file, and that test fails when it is stale.
+
+/** At most this many transition ids, and as many actors, registered per engine. */
+export const HANDLES = {};
+
+/** What `RawEngine.send` and its kin answer when they refuse (u32::MAX). */
+export const REFUSED = {};
+",
+        crate::MAX_REGISTERED,
+        crate::REFUSED
+    )
+}

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
 mod declarations;
-pub use declarations::typescript_declarations;
+pub use declarations::{typescript_constants, typescript_declarations};
 
 /// One engine; the TypeScript `Engine` owns exactly one.
 #[wasm_bindgen]
@@ -280,11 +280,11 @@ impl RawEngine {
 }
 
 /// What `RawEngine::send` answers when it refuses (the package's `REFUSED`).
-const REFUSED: u32 = u32::MAX;
+pub const REFUSED: u32 = u32::MAX;
 
 /// At most this many transition ids, and as many actors, registered for `send_by`: the
 /// package stops at the same number, and a direct caller cannot grow them without bound.
-const MAX_REGISTERED: usize = 4096;
+pub const MAX_REGISTERED: usize = 4096;
 
 /// What the lean calls answer: a case's new state as a number, its id numbered in the order
 /// first answered (the package keeps the same list, so a state crosses back as a number), or

@@ -256,11 +256,6 @@ impl<E: Coded> DocumentErrors<E> {
         }
     }
 
-    /// Errors given as (error, JSON Pointer) pairs.
-    pub(crate) fn from_pairs(pairs: Vec<(E, String)>) -> Self {
-        Self::new(pairs.into_iter().map(|(e, p)| Located::new(e, p)).collect())
-    }
-
     /// The serializable form of every error; `prefix` locates the document in the request.
     pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
         self.errors.iter().map(|e| e.detail(prefix)).collect()

@@ -65,7 +65,7 @@ pub use api::answer::{
     Restored, SlaClocks, Transitions, Validation, WorkflowList, WorkflowSummary,
 };
 pub use api::{
-    parse_document, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
+    parse_document, read_part, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
     ApplyRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest, CalendarRequest,
     CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty, ExportGraphRequest,
     ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest, OpinionRequest, OrgRequest,
@@ -99,7 +99,7 @@ pub use metrics::table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS}
 pub use metrics::{
     GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat, Weights,
 };
-pub use org::governance::{
+pub use org::handling::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
     SupervisionView,
 };

@@ -6,12 +6,14 @@ pub(crate) mod answer;
 mod documents;
 pub(crate) mod error;
 mod ops;
+mod parts;
 mod reply;
 pub(crate) mod request_json;
 mod requests;
 
 pub use documents::{parse_document, Document};
 pub use ops::{Request, OPS, OP_RESULTS};
+pub use parts::read_part;
 pub use reply::{Answer, Reply, ReplyStatus};
 pub use requests::*;
 
@@ -28,7 +30,7 @@ use crate::case::CaseError;
 use crate::case::{Actor, Command, EventRecord, Opening, Values};
 use crate::engine::{Engine, SlaStatusError, Snapshot};
 use crate::error::ErrorDetail;
-use crate::org::governance::{Level, MatterKeys};
+use crate::org::handling::{Level, MatterKeys};
 use crate::org::OrgDef;
 use crate::support::json::read;
 use crate::value::json_type_name;

@@ -9,6 +9,7 @@ pub(crate) mod working_time;
 
 pub use error::{CalendarError, InvalidCalendar};
 
+use crate::error::Located;
 use crate::support::ids::bad_document_id;
 use std::collections::BTreeMap;
 
@@ -186,7 +187,7 @@ impl Calendar {
         let calendar = compile_inner(&def, base, &mut errors);
         match calendar {
             Some(parts) if errors.is_empty() => Ok(parts.finish(def)),
-            _ => Err(InvalidCalendar::from_pairs(errors)),
+            _ => Err(InvalidCalendar::new(errors)),
         }
     }
 
@@ -393,98 +394,25 @@ fn fixed_offset(name: &str) -> Option<TimeZone> {
     Some(TimeZone::fixed(offset))
 }
 
-fn compile_inner(
-    def: &CalendarDef,
-    base: Option<&Calendar>,
-    errors: &mut Vec<(CalendarError, String)>,
-) -> Option<Parts> {
-    let mut push = |e: CalendarError, p: String| errors.push((e, p));
+/// Problems and their JSON Pointers, in document order.
+type Errors = Vec<Located<CalendarError>>;
+
+fn compile_inner(def: &CalendarDef, base: Option<&Calendar>, errors: &mut Errors) -> Option<Parts> {
     if def.format != CALENDAR_FORMAT {
-        push(
-            CalendarError::UnsupportedFormat { found: def.format },
-            "/format".into(),
-        );
+        let found = def.format;
+        errors.push(Located::new(
+            CalendarError::UnsupportedFormat { found },
+            "/format",
+        ));
         return None;
     }
     if bad_document_id(&def.id).is_some() {
-        push(
-            CalendarError::InvalidId { id: def.id.clone() },
-            "/id".into(),
-        );
+        let id = def.id.clone();
+        errors.push(Located::new(CalendarError::InvalidId { id }, "/id"));
     }
-    let tz = match (&def.time_zone, base) {
-        (Some(name), _) => match time_zone(name) {
-            Some(tz) => Some(tz),
-            None => {
-                push(
-                    CalendarError::UnknownTimeZone { name: name.clone() },
-                    "/time_zone".into(),
-                );
-                None
-            }
-        },
-        (None, Some(b)) => Some(b.tz.clone()),
-        (None, None) => {
-            push(
-                CalendarError::MissingKey { key: "time_zone" },
-                String::new(),
-            );
-            None
-        }
-    };
-    let years = match (def.years, base) {
-        (Some(y), _) => {
-            if y.from > y.to
-                || i64::from(y.to) - i64::from(y.from) >= MAX_CALENDAR_YEARS
-                || y.from < -9998
-                || y.to > 9998
-            {
-                push(
-                    CalendarError::InvalidYears {
-                        from: y.from,
-                        to: y.to,
-                    },
-                    "/years".into(),
-                );
-                None
-            } else {
-                let first = Date::new(y.from, 1, 1).ok().map(day_number);
-                let last = Date::new(y.to, 12, 31).ok().map(day_number);
-                first.zip(last)
-            }
-        }
-        (None, Some(b)) => Some((b.first_day, b.last_day)),
-        (None, None) => {
-            push(CalendarError::MissingKey { key: "years" }, String::new());
-            None
-        }
-    };
-    let week: Option<[Intervals; 7]> = match (&def.week, base) {
-        (Some(w), _) => {
-            let mut out: [Intervals; 7] = Default::default();
-            let mut ok = true;
-            for (slot, (name, list)) in out.iter_mut().zip(w.days()) {
-                match parse_intervals(list) {
-                    Ok(iv) => *slot = iv,
-                    Err(e) => {
-                        push(e, format!("/week/{name}"));
-                        ok = false;
-                    }
-                }
-            }
-            if ok && out.iter().all(|d| d.is_empty()) {
-                push(CalendarError::NoWorkingTime, "/week".into());
-                ok = false;
-            }
-            ok.then_some(out)
-        }
-        (None, Some(b)) => Some(b.week.clone()),
-        (None, None) => {
-            push(CalendarError::MissingKey { key: "week" }, String::new());
-            None
-        }
-    };
-
+    let tz = zone_of(def, base, errors);
+    let years = years_of(def, base, errors);
+    let week = week_of(def, base, errors);
     // The base's dates within this calendar's years; outside them this calendar knows nothing,
     // like any calendar beyond its years.
     let mut special: BTreeMap<i64, Intervals> = match (base, years) {
@@ -495,117 +423,13 @@ fn compile_inner(
             .collect(),
         _ => BTreeMap::new(),
     };
-    let mut own: BTreeMap<i64, ()> = BTreeMap::new();
-    let in_years = |day: i64| years.is_some_and(|(f, l)| (f..=l).contains(&day));
-    for (i, h) in def.holidays.iter().enumerate() {
-        let path = format!("/holidays/{i}");
-        let (from, to) = match (&h.date, &h.from, &h.to) {
-            (Some(d), None, None) => (d, d),
-            (None, Some(f), Some(t)) => (f, t),
-            _ => {
-                let reason = "give `date`, or `from` and `to`".to_owned();
-                push(
-                    CalendarError::InvalidDate {
-                        value: h.name.clone(),
-                        reason,
-                    },
-                    path,
-                );
-                continue;
-            }
-        };
-        let (f, t) = match (parse_date(from), parse_date(to)) {
-            (Ok(f), Ok(t)) => (day_number(f), day_number(t)),
-            (Err(e), _) | (_, Err(e)) => {
-                push(e, path);
-                continue;
-            }
-        };
-        if f > t || t - f > 366 {
-            let reason = "a range runs forward and spans at most a year".to_owned();
-            push(
-                CalendarError::InvalidDate {
-                    value: format!("{from}..{to}"),
-                    reason,
-                },
-                path,
-            );
-            continue;
-        }
-        for day in f..=t {
-            if !in_years(day) {
-                push(
-                    CalendarError::DateOutsideYears { date: show(day) },
-                    path.clone(),
-                );
-                break;
-            }
-            if own.insert(day, ()).is_some() {
-                push(
-                    CalendarError::ConflictingDay { date: show(day) },
-                    path.clone(),
-                );
-            }
-            special.insert(day, Box::new([]));
-        }
-    }
-    for (i, w) in def.working_days.iter().enumerate() {
-        let path = format!("/working_days/{i}");
-        let day = match parse_date(&w.date) {
-            Ok(d) => day_number(d),
-            Err(e) => {
-                push(e, format!("{path}/date"));
-                continue;
-            }
-        };
-        if !in_years(day) {
-            push(
-                CalendarError::DateOutsideYears {
-                    date: w.date.clone(),
-                },
-                format!("{path}/date"),
-            );
-            continue;
-        }
-        if own.insert(day, ()).is_some() {
-            push(
-                CalendarError::ConflictingDay {
-                    date: w.date.clone(),
-                },
-                format!("{path}/date"),
-            );
-            continue;
-        }
-        let intervals = match &w.intervals {
-            Some(list) => match parse_intervals(list) {
-                Ok(iv) if !iv.is_empty() => iv,
-                Ok(_) => {
-                    let e = CalendarError::InvalidInterval {
-                        value: "[]".into(),
-                        reason: "a working day has working time",
-                    };
-                    push(e, format!("{path}/intervals"));
-                    continue;
-                }
-                Err(e) => {
-                    push(e, format!("{path}/intervals"));
-                    continue;
-                }
-            },
-            None => match week.as_ref().map(|w| w[0].clone()) {
-                Some(mon) if !mon.is_empty() => mon,
-                _ => {
-                    let e = CalendarError::InvalidInterval {
-                        value: w.date.clone(),
-                        reason: "Monday has no working time to copy: give `intervals`",
-                    };
-                    push(e, format!("{path}/intervals"));
-                    continue;
-                }
-            },
-        };
-        special.insert(day, intervals);
-    }
+    let mut days = OwnDays {
+        years,
+        own: BTreeMap::new(),
+        special: &mut special,
+    };
+    days.holidays(def, errors);
+    days.working_days(def, week.as_ref(), errors);
     let (tz, (first_day, last_day), week) = (tz?, years?, week?);
     Some(Parts {
         tz,
@@ -614,6 +438,228 @@ fn compile_inner(
         week,
         special,
     })
+}
+
+/// The time zone: the calendar's own, or its base's.
+fn zone_of(def: &CalendarDef, base: Option<&Calendar>, errors: &mut Errors) -> Option<TimeZone> {
+    match (&def.time_zone, base) {
+        (Some(name), _) => {
+            let tz = time_zone(name);
+            if tz.is_none() {
+                let name = name.clone();
+                errors.push(Located::new(
+                    CalendarError::UnknownTimeZone { name },
+                    "/time_zone",
+                ));
+            }
+            tz
+        }
+        (None, Some(b)) => Some(b.tz.clone()),
+        (None, None) => {
+            let key = "time_zone";
+            errors.push(Located::new(
+                CalendarError::MissingKey { key },
+                String::new(),
+            ));
+            None
+        }
+    }
+}
+
+/// The first and last day of the years covered: the calendar's own, or its base's.
+fn years_of(def: &CalendarDef, base: Option<&Calendar>, errors: &mut Errors) -> Option<(i64, i64)> {
+    match (def.years, base) {
+        (Some(y), _) => {
+            if y.from > y.to
+                || i64::from(y.to) - i64::from(y.from) >= MAX_CALENDAR_YEARS
+                || y.from < -9998
+                || y.to > 9998
+            {
+                let (from, to) = (y.from, y.to);
+                errors.push(Located::new(
+                    CalendarError::InvalidYears { from, to },
+                    "/years",
+                ));
+                None
+            } else {
+                let first = Date::new(y.from, 1, 1).ok().map(day_number);
+                let last = Date::new(y.to, 12, 31).ok().map(day_number);
+                first.zip(last)
+            }
+        }
+        (None, Some(b)) => Some((b.first_day, b.last_day)),
+        (None, None) => {
+            errors.push(Located::new(
+                CalendarError::MissingKey { key: "years" },
+                String::new(),
+            ));
+            None
+        }
+    }
+}
+
+/// The working intervals of each weekday: the calendar's own, or its base's.
+fn week_of(
+    def: &CalendarDef,
+    base: Option<&Calendar>,
+    errors: &mut Errors,
+) -> Option<[Intervals; 7]> {
+    match (&def.week, base) {
+        (Some(w), _) => {
+            let mut out: [Intervals; 7] = Default::default();
+            let mut ok = true;
+            for (slot, (name, list)) in out.iter_mut().zip(w.days()) {
+                match parse_intervals(list) {
+                    Ok(iv) => *slot = iv,
+                    Err(e) => {
+                        errors.push(Located::new(e, format!("/week/{name}")));
+                        ok = false;
+                    }
+                }
+            }
+            if ok && out.iter().all(|d| d.is_empty()) {
+                errors.push(Located::new(CalendarError::NoWorkingTime, "/week"));
+                ok = false;
+            }
+            ok.then_some(out)
+        }
+        (None, Some(b)) => Some(b.week.clone()),
+        (None, None) => {
+            errors.push(Located::new(
+                CalendarError::MissingKey { key: "week" },
+                String::new(),
+            ));
+            None
+        }
+    }
+}
+
+/// The days a calendar sets itself (holidays and 调休 working days) over those it inherits:
+/// each day at most once, within the years.
+struct OwnDays<'a> {
+    years: Option<(i64, i64)>,
+    own: BTreeMap<i64, ()>,
+    special: &'a mut BTreeMap<i64, Intervals>,
+}
+
+impl OwnDays<'_> {
+    fn in_years(&self, day: i64) -> bool {
+        self.years.is_some_and(|(f, l)| (f..=l).contains(&day))
+    }
+
+    /// Holidays: a date or a range of at most a year, each day without working time.
+    fn holidays(&mut self, def: &CalendarDef, errors: &mut Errors) {
+        for (i, h) in def.holidays.iter().enumerate() {
+            let path = format!("/holidays/{i}");
+            let (from, to) = match (&h.date, &h.from, &h.to) {
+                (Some(d), None, None) => (d, d),
+                (None, Some(f), Some(t)) => (f, t),
+                _ => {
+                    let reason = "give `date`, or `from` and `to`".to_owned();
+                    let value = h.name.clone();
+                    errors.push(Located::new(
+                        CalendarError::InvalidDate { value, reason },
+                        path,
+                    ));
+                    continue;
+                }
+            };
+            let (f, t) = match (parse_date(from), parse_date(to)) {
+                (Ok(f), Ok(t)) => (day_number(f), day_number(t)),
+                (Err(e), _) | (_, Err(e)) => {
+                    errors.push(Located::new(e, path));
+                    continue;
+                }
+            };
+            if f > t || t - f > 366 {
+                let reason = "a range runs forward and spans at most a year".to_owned();
+                let value = format!("{from}..{to}");
+                errors.push(Located::new(
+                    CalendarError::InvalidDate { value, reason },
+                    path,
+                ));
+                continue;
+            }
+            for day in f..=t {
+                if !self.in_years(day) {
+                    let date = show(day);
+                    errors.push(Located::new(
+                        CalendarError::DateOutsideYears { date },
+                        path.clone(),
+                    ));
+                    break;
+                }
+                if self.own.insert(day, ()).is_some() {
+                    let date = show(day);
+                    errors.push(Located::new(
+                        CalendarError::ConflictingDay { date },
+                        path.clone(),
+                    ));
+                }
+                self.special.insert(day, Box::new([]));
+            }
+        }
+    }
+
+    /// Working days (调休): a date with its intervals, or Monday's.
+    fn working_days(
+        &mut self,
+        def: &CalendarDef,
+        week: Option<&[Intervals; 7]>,
+        errors: &mut Errors,
+    ) {
+        for (i, w) in def.working_days.iter().enumerate() {
+            let path = format!("/working_days/{i}/date");
+            let day = match parse_date(&w.date) {
+                Ok(d) => day_number(d),
+                Err(e) => {
+                    errors.push(Located::new(e, path));
+                    continue;
+                }
+            };
+            if !self.in_years(day) {
+                let date = w.date.clone();
+                errors.push(Located::new(CalendarError::DateOutsideYears { date }, path));
+                continue;
+            }
+            if self.own.insert(day, ()).is_some() {
+                let date = w.date.clone();
+                errors.push(Located::new(CalendarError::ConflictingDay { date }, path));
+                continue;
+            }
+            let path = format!("/working_days/{i}/intervals");
+            match working_day_intervals(&w.date, w.intervals.as_deref(), week) {
+                Ok(intervals) => {
+                    self.special.insert(day, intervals);
+                }
+                Err(e) => errors.push(Located::new(e, path)),
+            }
+        }
+    }
+}
+
+/// A working day's intervals: as given, or Monday's; never none.
+fn working_day_intervals(
+    date: &str,
+    given: Option<&[[String; 2]]>,
+    week: Option<&[Intervals; 7]>,
+) -> Result<Intervals, CalendarError> {
+    match given {
+        Some(list) => match parse_intervals(list)? {
+            iv if !iv.is_empty() => Ok(iv),
+            _ => Err(CalendarError::InvalidInterval {
+                value: "[]".into(),
+                reason: "a working day has working time",
+            }),
+        },
+        None => match week.map(|w| w[0].clone()) {
+            Some(mon) if !mon.is_empty() => Ok(mon),
+            _ => Err(CalendarError::InvalidInterval {
+                value: date.to_owned(),
+                reason: "Monday has no working time to copy: give `intervals`",
+            }),
+        },
+    }
 }
 
 /// A day number as `YYYY-MM-DD`.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::org::governance::Level;
+use crate::org::handling::Level;
 
 /// What kind of thing the host must do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@
 use crate::case::effect::{Effect, EffectKind};
 use crate::case::sla_clock::TimerKind;
 use crate::case::{Case, Event, EventKind};
-use crate::org::governance::{Level, Task};
+use crate::org::handling::{Level, Task};
 use crate::value::Value;
 use crate::workflow::handling::Action;
 

@@ -9,7 +9,7 @@ use crate::case::{
     Actor, ActorRecord, Case, CommandContext, Decisions, DuplicateEvent, Event, EventKind,
     OverdueEvent, SupervisionEvent,
 };
-use crate::org::governance::{
+use crate::org::handling::{
     AssistView, CallbackView, HandlingView, Level, LinkView, SupervisionView, Task,
 };
 use crate::org::{OrgError, Route};
@@ -649,7 +649,7 @@ impl Case {
 
     /// The cases linked to this one as duplicates, when it is closed and has any: they may
     /// follow it (`on_primary_closed`).
-    pub(crate) fn closed_linked(&self) -> Option<&[crate::org::governance::LinkView]> {
+    pub(crate) fn closed_linked(&self) -> Option<&[crate::org::handling::LinkView]> {
         self.handling_view()
             .filter(|h| self.is_terminal() && !h.linked.is_empty())
             .map(|h| h.linked.as_slice())

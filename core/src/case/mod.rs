@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
 use crate::case::sla_clock::{Change, Clock, TimerKind};
-use crate::org::governance::{AppealOf, HandlingView, Level, MatterKeys, Task};
+use crate::org::handling::{AppealOf, HandlingView, Level, MatterKeys, Task};
 use crate::org::Route;
 use crate::support::ids::{self, NameProblem};
 use crate::value::{FieldProblem, FieldSource};

@@ -119,64 +119,13 @@ impl Case {
                         duplicate: d.case_id.to_string(),
                         channel: d.channel.to_string(),
                     },
-                    EventKind::Overdue(o) => {
-                        let h = self.handling.as_deref();
-                        let unit = h.and_then(|h| h.task(o.task)).map_or("", |(u, _)| u);
-                        let (unit, due_at) = (unit.to_owned(), o.due_at);
-                        match o.task {
-                            Task::Opinion(_) => EventRecord::OpinionOverdue {
-                                hash: None,
-                                seq,
-                                at: e.at,
-                                actor,
-                                unit,
-                                due_at,
-                            },
-                            Task::Supervision(supervision) => EventRecord::SupervisionOverdue {
-                                hash: None,
-                                seq,
-                                at: e.at,
-                                actor,
-                                supervision,
-                                unit,
-                                due_at,
-                            },
-                        }
-                    }
+                    EventKind::Overdue(o) => self.overdue_record(o, seq, e.at, actor),
                     EventKind::SlaTimer {
                         sla,
                         kind,
                         step,
                         due_at,
-                    } => {
-                        let rule = wf.slas.get(usize::from(*sla));
-                        let sla = rule.map_or("", |r| &r.id).to_owned();
-                        let step_id = |k: TimerKind| {
-                            rule.and_then(|r| step_name(r, k, *step))
-                                .unwrap_or("")
-                                .to_owned()
-                        };
-                        match kind {
-                            TimerKind::Warning => EventRecord::SlaWarning {
-                                hash: None,
-                                seq,
-                                at: e.at,
-                                actor,
-                                sla,
-                                warning: step_id(*kind),
-                                due_at: *due_at,
-                            },
-                            TimerKind::Breach => EventRecord::SlaBreached {
-                                hash: None,
-                                seq,
-                                at: e.at,
-                                actor,
-                                sla,
-                                step: step_id(*kind),
-                                due_at: *due_at,
-                            },
-                        }
-                    }
+                    } => timer_record(wf, (*sla, *kind, *step, *due_at), seq, e.at, actor),
                     EventKind::SlaExtended(x) => EventRecord::SlaExtended {
                         hash: None,
                         seq,
@@ -210,5 +159,68 @@ impl Case {
                 }
             })
             .collect()
+    }
+
+    /// The record of an opinion or supervision that fell overdue.
+    fn overdue_record(&self, o: &OverdueEvent, seq: u64, at: i64, actor: Actor) -> EventRecord {
+        let h = self.handling.as_deref();
+        let unit = h.and_then(|h| h.task(o.task)).map_or("", |(u, _)| u);
+        let (unit, due_at) = (unit.to_owned(), o.due_at);
+        match o.task {
+            Task::Opinion(_) => EventRecord::OpinionOverdue {
+                hash: None,
+                seq,
+                at,
+                actor,
+                unit,
+                due_at,
+            },
+            Task::Supervision(supervision) => EventRecord::SupervisionOverdue {
+                hash: None,
+                seq,
+                at,
+                actor,
+                supervision,
+                unit,
+                due_at,
+            },
+        }
+    }
+}
+
+/// The record of an SLA warning or breach step that fell due.
+fn timer_record(
+    wf: &Workflow,
+    (sla, kind, step, due_at): (u16, TimerKind, u16, i64),
+    seq: u64,
+    at: i64,
+    actor: Actor,
+) -> EventRecord {
+    let rule = wf.slas.get(usize::from(sla));
+    let sla = rule.map_or("", |r| &r.id).to_owned();
+    let step_id = |k: TimerKind| {
+        rule.and_then(|r| step_name(r, k, step))
+            .unwrap_or("")
+            .to_owned()
+    };
+    match kind {
+        TimerKind::Warning => EventRecord::SlaWarning {
+            hash: None,
+            seq,
+            at,
+            actor,
+            sla,
+            warning: step_id(kind),
+            due_at,
+        },
+        TimerKind::Breach => EventRecord::SlaBreached {
+            hash: None,
+            seq,
+            at,
+            actor,
+            sla,
+            step: step_id(kind),
+            due_at,
+        },
     }
 }

@@ -170,28 +170,17 @@ fn replay_event(case: &mut Case, index: usize, record: &EventRecord) -> Result<(
             opinions_due_at,
             ..
         } => {
-            let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
-                index,
-                recorded: recorded.to_owned(),
-                replayed: replayed.to_owned(),
+            let note = Decisions {
+                route: route.clone(),
+                due_at: *opinions_due_at,
             };
-            if case.state() != from {
-                return Err(mismatch(from, case.state()));
-            }
             let cmd = Command {
                 transition,
                 actor,
                 payload: Values::Json(payload),
                 at: *at,
             };
-            let note = Decisions {
-                route: route.clone(),
-                due_at: *opinions_due_at,
-            };
-            case.apply_with(&cmd, recorded(&note)).map_err(rejected)?;
-            if case.state() != to {
-                return Err(mismatch(to, case.state()));
-            }
+            replay_transition(case, index, &cmd, &note, (from, to))?;
         }
         EventRecord::SlaWarning {
             at,
@@ -287,30 +276,70 @@ fn replay_event(case: &mut Case, index: usize, record: &EventRecord) -> Result<(
         | EventRecord::SupervisionOverdue {
             at, unit, due_at, ..
         } => {
-            let h = case.handling.as_deref();
-            let task = match record {
-                EventRecord::SupervisionOverdue { supervision, .. } => {
-                    Some(Task::Supervision(*supervision))
-                }
-                // The first opinion of that unit still owed and not yet overdue.
-                _ => h
-                    .and_then(|h| {
-                        h.assisting
-                            .iter()
-                            .position(|a| a.unit == *unit && a.answered_at.is_none() && !a.overdue)
-                    })
-                    .map(Task::Opinion),
+            let supervision = match record {
+                EventRecord::SupervisionOverdue { supervision, .. } => Some(*supervision),
+                _ => None,
             };
-            let recorded = task.and_then(|t| h.and_then(|h| h.task(t)));
-            let matches = recorded == Some((unit.as_str(), *due_at));
-            if !matches || !task.is_some_and(|t| case.mark_overdue(t, *at)) {
-                return Err(HistoryError::Mismatch {
-                    index,
-                    recorded: format!("{unit} overdue since {due_at}"),
-                    replayed: "no such task still owed".to_owned(),
-                });
-            }
+            replay_overdue(case, index, supervision, unit, *due_at, *at)?;
         }
+    }
+    Ok(())
+}
+
+/// A recorded transition: from the recorded state, through the command's checks with the
+/// decisions it took, into the recorded state.
+fn replay_transition(
+    case: &mut Case,
+    index: usize,
+    cmd: &Command<'_>,
+    note: &Decisions,
+    (from, to): (&str, &str),
+) -> Result<(), HistoryError> {
+    let mismatch = |recorded: &str, replayed: &str| HistoryError::Mismatch {
+        index,
+        recorded: recorded.to_owned(),
+        replayed: replayed.to_owned(),
+    };
+    if case.state() != from {
+        return Err(mismatch(from, case.state()));
+    }
+    case.apply_with(cmd, recorded(note))
+        .map_err(|error| HistoryError::Rejected { index, error })?;
+    if case.state() != to {
+        return Err(mismatch(to, case.state()));
+    }
+    Ok(())
+}
+
+/// A recorded overdue task: a supervision by number, or (`None`) the first opinion of `unit`
+/// still owed and not yet overdue; it must be owed by `unit` since `due_at`.
+fn replay_overdue(
+    case: &mut Case,
+    index: usize,
+    supervision: Option<usize>,
+    unit: &str,
+    due_at: i64,
+    at: i64,
+) -> Result<(), HistoryError> {
+    let h = case.handling.as_deref();
+    let task = match supervision {
+        Some(supervision) => Some(Task::Supervision(supervision)),
+        None => h
+            .and_then(|h| {
+                h.assisting
+                    .iter()
+                    .position(|a| a.unit == *unit && a.answered_at.is_none() && !a.overdue)
+            })
+            .map(Task::Opinion),
+    };
+    let recorded = task.and_then(|t| h.and_then(|h| h.task(t)));
+    let matches = recorded == Some((unit, due_at));
+    if !matches || !task.is_some_and(|t| case.mark_overdue(t, at)) {
+        return Err(HistoryError::Mismatch {
+            index,
+            recorded: format!("{unit} overdue since {due_at}"),
+            replayed: "no such task still owed".to_owned(),
+        });
     }
     Ok(())
 }

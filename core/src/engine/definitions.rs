@@ -2,6 +2,7 @@
 //! questions asked of a workflow's graph.
 
 use super::*;
+use crate::error::Located;
 
 /// A workflow that was loaded, and the warnings its definition raised.
 #[derive(Clone, Debug)]
@@ -101,7 +102,7 @@ impl Engine {
     /// `calendar.cyclic_extends` when the chain of bases returns to this calendar.
     pub fn load_calendar(&mut self, def: CalendarDef) -> Result<Arc<Calendar>, InvalidCalendar> {
         let refuse = |error: CalendarError, path: &str| {
-            InvalidCalendar::from_pairs(vec![(error, path.to_owned())])
+            InvalidCalendar::new(vec![Located::new(error, path)])
         };
         let base = match &def.extends {
             None => None,

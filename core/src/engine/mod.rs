@@ -6,7 +6,7 @@
 pub(crate) mod archive;
 mod definitions;
 pub(crate) mod error;
-pub(crate) mod governance;
+pub(crate) mod handling;
 pub(crate) mod journal;
 pub(crate) mod outbox;
 pub(crate) mod public_view;
@@ -31,7 +31,7 @@ use crate::case::{self, Actor, Available, Case, Command, EventRecord, Opening};
 use crate::case::{CaseError, HistoryError};
 use crate::engine::journal::CaseEvents;
 pub use crate::limits::Limits;
-use crate::org::governance::Task;
+use crate::org::handling::Task;
 use crate::support::fx::FxMap;
 use crate::workflow::definition::WorkflowDef;
 use crate::workflow::graph::{self, GraphFormat, PathToClose};
@@ -106,7 +106,7 @@ impl Engine {
         workflow: &str,
         version: Option<u32>,
         opening: &Opening<'_>,
-        appeal: Option<crate::org::governance::AppealOf>,
+        appeal: Option<crate::org::handling::AppealOf>,
     ) -> Result<&Case, CaseError> {
         let wf = self.workflow_or_err(workflow, version)?.clone();
         if self.cases.contains_key(opening.case_id) {

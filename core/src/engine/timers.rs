@@ -72,7 +72,7 @@ fn fire_sla(
     step: u16,
     due: i64,
     at: i64,
-) -> Option<Option<(crate::org::governance::Level, String)>> {
+) -> Option<Option<(crate::org::handling::Level, String)>> {
     let wf = case.workflow().clone();
     let rule = wf.slas.get(usize::from(sla))?;
     case.fire(&rule.id, kind, step, due, at).ok()?;

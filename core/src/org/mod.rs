@@ -3,10 +3,11 @@
 //! See `docs/governance.md`.
 
 pub(crate) mod error;
-pub(crate) mod governance;
+pub(crate) mod handling;
 
 pub use error::{InvalidOrg, OrgError};
 
+use crate::error::Located;
 use crate::support::ids::{bad_name, NameProblem};
 use petgraph::algo::toposort;
 use petgraph::graph::DiGraph;
@@ -179,22 +180,25 @@ impl Org {
     /// # Errors
     /// As [`Org::compile`].
     pub fn compile_with(def: OrgDef, max_units: usize) -> Result<Org, InvalidOrg> {
-        let mut errors: Vec<(OrgError, String)> = Vec::new();
+        let mut errors: Vec<Located<OrgError>> = Vec::new();
         if def.format != ORG_FORMAT {
             let error = OrgError::UnsupportedFormat { found: def.format };
-            return Err(InvalidOrg::from_pairs(vec![(error, "/format".into())]));
+            return Err(InvalidOrg::new(vec![Located::new(error, "/format")]));
         }
         if def.units.len() > max_units {
             let error = OrgError::TooMany {
                 count: def.units.len(),
                 max: max_units,
             };
-            return Err(InvalidOrg::from_pairs(vec![(error, "/units".into())]));
+            return Err(InvalidOrg::new(vec![Located::new(error, "/units")]));
         }
         if let Some(reason) = bad_id(&def.id) {
             let id = def.id.clone();
             let what = "organisation";
-            errors.push((OrgError::InvalidId { what, id, reason }, "/id".into()));
+            errors.push(Located::new(
+                OrgError::InvalidId { what, id, reason },
+                "/id",
+            ));
         }
         let mut index: FxMap<Box<str>, u32> = FxMap::default();
         for (i, u) in (0u32..).zip(&def.units) {
@@ -204,17 +208,17 @@ impl Org {
                     id: u.id.clone(),
                     reason,
                 };
-                errors.push((error, format!("/units/{i}/id")));
+                errors.push(Located::new(error, format!("/units/{i}/id")));
             } else if index.insert(u.id.as_str().into(), i).is_some() {
                 let error = OrgError::Duplicate {
                     what: "unit",
                     id: u.id.clone(),
                 };
-                errors.push((error, format!("/units/{i}/id")));
+                errors.push(Located::new(error, format!("/units/{i}/id")));
             }
         }
         let unknown = |unit: &str, path: String| {
-            (
+            Located::new(
                 OrgError::UnknownUnit {
                     unit: unit.to_owned(),
                 },
@@ -262,7 +266,7 @@ impl Org {
             Err(cycle) => {
                 let i = graph[cycle.node_id()] as usize;
                 let unit = def.units.get(i).map_or("", |u| &u.id).to_owned();
-                errors.push((
+                errors.push(Located::new(
                     OrgError::CyclicParent { unit },
                     format!("/units/{i}/parent"),
                 ));
@@ -280,17 +284,17 @@ impl Org {
                         id: r.id.clone(),
                         reason,
                     };
-                    errors.push((error, format!("{path}/id")));
+                    errors.push(Located::new(error, format!("{path}/id")));
                 } else if seen.insert(&r.id, ()).is_some() {
                     let error = OrgError::Duplicate {
                         what: "rule",
                         id: r.id.clone(),
                     };
-                    errors.push((error, format!("{path}/id")));
+                    errors.push(Located::new(error, format!("{path}/id")));
                 }
                 if r.category.is_none() && r.region.is_none() {
                     let rule = r.id.clone();
-                    errors.push((OrgError::EmptyRule { rule }, path.clone()));
+                    errors.push(Located::new(OrgError::EmptyRule { rule }, path.clone()));
                 }
                 if !index.contains_key(r.unit.as_str()) {
                     errors.push(unknown(&r.unit, format!("{path}/unit")));
@@ -314,7 +318,7 @@ impl Org {
             }
         }
         if !errors.is_empty() {
-            return Err(InvalidOrg::from_pairs(errors));
+            return Err(InvalidOrg::new(errors));
         }
         Ok(Org {
             def,

@@ -461,7 +461,7 @@ pub(crate) struct Scope<'a> {
     pub actor_roles: u64,
     pub roles: &'a [Box<str>],
     pub org: Option<&'a crate::org::Org>,
-    pub handling: Option<&'a crate::org::governance::HandlingView>,
+    pub handling: Option<&'a crate::org::handling::HandlingView>,
 }
 
 enum Resolved<'a> {

@@ -115,7 +115,7 @@ pub struct BreachDef {
     /// Raise a supervision of this level, by the unit one level further up the tree than the
     /// previous automatic supervision of the case (the handling unit's parent first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supervise: Option<crate::org::governance::Level>,
+    pub supervise: Option<crate::org::handling::Level>,
 }
 
 /// Extension policy.
@@ -177,7 +177,7 @@ pub(crate) struct Breach {
     pub id: Box<str>,
     pub after: Option<Duration>,
     pub transition: Option<u16>,
-    pub supervise: Option<crate::org::governance::Level>,
+    pub supervise: Option<crate::org::handling::Level>,
 }
 
 #[derive(Clone, Debug)]
@@ -246,21 +246,8 @@ fn duration(def: &DurationDef, path: String, out: &mut Vec<Diagnostic>) -> Optio
     }
 }
 
-/// Checks and compiles the rules; every problem goes to `out`.
+/// Checks and compiles the rules; every problem goes to `out`, in document order.
 pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> Vec<Sla> {
-    let state = |id: &str| {
-        cx.states
-            .iter()
-            .position(|s| &*s.id == id)
-            .and_then(|i| u16::try_from(i).ok())
-    };
-    let transition = |id: &str| {
-        cx.transitions
-            .iter()
-            .position(|t| &*t.id == id)
-            .and_then(|i| u16::try_from(i).ok())
-    };
-    let role_bit = |id: &str| cx.roles.iter().position(|r| &**r == id);
     let syms = crate::workflow::guard::Symbols {
         fields: cx.fields,
         roles: cx.roles,
@@ -272,221 +259,44 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
     for (i, d) in defs.iter().enumerate() {
         let p = format!("/slas/{i}");
         if seen.contains(&d.id.as_str()) {
+            let id = d.id.clone();
             diag(
                 out,
-                E::DuplicateId {
-                    kind: "sla id",
-                    id: d.id.clone(),
-                },
+                E::DuplicateId { kind: "sla id", id },
                 format!("{p}/id"),
             );
         }
         seen.push(&d.id);
-        let states = |list: &[String], key: &str, out: &mut Vec<Diagnostic>| -> Vec<u16> {
-            let mut ixs = Vec::new();
-            for (j, s) in list.iter().enumerate() {
-                match state(s) {
-                    Some(ix) => ixs.push(ix),
-                    None => diag(
-                        out,
-                        E::UnknownState { id: s.clone() },
-                        format!("{p}/{key}/{j}"),
-                    ),
-                }
-            }
-            ixs
-        };
-        let transitions = |list: &[String], key: &str, out: &mut Vec<Diagnostic>| -> Vec<u16> {
-            let mut ixs = Vec::new();
-            for (j, t) in list.iter().enumerate() {
-                match transition(t) {
-                    Some(ix) => ixs.push(ix),
-                    None => diag(
-                        out,
-                        E::UnknownTransition { id: t.clone() },
-                        format!("{p}/{key}/{j}"),
-                    ),
-                }
-            }
-            ixs
-        };
-        for (key, trigger) in [("start", &d.start), ("stop", &d.stop)] {
-            if !trigger.on_open && trigger.enter.is_empty() && trigger.transitions.is_empty() {
-                diag(
-                    out,
-                    E::EmptyTrigger {
-                        sla: d.id.clone(),
-                        which: key,
-                    },
-                    format!("{p}/{key}"),
-                );
-            }
-        }
-        if d.stop.on_open {
-            diag(
-                out,
-                E::EmptyTrigger {
-                    sla: d.id.clone(),
-                    which: "stop",
-                },
-                format!("{p}/stop/on_open"),
-            );
-        }
-        let start_enter = states(&d.start.enter, "start/enter", out);
-        let start_transitions = transitions(&d.start.transitions, "start/transitions", out);
-        let stop_enter = states(&d.stop.enter, "stop/enter", out);
-        let stop_transitions = transitions(&d.stop.transitions, "stop/transitions", out);
-        let pause = states(&d.pause, "pause", out);
-        if d.target.is_empty() {
-            diag(
-                out,
-                E::NoTarget { sla: d.id.clone() },
-                format!("{p}/target"),
-            );
-        }
-        let mut targets = Vec::new();
-        for (j, t) in d.target.iter().enumerate() {
-            let guard = t.when.as_ref().and_then(|g| {
-                crate::workflow::guard::compile(g, &syms, &format!("{p}/target/{j}/when"), out)
-            });
-            let path = format!("{p}/target/{j}/duration");
-            if let Some(dur) = duration(&t.duration, path.clone(), out) {
-                // A zero-length limit is due the instant it starts; with a breach transition that
-                // restarts it, `fire_due` could never catch up.
-                if amount(dur) == 0 && !matches!(dur, Duration::NaturalDays { .. }) {
-                    let reason = "a target is longer than zero";
-                    diag(out, E::InvalidDuration { reason }, path);
-                } else {
-                    targets.push((guard, dur));
-                }
-            }
-        }
+        check_triggers(d, &p, out);
+        let start_enter = states(cx, &d.start.enter, &format!("{p}/start/enter"), out);
+        let start_transitions = transitions(
+            cx,
+            &d.start.transitions,
+            &format!("{p}/start/transitions"),
+            out,
+        );
+        let stop_enter = states(cx, &d.stop.enter, &format!("{p}/stop/enter"), out);
+        let stop_transitions = transitions(
+            cx,
+            &d.stop.transitions,
+            &format!("{p}/stop/transitions"),
+            out,
+        );
+        let pause = states(cx, &d.pause, &format!("{p}/pause"), out);
+        let targets = targets(d, &p, &syms, out);
         if d.warnings.len() > MAX_SLA_STEPS || d.on_breach.len() > MAX_SLA_STEPS {
             let count = d.warnings.len().max(d.on_breach.len());
-            diag(
-                out,
-                E::TooMany {
-                    what: "warnings or breach steps",
-                    count,
-                    max: MAX_SLA_STEPS,
-                },
-                p.clone(),
-            );
+            let what = "warnings or breach steps";
+            let max = MAX_SLA_STEPS;
+            diag(out, E::TooMany { what, count, max }, p.clone());
         }
-        let mut warnings = Vec::new();
         let mut step_ids: Vec<&str> = Vec::new();
-        for (j, w) in d.warnings.iter().enumerate() {
-            let wp = format!("{p}/warnings/{j}");
-            if step_ids.contains(&w.id.as_str()) {
-                diag(
-                    out,
-                    E::DuplicateId {
-                        kind: "warning id",
-                        id: w.id.clone(),
-                    },
-                    format!("{wp}/id"),
-                );
-            }
-            step_ids.push(&w.id);
-            check_roles(&w.notify, &format!("{wp}/notify"), &role_bit, out);
-            let at = match (&w.before, w.fraction) {
-                (Some(b), None) => duration(b, format!("{wp}/before"), out).map(WarnAt::Before),
-                (None, Some(f)) if f > 0.0 && f < 1.0 => Some(WarnAt::Fraction(f)),
-                _ => {
-                    diag(out, E::InvalidWarning { id: w.id.clone() }, wp);
-                    None
-                }
-            };
-            if let Some(at) = at {
-                warnings.push((w.id.as_str().into(), at));
-            }
-        }
-        let mut breach = Vec::new();
-        for (j, b) in d.on_breach.iter().enumerate() {
-            let bp = format!("{p}/on_breach/{j}");
-            if step_ids.contains(&b.id.as_str()) {
-                diag(
-                    out,
-                    E::DuplicateId {
-                        kind: "breach step id",
-                        id: b.id.clone(),
-                    },
-                    format!("{bp}/id"),
-                );
-            }
-            step_ids.push(&b.id);
-            check_roles(&b.notify, &format!("{bp}/notify"), &role_bit, out);
-            let after = b
-                .after
-                .as_ref()
-                .and_then(|a| duration(a, format!("{bp}/after"), out));
-            let t = b.transition.as_ref().and_then(|t| match transition(t) {
-                None => {
-                    diag(
-                        out,
-                        E::UnknownTransition { id: t.clone() },
-                        format!("{bp}/transition"),
-                    );
-                    None
-                }
-                Some(ix) => {
-                    if cx
-                        .transitions
-                        .get(usize::from(ix))
-                        .is_some_and(|tr| !tr.requires.is_empty())
-                    {
-                        diag(
-                            out,
-                            E::BreachTransitionRequires {
-                                transition: t.clone(),
-                            },
-                            format!("{bp}/transition"),
-                        );
-                    }
-                    Some(ix)
-                }
-            });
-            breach.push(Breach {
-                id: b.id.as_str().into(),
-                after,
-                transition: t,
-                supervise: b.supervise,
-            });
-        }
-        let extension = d.extension.as_ref().and_then(|x| {
-            let xp = format!("{p}/extension");
-            let roles = check_roles(&x.roles, &format!("{xp}/roles"), &role_bit, out);
-            if x.roles.is_empty() {
-                diag(
-                    out,
-                    E::EmptyRoles {
-                        transition: format!("{} extension", d.id),
-                    },
-                    format!("{xp}/roles"),
-                );
-            }
-            let max_total = duration(&x.max_total, format!("{xp}/max_total"), out)?;
-            // Extensions add to the target in force; at least one target must count in their unit
-            // (`extend` checks the clock's own target).
-            let matching = targets.iter().any(|(_, t)| same_basis(*t, max_total));
-            if let Some((_, target)) = targets.first().filter(|_| !matching) {
-                diag(
-                    out,
-                    E::BasisMismatch {
-                        sla: d.id.clone(),
-                        target: target.basis(),
-                        extension: max_total.basis(),
-                    },
-                    format!("{xp}/max_total"),
-                );
-            }
-            Some(Extension {
-                roles,
-                max_count: x.max_count,
-                max_total,
-                reason_required: x.reason_required,
-            })
-        });
+        let warnings = warnings(d, &p, cx, &mut step_ids, out);
+        let breach = breach_steps(d, &p, cx, &mut step_ids, out);
+        let extension = d
+            .extension
+            .as_ref()
+            .and_then(|x| extension(d, x, &format!("{p}/extension"), cx, &targets, out));
         rules.push(Sla {
             id: d.id.as_str().into(),
             calendar: d.calendar.as_str().into(),
@@ -507,15 +317,251 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
     rules
 }
 
-fn check_roles(
+/// A rule must start and stop on something, and cannot stop as the case opens.
+fn check_triggers(d: &SlaDef, p: &str, out: &mut Vec<Diagnostic>) {
+    for (which, trigger) in [("start", &d.start), ("stop", &d.stop)] {
+        if !trigger.on_open && trigger.enter.is_empty() && trigger.transitions.is_empty() {
+            let sla = d.id.clone();
+            diag(out, E::EmptyTrigger { sla, which }, format!("{p}/{which}"));
+        }
+    }
+    if d.stop.on_open {
+        let sla = d.id.clone();
+        let which = "stop";
+        diag(
+            out,
+            E::EmptyTrigger { sla, which },
+            format!("{p}/stop/on_open"),
+        );
+    }
+}
+
+fn state_index(cx: &Context<'_>, id: &str) -> Option<u16> {
+    let i = cx.states.iter().position(|s| &*s.id == id)?;
+    u16::try_from(i).ok()
+}
+
+fn transition_index(cx: &Context<'_>, id: &str) -> Option<u16> {
+    let i = cx.transitions.iter().position(|t| &*t.id == id)?;
+    u16::try_from(i).ok()
+}
+
+/// The states of `list`, each unknown one reported at `path/<j>`.
+fn states(cx: &Context<'_>, list: &[String], path: &str, out: &mut Vec<Diagnostic>) -> Vec<u16> {
+    let mut ixs = Vec::new();
+    for (j, s) in list.iter().enumerate() {
+        match state_index(cx, s) {
+            Some(ix) => ixs.push(ix),
+            None => diag(
+                out,
+                E::UnknownState { id: s.clone() },
+                format!("{path}/{j}"),
+            ),
+        }
+    }
+    ixs
+}
+
+/// The transitions of `list`, each unknown one reported at `path/<j>`.
+fn transitions(
+    cx: &Context<'_>,
     list: &[String],
     path: &str,
-    role_bit: &dyn Fn(&str) -> Option<usize>,
     out: &mut Vec<Diagnostic>,
-) -> u64 {
+) -> Vec<u16> {
+    let mut ixs = Vec::new();
+    for (j, t) in list.iter().enumerate() {
+        match transition_index(cx, t) {
+            Some(ix) => ixs.push(ix),
+            None => diag(
+                out,
+                E::UnknownTransition { id: t.clone() },
+                format!("{path}/{j}"),
+            ),
+        }
+    }
+    ixs
+}
+
+/// The targets, each with its guard; at least one, each longer than zero.
+fn targets(
+    d: &SlaDef,
+    p: &str,
+    syms: &crate::workflow::guard::Symbols<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<(Option<Guard>, Duration)> {
+    if d.target.is_empty() {
+        diag(
+            out,
+            E::NoTarget { sla: d.id.clone() },
+            format!("{p}/target"),
+        );
+    }
+    let mut targets = Vec::new();
+    for (j, t) in d.target.iter().enumerate() {
+        let guard = t.when.as_ref().and_then(|g| {
+            crate::workflow::guard::compile(g, syms, &format!("{p}/target/{j}/when"), out)
+        });
+        let path = format!("{p}/target/{j}/duration");
+        if let Some(dur) = duration(&t.duration, path.clone(), out) {
+            // A zero-length limit is due the instant it starts; with a breach transition that
+            // restarts it, `fire_due` could never catch up.
+            if amount(dur) == 0 && !matches!(dur, Duration::NaturalDays { .. }) {
+                let reason = "a target is longer than zero";
+                diag(out, E::InvalidDuration { reason }, path);
+            } else {
+                targets.push((guard, dur));
+            }
+        }
+    }
+    targets
+}
+
+/// A warning or breach step id, unique among the rule's steps.
+fn step_id<'a>(
+    id: &'a str,
+    kind: &'static str,
+    path: &str,
+    seen: &mut Vec<&'a str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if seen.contains(&id) {
+        let id = id.to_owned();
+        diag(out, E::DuplicateId { kind, id }, format!("{path}/id"));
+    }
+    seen.push(id);
+}
+
+/// The warnings: each before the limit by a duration, or at a fraction of it.
+fn warnings<'a>(
+    d: &'a SlaDef,
+    p: &str,
+    cx: &Context<'_>,
+    step_ids: &mut Vec<&'a str>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<(Box<str>, WarnAt)> {
+    let mut warnings = Vec::new();
+    for (j, w) in d.warnings.iter().enumerate() {
+        let wp = format!("{p}/warnings/{j}");
+        step_id(&w.id, "warning id", &wp, step_ids, out);
+        check_roles(&w.notify, &format!("{wp}/notify"), cx, out);
+        let at = match (&w.before, w.fraction) {
+            (Some(b), None) => duration(b, format!("{wp}/before"), out).map(WarnAt::Before),
+            (None, Some(f)) if f > 0.0 && f < 1.0 => Some(WarnAt::Fraction(f)),
+            _ => {
+                diag(out, E::InvalidWarning { id: w.id.clone() }, wp);
+                None
+            }
+        };
+        if let Some(at) = at {
+            warnings.push((w.id.as_str().into(), at));
+        }
+    }
+    warnings
+}
+
+/// The breach ladder: each step after a delay, with an optional transition that takes no
+/// payload (the engine takes it) and supervision.
+fn breach_steps<'a>(
+    d: &'a SlaDef,
+    p: &str,
+    cx: &Context<'_>,
+    step_ids: &mut Vec<&'a str>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<Breach> {
+    let mut breach = Vec::new();
+    for (j, b) in d.on_breach.iter().enumerate() {
+        let bp = format!("{p}/on_breach/{j}");
+        step_id(&b.id, "breach step id", &bp, step_ids, out);
+        check_roles(&b.notify, &format!("{bp}/notify"), cx, out);
+        let after = b
+            .after
+            .as_ref()
+            .and_then(|a| duration(a, format!("{bp}/after"), out));
+        let transition = b
+            .transition
+            .as_ref()
+            .and_then(|t| breach_transition(t, &format!("{bp}/transition"), cx, out));
+        breach.push(Breach {
+            id: b.id.as_str().into(),
+            after,
+            transition,
+            supervise: b.supervise,
+        });
+    }
+    breach
+}
+
+/// A breach step's transition: known, and requiring no payload.
+fn breach_transition(
+    t: &str,
+    path: &str,
+    cx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<u16> {
+    let Some(ix) = transition_index(cx, t) else {
+        diag(
+            out,
+            E::UnknownTransition { id: t.to_owned() },
+            path.to_owned(),
+        );
+        return None;
+    };
+    if cx
+        .transitions
+        .get(usize::from(ix))
+        .is_some_and(|tr| !tr.requires.is_empty())
+    {
+        let transition = t.to_owned();
+        diag(
+            out,
+            E::BreachTransitionRequires { transition },
+            path.to_owned(),
+        );
+    }
+    Some(ix)
+}
+
+/// The extension policy: who may extend, how often, how much in all, in a unit one of the
+/// targets counts in.
+fn extension(
+    d: &SlaDef,
+    x: &ExtensionDef,
+    xp: &str,
+    cx: &Context<'_>,
+    targets: &[(Option<Guard>, Duration)],
+    out: &mut Vec<Diagnostic>,
+) -> Option<Extension> {
+    let roles = check_roles(&x.roles, &format!("{xp}/roles"), cx, out);
+    if x.roles.is_empty() {
+        let transition = format!("{} extension", d.id);
+        diag(out, E::EmptyRoles { transition }, format!("{xp}/roles"));
+    }
+    let max_total = duration(&x.max_total, format!("{xp}/max_total"), out)?;
+    // Extensions add to the target in force; at least one target must count in their unit
+    // (`extend` checks the clock's own target).
+    let matching = targets.iter().any(|(_, t)| same_basis(*t, max_total));
+    if let Some((_, target)) = targets.first().filter(|_| !matching) {
+        let error = E::BasisMismatch {
+            sla: d.id.clone(),
+            target: target.basis(),
+            extension: max_total.basis(),
+        };
+        diag(out, error, format!("{xp}/max_total"));
+    }
+    Some(Extension {
+        roles,
+        max_count: x.max_count,
+        max_total,
+        reason_required: x.reason_required,
+    })
+}
+
+/// The roles of `list` as a set of bits, each unknown one reported at `path/<j>`.
+fn check_roles(list: &[String], path: &str, cx: &Context<'_>, out: &mut Vec<Diagnostic>) -> u64 {
     let mut mask = 0u64;
     for (j, r) in list.iter().enumerate() {
-        match role_bit(r) {
+        match cx.roles.iter().position(|role| &**role == r) {
             Some(bit) => mask |= 1u64 << bit,
             None => diag(out, E::UnknownRole { id: r.clone() }, format!("{path}/{j}")),
         }

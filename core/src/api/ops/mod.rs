@@ -16,7 +16,7 @@ mod cases;
 mod clocks;
 mod definitions;
 mod engine_state;
-mod governance;
+mod handling;
 mod history;
 mod metrics;
 mod outbox;
@@ -111,17 +111,17 @@ ops! {
     /// Extend a running SLA clock.
     Extend(ExtendRequest) = "extend" => clocks::extend -> "Extended";
     /// Load or replace the organisation tree and dispatch catalogue.
-    LoadOrg(OrgRequest) = "load_org" => governance::load_org -> "OrgLoaded";
+    LoadOrg(OrgRequest) = "load_org" => handling::load_org -> "OrgLoaded";
     /// Where the dispatch catalogue sends a matter.
-    Route(RouteRequest) = "route" => governance::route -> "Route";
+    Route(RouteRequest) = "route" => handling::route -> "Route";
     /// Link a case to a primary as a duplicate.
-    LinkCases(LinkRequest) = "link_cases" => governance::link_cases -> "CaseChange";
+    LinkCases(LinkRequest) = "link_cases" => handling::link_cases -> "CaseChange";
     /// An assisting unit gives its opinion.
-    SubmitOpinion(OpinionRequest) = "submit_opinion" => governance::submit_opinion -> "CaseChange";
+    SubmitOpinion(OpinionRequest) = "submit_opinion" => handling::submit_opinion -> "CaseChange";
     /// A higher unit supervises a case.
-    Supervise(SuperviseRequest) = "supervise" => governance::supervise -> "CaseChange";
+    Supervise(SuperviseRequest) = "supervise" => handling::supervise -> "CaseChange";
     /// The handling unit answers a supervision.
-    AnswerSupervision(AnswerSupervisionRequest) = "answer_supervision" => governance::answer_supervision -> "CaseChange";
+    AnswerSupervision(AnswerSupervisionRequest) = "answer_supervision" => handling::answer_supervision -> "CaseChange";
     /// Effects to deliver.
     DrainOutbox(DrainRequest) = "drain_outbox" => outbox::drain_outbox -> "Drained";
     /// Acknowledge delivered effects.

@@ -11,7 +11,7 @@ use crate::case::CaseError;
 use crate::case::{Actor, Case, Command, Opening, Values, SYSTEM_ACTOR};
 use crate::engine::outbox::UnknownEffect;
 use crate::engine::Engine;
-use crate::org::governance::{AppealOf, Level, MatterKeys, Stage};
+use crate::org::handling::{AppealOf, Level, MatterKeys, Stage};
 use crate::org::{InvalidOrg, Org, OrgDef, OrgError, Route};
 use crate::workflow::Workflow;
 
