@@ -6,7 +6,7 @@
 //! neither layer decides anything the core does not.
 
 use civicflow::{
-    Actor, Answer, CaseError, Command, Engine, Limits, Opening, Reply, RequestError, Values,
+    Actor, Answer, CaseError, Coded, Command, Engine, Limits, Opening, Reply, RequestError, Values,
 };
 use civicflow::{ApplyRequest, DueRequest, FireDueRequest, Request};
 use rustc_hash::FxBuildHasher;
@@ -301,7 +301,7 @@ impl Lean {
     fn answer(&mut self, outcome: Result<&civicflow::Case, CaseError>) -> u32 {
         match outcome {
             Ok(case) => self.number(case.state()),
-            Err(e) => self.refuse(Answer::failure(e.details()).to_json().to_string()),
+            Err(e) => self.refuse(Answer::failure(e.details("")).to_json().to_string()),
         }
     }
 

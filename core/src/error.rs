@@ -192,19 +192,30 @@ pub const ALL_CODES: &[&str] = &[
     "snapshot.state_mismatch",
 ];
 
-/// An error of a document (a calendar, an organisation, a workflow definition) that knows its
-/// stable code, so that [`DocumentErrors`] can give each one its serializable form.
+/// An error that knows its stable code and its serializable form. Every error type of the
+/// crate has it; [`ErrorDetail`] is what they all become in the JSON API.
 pub trait Coded: std::fmt::Display {
-    /// What the document is called in messages: `calendar`, `organisation`, ...
-    const DOCUMENT: &'static str;
-
-    /// The stable code.
+    /// The stable code, for example `case.role_not_allowed`.
     fn code(&self) -> &'static str;
 
-    /// The serializable form, at `path`.
+    /// The serializable form as one entry, located at `path`: the JSON Pointer, in the request,
+    /// of the input in error or of the part of the request it sits in (`""` for the request).
     fn detail(&self, path: &str) -> ErrorDetail {
         ErrorDetail::new(self.code(), self.to_string()).at(path)
     }
+
+    /// The serializable form as every entry (an error may report several problems), located
+    /// under `prefix` as [`Coded::detail`] is.
+    fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        vec![self.detail(prefix)]
+    }
+}
+
+/// The error of a document (a calendar, an organisation, a workflow definition), which
+/// [`DocumentErrors`] collects with their places.
+pub trait DocumentError: Coded {
+    /// What the document is called in messages: `calendar`, `organisation`, ...
+    const DOCUMENT: &'static str;
 }
 
 /// One problem of a document and where it is: a JSON Pointer into the document, and a hint
@@ -219,7 +230,7 @@ pub struct Located<E> {
     pub help: Option<String>,
 }
 
-impl<E: Coded> Located<E> {
+impl<E: DocumentError> Located<E> {
     pub(crate) fn new(error: E, path: impl Into<String>) -> Self {
         Located {
             error,
@@ -247,7 +258,7 @@ pub struct DocumentErrors<E> {
     pub warnings: Vec<Located<E>>,
 }
 
-impl<E: Coded> DocumentErrors<E> {
+impl<E: DocumentError> DocumentErrors<E> {
     /// Errors without warnings.
     pub(crate) fn new(errors: Vec<Located<E>>) -> Self {
         DocumentErrors {
@@ -262,13 +273,13 @@ impl<E: Coded> DocumentErrors<E> {
     }
 }
 
-impl<E: Coded> std::fmt::Display for DocumentErrors<E> {
+impl<E: DocumentError> std::fmt::Display for DocumentErrors<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "the {} has {} error(s)", E::DOCUMENT, self.errors.len())
     }
 }
 
-impl<E: Coded + std::fmt::Debug> std::error::Error for DocumentErrors<E> {}
+impl<E: DocumentError + std::fmt::Debug> std::error::Error for DocumentErrors<E> {}
 
 pub(crate) fn quoted_list(items: &[String]) -> String {
     items

@@ -92,7 +92,7 @@ pub use engine::{
     CaseSnapshot, DueKind, DueTimer, Engine, GraphError, LoadedWorkflow, SlaStatusError, Snapshot,
     SnapshotError, WorkflowError, SNAPSHOT_FORMAT,
 };
-pub use error::{Coded, DocumentErrors, ErrorDetail, Located, ALL_CODES};
+pub use error::{Coded, DocumentError, DocumentErrors, ErrorDetail, Located, ALL_CODES};
 pub use limits::Limits;
 pub use mask::{Mask, Protector, DIGIT_WINDOW, MAX_KEEP, PHONE_LIKE_DIGITS, REDACTED};
 pub use metrics::table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};

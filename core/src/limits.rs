@@ -118,6 +118,7 @@ impl Limits {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::error::Coded;
     use serde_json::json;
 
     #[test]
@@ -158,8 +159,8 @@ mod tests {
             let e = l
                 .patched(json!({"max_depth": bad}).as_object().unwrap())
                 .unwrap_err();
-            assert_eq!(e.detail().code, "request.invalid");
-            assert_eq!(e.detail().path.as_deref(), Some("/limits/max_depth"));
+            assert_eq!(e.detail("").code, "request.invalid");
+            assert_eq!(e.detail("").path.as_deref(), Some("/limits/max_depth"));
         }
         let e = l
             .patched(json!({"max_cases": 3}).as_object().unwrap())

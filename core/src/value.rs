@@ -333,7 +333,7 @@ impl FieldProblem {
         }
     }
 
-    pub(crate) fn detail(&self, source: FieldSource) -> ErrorDetail {
+    pub(crate) fn located(&self, source: FieldSource) -> ErrorDetail {
         let help = match self {
             FieldProblem::InvalidEnumValue { allowed, .. } => {
                 Some(format!("allowed values: {}", quoted_list(allowed)))

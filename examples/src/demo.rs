@@ -9,7 +9,7 @@
 
 mod show;
 
-use civicflow::{Actor, Command, Engine, Opening, Values, WorkflowDef};
+use civicflow::{Actor, Coded, Command, Engine, Opening, Values, WorkflowDef};
 use serde_json::{json, Map, Value};
 use show::{clock, pad, row};
 
@@ -414,7 +414,7 @@ fn main() {
         };
         if let Err(e) = engine.open_case("hotline-12345", None, &opening) {
             refused += 1;
-            for d in e.details() {
+            for d in e.details("") {
                 println!(
                     "  ✗ {} refused to open: {} ({} at {})",
                     clock(opened),

@@ -522,7 +522,7 @@ fn samples() -> Vec<ErrorDetail> {
         .iter()
         .map(|d| Diagnostic::new(d.clone(), "").detail(""))
         .collect();
-    out.extend(cases.iter().flat_map(CaseError::details));
+    out.extend(cases.iter().flat_map(|e| e.details("")));
     out.extend(
         WorkflowError::VersionConflict {
             id: s(),
@@ -530,12 +530,12 @@ fn samples() -> Vec<ErrorDetail> {
         }
         .details(""),
     );
-    out.extend(GraphError::UnknownState { state: s() }.details());
+    out.extend(GraphError::UnknownState { state: s() }.details(""));
     out.extend(history.iter().map(|h| h.detail("")));
     out.extend(snapshot.iter().flat_map(|e| e.details("")));
-    out.extend(requests.iter().map(RequestError::detail));
+    out.extend(requests.iter().map(|r| r.detail("")));
     out.extend(calendars.iter().map(|c| c.detail("")));
-    out.push(crate::engine::outbox::UnknownEffect { id: s(), index: 0 }.detail());
+    out.push(crate::engine::outbox::UnknownEffect { id: s(), index: 0 }.detail(""));
     use crate::metrics::MetricsError;
     let metrics = [
         MetricsError::InvalidTime { name: "now", at: 0 },
@@ -557,7 +557,7 @@ fn samples() -> Vec<ErrorDetail> {
             | MetricsError::InvalidScoring { .. }
             | MetricsError::RollUpNeedsUnits { .. }
             | MetricsError::NoOrg
-            | MetricsError::UnknownWorkflow { .. } => out.push(m.detail()),
+            | MetricsError::UnknownWorkflow { .. } => out.push(m.detail("")),
         }
     }
     out.push(ErrorDetail::new(

@@ -1,6 +1,6 @@
 //! Why a request could not be read.
 
-use crate::error::ErrorDetail;
+use crate::error::{Coded, ErrorDetail};
 
 /// A request to the JSON API could not be read.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -69,35 +69,31 @@ pub enum RequestError {
     NotInitialized,
 }
 
-impl RequestError {
-    /// The serializable form.
-    pub fn detail(&self) -> ErrorDetail {
+impl Coded for RequestError {
+    fn code(&self) -> &'static str {
+        use RequestError::*;
         match self {
-            RequestError::InvalidJson { .. } => {
-                ErrorDetail::new("request.invalid_json", self.to_string())
-            }
-            RequestError::InvalidUtf8 { .. } => {
-                ErrorDetail::new("request.invalid_utf8", self.to_string())
-            }
-            RequestError::Invalid { path, .. } => {
-                ErrorDetail::new("request.invalid", self.to_string()).at(path.clone())
-            }
-            RequestError::TooLarge { .. } => {
-                ErrorDetail::new("request.too_large", self.to_string())
-            }
-            RequestError::TooDeep { path, .. } => {
-                ErrorDetail::new("request.too_deep", self.to_string()).at(path.clone())
-            }
-            RequestError::StringTooLong { path, .. } => {
-                ErrorDetail::new("request.string_too_long", self.to_string()).at(path.clone())
-            }
-            RequestError::DuplicateKey { path, .. } => {
-                ErrorDetail::new("request.duplicate_key", self.to_string()).at(path.clone())
-            }
-            RequestError::EngineFreed => ErrorDetail::new("engine.freed", self.to_string()),
-            RequestError::NotInitialized => {
-                ErrorDetail::new("engine.not_initialized", self.to_string())
-            }
+            InvalidJson { .. } => "request.invalid_json",
+            InvalidUtf8 { .. } => "request.invalid_utf8",
+            Invalid { .. } => "request.invalid",
+            TooLarge { .. } => "request.too_large",
+            TooDeep { .. } => "request.too_deep",
+            StringTooLong { .. } => "request.string_too_long",
+            DuplicateKey { .. } => "request.duplicate_key",
+            EngineFreed => "engine.freed",
+            NotInitialized => "engine.not_initialized",
+        }
+    }
+
+    /// At the place in the request (under `prefix`) of the problems that have one.
+    fn detail(&self, prefix: &str) -> ErrorDetail {
+        let detail = ErrorDetail::new(self.code(), self.to_string());
+        match self {
+            RequestError::Invalid { path, .. }
+            | RequestError::TooDeep { path, .. }
+            | RequestError::StringTooLong { path, .. }
+            | RequestError::DuplicateKey { path, .. } => detail.at(format!("{prefix}{path}")),
+            _ => detail,
         }
     }
 }

@@ -114,7 +114,7 @@ impl Engine {
         let checked = crate::api::request_json::recheck(request, self.limits());
         let answer = match checked.and_then(Request::from_json) {
             Ok(req) => self.answer(req),
-            Err(e) => Answer::failure(vec![e.detail()]),
+            Err(e) => Answer::failure(vec![e.detail("")]),
         };
         answer.to_json()
     }
@@ -222,10 +222,12 @@ fn link_details(e: CaseError, case_id: &str, primary: &str) -> Vec<ErrorDetail> 
         CaseError::NotFound { case_id: missing }
         | CaseError::HistoryFull {
             case_id: missing, ..
-        } if missing == primary && missing != case_id => {
-            e.details().into_iter().map(|d| d.at("/primary")).collect()
-        }
-        _ => e.details(),
+        } if missing == primary && missing != case_id => e
+            .details("")
+            .into_iter()
+            .map(|d| d.at("/primary"))
+            .collect(),
+        _ => e.details(""),
     }
 }
 
@@ -241,7 +243,7 @@ fn not_found(case_id: &str) -> Vec<ErrorDetail> {
     crate::case::CaseError::NotFound {
         case_id: case_id.to_owned(),
     }
-    .details()
+    .details("")
 }
 
 #[cfg(test)]

@@ -103,13 +103,13 @@ pub struct Reply {
 impl Reply {
     /// The answer to a request that could not be read.
     pub fn refused(error: RequestError) -> Self {
-        Reply::refusal(error.detail())
+        Reply::refusal(error.detail(""))
     }
 
     /// The answer to a request given in parts (by a binding's typed entry point) whose part at
     /// `path`, a JSON Pointer into the request's JSON form, could not be read.
     pub fn refused_at(error: RequestError, path: &str) -> Self {
-        Reply::refusal(error.detail().at(path))
+        Reply::refusal(error.detail("").at(path))
     }
 
     // The status comes from the code, as for every other failed answer: one mapping.

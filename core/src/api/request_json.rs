@@ -316,10 +316,11 @@ impl Limits {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::error::Coded;
     use serde_json::json;
 
     fn code(r: Result<Json, RequestError>) -> (String, Option<String>) {
-        let d = r.unwrap_err().detail();
+        let d = r.unwrap_err().detail("");
         (d.code, d.path)
     }
 

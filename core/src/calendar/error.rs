@@ -1,6 +1,6 @@
 //! What can be wrong with a calendar document or a calendar computation.
 
-use crate::error::{Coded, DocumentErrors};
+use crate::error::{Coded, DocumentError, DocumentErrors};
 
 /// A problem in a calendar document, or in a calendar computation.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -124,9 +124,11 @@ impl CalendarError {
 pub type InvalidCalendar = DocumentErrors<CalendarError>;
 
 impl Coded for CalendarError {
-    const DOCUMENT: &'static str = "calendar";
-
     fn code(&self) -> &'static str {
         CalendarError::code(self)
     }
+}
+
+impl DocumentError for CalendarError {
+    const DOCUMENT: &'static str = "calendar";
 }

@@ -1,6 +1,6 @@
 //! Why a command was refused, and why a history could not be replayed.
 
-use crate::error::{quoted_list, ErrorDetail};
+use crate::error::{quoted_list, Coded, ErrorDetail};
 use crate::value::{FieldProblem, FieldSource};
 
 /// Why a case could not be opened or a command could not be applied. The case is unchanged.
@@ -409,8 +409,8 @@ impl CaseError {
         }
     }
 
-    /// The serializable form: one entry, or one per field problem.
-    pub fn details(&self) -> Vec<ErrorDetail> {
+    /// One entry, or one per field problem, located in the request.
+    fn entries(&self) -> Vec<ErrorDetail> {
         use CaseError::*;
         let one = |path: &str, help: Option<String>| {
             vec![ErrorDetail::new(self.code(), self.to_string())
@@ -418,7 +418,7 @@ impl CaseError {
                 .help(help)]
         };
         match self {
-            Fields { place, problems } => problems.iter().map(|p| p.detail(*place)).collect(),
+            Fields { place, problems } => problems.iter().map(|p| p.located(*place)).collect(),
             WorkflowNotFound { .. } => one("/workflow", None),
             NotFound { .. }
             | AlreadyExists { .. }
@@ -554,6 +554,23 @@ pub enum HistoryError {
     },
 }
 
+impl Coded for CaseError {
+    fn code(&self) -> &'static str {
+        CaseError::code(self)
+    }
+
+    /// One entry, or one per field problem, each at its place in the request under `prefix`.
+    fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        let mut entries = self.entries();
+        if !prefix.is_empty() {
+            for e in &mut entries {
+                e.path = e.path.as_ref().map(|p| format!("{prefix}{p}"));
+            }
+        }
+        entries
+    }
+}
+
 impl HistoryError {
     /// The stable code.
     pub fn code(&self) -> &'static str {
@@ -569,9 +586,15 @@ impl HistoryError {
             HistoryError::Diverged { .. } => "history.diverged",
         }
     }
+}
 
-    /// The serializable form; `prefix` locates the history in the request.
-    pub fn detail(&self, prefix: &str) -> ErrorDetail {
+impl Coded for HistoryError {
+    fn code(&self) -> &'static str {
+        HistoryError::code(self)
+    }
+
+    /// At the event in error; `prefix` locates the history in the request.
+    fn detail(&self, prefix: &str) -> ErrorDetail {
         let path = match self {
             HistoryError::Empty | HistoryError::TooLong { .. } => prefix.to_owned(),
             HistoryError::BadSequence { index, .. }

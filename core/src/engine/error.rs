@@ -2,7 +2,7 @@
 
 use crate::calendar::CalendarError;
 use crate::case::error::{CaseError, HistoryError};
-use crate::error::ErrorDetail;
+use crate::error::{Coded, ErrorDetail, Located};
 use crate::workflow::error::InvalidDefinition;
 
 /// A workflow could not be loaded into the engine.
@@ -22,9 +22,19 @@ pub enum WorkflowError {
     },
 }
 
-impl WorkflowError {
-    /// The serializable form. `prefix` locates the definition in the request.
-    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+impl Coded for WorkflowError {
+    fn code(&self) -> &'static str {
+        match self {
+            WorkflowError::Invalid(inv) => inv
+                .errors
+                .first()
+                .map_or("definition.invalid", |d| d.error.code()),
+            WorkflowError::VersionConflict { .. } => "workflow.version_conflict",
+        }
+    }
+
+    /// Every problem of the definition; `prefix` locates the definition in the request.
+    fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
         match self {
             WorkflowError::Invalid(inv) => inv.errors.iter().map(|d| d.detail(prefix)).collect(),
             WorkflowError::VersionConflict { .. } => {
@@ -106,9 +116,24 @@ pub enum SnapshotError {
     },
 }
 
-impl SnapshotError {
-    /// The serializable form; `prefix` locates the snapshot in the request.
-    pub fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+impl Coded for SnapshotError {
+    fn code(&self) -> &'static str {
+        fn first<E: Coded>(errors: &[Located<E>], none: &'static str) -> &'static str {
+            errors.first().map_or(none, |e| e.error.code())
+        }
+        match self {
+            SnapshotError::UnsupportedFormat { .. } => "snapshot.unsupported_format",
+            SnapshotError::Workflow { error, .. } => error.code(),
+            SnapshotError::Duplicate { .. } => "snapshot.duplicate",
+            SnapshotError::Calendar { error, .. } => first(&error.errors, "calendar.invalid"),
+            SnapshotError::Org { error } => first(&error.errors, "org.invalid"),
+            SnapshotError::History { error, .. } => error.code(),
+            SnapshotError::StateMismatch { .. } => "snapshot.state_mismatch",
+        }
+    }
+
+    /// Every problem of the snapshot; `prefix` locates the snapshot in the request.
+    fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
         match self {
             SnapshotError::UnsupportedFormat { .. } => {
                 vec![
@@ -155,14 +180,19 @@ pub enum GraphError {
     },
 }
 
-impl GraphError {
-    /// The serializable form.
-    pub fn details(&self) -> Vec<ErrorDetail> {
+impl Coded for GraphError {
+    fn code(&self) -> &'static str {
         match self {
-            GraphError::Case(e) => e.details(),
-            GraphError::UnknownState { .. } => {
-                vec![ErrorDetail::new("graph.unknown_state", self.to_string()).at("/from")]
-            }
+            GraphError::Case(e) => e.code(),
+            GraphError::UnknownState { .. } => "graph.unknown_state",
+        }
+    }
+
+    /// At its place in the request, under `prefix`.
+    fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
+        match self {
+            GraphError::Case(e) => e.details(prefix),
+            GraphError::UnknownState { .. } => vec![self.detail(&format!("{prefix}/from"))],
         }
     }
 }

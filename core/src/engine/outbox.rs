@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::case::effect::Effect;
 use crate::case::Case;
-use crate::error::ErrorDetail;
+use crate::error::{Coded, ErrorDetail};
 use crate::support::fx::FxMap;
 
 /// An effect id that names no effect of any case.
@@ -21,11 +21,14 @@ pub struct UnknownEffect {
     pub index: usize,
 }
 
-impl UnknownEffect {
-    /// The serializable form.
-    pub fn detail(&self) -> ErrorDetail {
-        ErrorDetail::new("outbox.unknown_effect", self.to_string())
-            .at(format!("/ids/{}", self.index))
+impl Coded for UnknownEffect {
+    fn code(&self) -> &'static str {
+        "outbox.unknown_effect"
+    }
+
+    /// At the id in the request's list, under `prefix`.
+    fn detail(&self, prefix: &str) -> ErrorDetail {
+        ErrorDetail::new(self.code(), self.to_string()).at(format!("{prefix}/ids/{}", self.index))
     }
 }
 

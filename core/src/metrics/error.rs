@@ -1,6 +1,6 @@
 //! Why a metrics query cannot be answered.
 
-use crate::error::ErrorDetail;
+use crate::error::{Coded, ErrorDetail};
 
 /// Why a query cannot be answered.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -59,9 +59,15 @@ impl MetricsError {
             MetricsError::UnknownWorkflow { .. } => "workflow.not_found",
         }
     }
+}
 
-    /// The serializable form, located in the query.
-    pub fn detail(&self) -> ErrorDetail {
+impl Coded for MetricsError {
+    fn code(&self) -> &'static str {
+        MetricsError::code(self)
+    }
+
+    /// Located in the query, which is at `prefix` in the request.
+    fn detail(&self, prefix: &str) -> ErrorDetail {
         let path = match self {
             MetricsError::InvalidTime { name, .. } => format!("/{name}"),
             MetricsError::InvalidPeriod { .. } => "/to".to_owned(),
@@ -69,6 +75,6 @@ impl MetricsError {
             MetricsError::RollUpNeedsUnits { .. } | MetricsError::NoOrg => "/roll_up".to_owned(),
             MetricsError::UnknownWorkflow { .. } => "/workflow".to_owned(),
         };
-        ErrorDetail::new(self.code(), self.to_string()).at(&path)
+        ErrorDetail::new(self.code(), self.to_string()).at(format!("{prefix}{path}"))
     }
 }

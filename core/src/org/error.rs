@@ -1,6 +1,6 @@
 //! What can be wrong with an organisation, or a unit named against it.
 
-use crate::error::{Coded, DocumentErrors};
+use crate::error::{Coded, DocumentError, DocumentErrors};
 
 /// A problem with an organisation, or with a unit named against it.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -123,9 +123,11 @@ impl OrgError {
 pub type InvalidOrg = DocumentErrors<OrgError>;
 
 impl Coded for OrgError {
-    const DOCUMENT: &'static str = "organisation";
-
     fn code(&self) -> &'static str {
         OrgError::code(self)
     }
+}
+
+impl DocumentError for OrgError {
+    const DOCUMENT: &'static str = "organisation";
 }

@@ -1,6 +1,6 @@
 //! What can be wrong with a workflow definition.
 
-use crate::error::{Coded, DocumentErrors, Located};
+use crate::error::{Coded, DocumentError, DocumentErrors, Located};
 use crate::value::FieldKind;
 
 /// A problem found in a workflow definition. Most are errors; [`DefinitionError::is_warning`]
@@ -357,11 +357,13 @@ impl DefinitionError {
 }
 
 impl Coded for DefinitionError {
-    const DOCUMENT: &'static str = "workflow definition";
-
     fn code(&self) -> &'static str {
         DefinitionError::code(self)
     }
+}
+
+impl DocumentError for DefinitionError {
+    const DOCUMENT: &'static str = "workflow definition";
 }
 
 /// A definition problem and where it is in the document.

@@ -37,11 +37,11 @@ pub(super) fn open_case(
     opened.map_err(|e| match (&e, &appeal_of) {
         // The case it appeals is missing, not the one being opened.
         (CaseError::NotFound { case_id: missing }, Some(of)) if missing == of => e
-            .details()
+            .details("")
             .into_iter()
             .map(|d| d.at("/appeal_of"))
             .collect(),
-        _ => e.details(),
+        _ => e.details(""),
     })?;
     let linked_events = engine.events_of(touched, &case_id);
     let case = engine.case(&case_id).ok_or_else(|| not_found(&case_id))?;
@@ -73,7 +73,7 @@ pub(super) fn apply(
     };
     let before = engine.case(&case_id).map_or(0, |c| c.events().len());
     let (applied, touched) = engine.watching(|engine| engine.apply(&case_id, &cmd).map(|_| ()));
-    applied.map_err(|e| e.details())?;
+    applied.map_err(|e| e.details(""))?;
     engine.change(&case_id, before, touched)
 }
 
@@ -98,6 +98,6 @@ pub(super) fn available_transitions(
 
 /// What may be published about a case, personal data masked.
 pub(super) fn public_view(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
-    let view = engine.public_view(&case_id).map_err(|e| e.details())?;
+    let view = engine.public_view(&case_id).map_err(|e| e.details(""))?;
     Ok(to_json(&view))
 }

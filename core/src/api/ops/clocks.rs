@@ -14,7 +14,7 @@ pub(super) fn sla_status(
             CaseError::InvalidTime { at }.to_string(),
         )
         .at("/now")],
-        SlaStatusError::Case(e) => e.details(),
+        SlaStatusError::Case(e) => e.details(""),
         SlaStatusError::Calendar(e) => vec![e.detail("/now")],
     })?;
     Ok(to_json(&answer::SlaClocks {
@@ -53,7 +53,7 @@ pub(super) fn extend(
         .map_err(|reason| vec![duration_error(reason)])?;
     let case = engine
         .extend(&case_id, &sla, &actor, d, &reason, at)
-        .map_err(|e| e.details())?;
+        .map_err(|e| e.details(""))?;
     let last = case.events().len().saturating_sub(1);
     let events = case.history(last);
     let effects = case.effects_since(last);

@@ -78,7 +78,7 @@ pub(super) fn shortest_path(
 ) -> Outcome {
     let path = engine
         .shortest_path(&workflow, version, from.as_deref())
-        .map_err(|e| e.details())?;
+        .map_err(|e| e.details(""))?;
     Ok(to_json(&path))
 }
 
@@ -94,6 +94,6 @@ pub(super) fn export_graph(
 ) -> Outcome {
     let text = engine
         .export_graph(&workflow, version, format, case_id.as_deref())
-        .map_err(|e| e.details())?;
+        .map_err(|e| e.details(""))?;
     Ok(to_json(&answer::Drawing { format, text }))
 }

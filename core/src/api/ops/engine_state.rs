@@ -10,7 +10,7 @@ pub(super) fn snapshot(engine: &mut Engine, Empty {}: Empty) -> Outcome {
 
 /// Replace the engine with a snapshot.
 pub(super) fn restore(engine: &mut Engine, RestoreRequest { snapshot }: RestoreRequest) -> Outcome {
-    let snapshot: Snapshot = read_request(snapshot, "/snapshot").map_err(|e| vec![e.detail()])?;
+    let snapshot: Snapshot = read_request(snapshot, "/snapshot").map_err(|e| vec![e.detail("")])?;
     let (w, c) = (snapshot.workflows.len(), snapshot.cases.len());
     engine
         .restore(snapshot)
@@ -29,7 +29,7 @@ pub(super) fn set_limits(
     let next = engine
         .limits()
         .patched(&limits)
-        .map_err(|e| vec![e.detail()])?;
+        .map_err(|e| vec![e.detail("")])?;
     engine.set_limits(next);
     Ok(to_json(&answer::LimitsAnswer {
         limits: engine.limits().clone(),

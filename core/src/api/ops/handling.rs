@@ -58,7 +58,7 @@ pub(super) fn submit_opinion(
     let before = engine.case(&case_id).map_or(0, |c| c.events().len());
     engine
         .submit_opinion(&case_id, &actor, &opinion, at)
-        .map_err(|e| e.details())?;
+        .map_err(|e| e.details(""))?;
     engine.change(&case_id, before, Vec::new())
 }
 
@@ -84,7 +84,7 @@ pub(super) fn supervise(
     let before = engine.case(&case_id).map_or(0, |c| c.events().len());
     engine
         .supervise(&case_id, &actor, level, within, &required, at)
-        .map_err(|e| e.details())?;
+        .map_err(|e| e.details(""))?;
     engine.change(&case_id, before, Vec::new())
 }
 
@@ -102,6 +102,6 @@ pub(super) fn answer_supervision(
     let before = engine.case(&case_id).map_or(0, |c| c.events().len());
     engine
         .answer_supervision(&case_id, &actor, supervision, &answer, at)
-        .map_err(|e| e.details())?;
+        .map_err(|e| e.details(""))?;
     engine.change(&case_id, before, Vec::new())
 }

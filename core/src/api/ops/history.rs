@@ -58,7 +58,7 @@ pub(super) fn append_events(
 
 /// Take a closed case out of the engine, answering its history.
 pub(super) fn archive_case(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
-    let case = engine.archive_case(&case_id).map_err(|e| e.details())?;
+    let case = engine.archive_case(&case_id).map_err(|e| e.details(""))?;
     let (events, head) = case.hashed(0);
     Ok(to_json(&answer::History {
         case_id,

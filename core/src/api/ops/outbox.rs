@@ -23,7 +23,7 @@ pub(super) fn drain_outbox(
 
 /// Acknowledge delivered effects.
 pub(super) fn ack_effects(engine: &mut Engine, AckRequest { ids }: AckRequest) -> Outcome {
-    let acknowledged = engine.ack_effects(&ids).map_err(|e| vec![e.detail()])?;
+    let acknowledged = engine.ack_effects(&ids).map_err(|e| vec![e.detail("")])?;
     Ok(to_json(&answer::Acknowledged {
         acknowledged,
         pending: engine.pending_effects(),
