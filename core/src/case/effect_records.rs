@@ -8,7 +8,7 @@
 use crate::case::effect::{Effect, EffectKind};
 use crate::case::sla_clock::TimerKind;
 use crate::case::{Case, Event, EventKind};
-use crate::org::handling::{Level, Task};
+use crate::org::handling::{HandlingView, Level, Task};
 use crate::value::Value;
 use crate::workflow::handling::Action;
 
@@ -168,53 +168,7 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
             to,
             carried,
             ..
-        } => {
-            let Some(t) = wf.transition(*transition) else {
-                return;
-            };
-            let unit = record.and_then(|r| r.unit.as_deref());
-            match t.action {
-                Some(Action::Dispatch) => emit.unit(unit, "dispatched"),
-                Some(Action::Transfer) => emit.unit(unit, "transferred"),
-                Some(Action::Return) => {
-                    emit.unit(record.and_then(|r| r.dispatched_by.as_deref()), "returned");
-                }
-                Some(Action::Assist) => {
-                    let field = wf
-                        .handling
-                        .as_ref()
-                        .and_then(|h| h.assist.as_ref())
-                        .map(|a| a.units_field);
-                    let payload = crate::case::payload_of(carried);
-                    let asked = payload.iter().find(|(ix, _)| Some(*ix) == field);
-                    if let Some((_, Value::List(units))) = asked {
-                        for u in units.iter() {
-                            emit.unit(Some(u), "assist_requested");
-                        }
-                    }
-                }
-                Some(Action::Reply) => {
-                    emit.citizen(case, "reply", || Detail::None);
-                    emit.add(EffectKind::PublishReply, "reply", |_| {});
-                }
-                _ => {}
-            }
-            let bounce = wf.handling.as_ref().and_then(|h| h.bounce_after);
-            if let (Some(n), Some(r)) = (bounce, record) {
-                let moved = matches!(t.action, Some(Action::Transfer | Action::Return));
-                if moved && r.transfers + r.returns == n + 1 {
-                    emit.add(EffectKind::Flag, "bounced", |e| {
-                        e.unit = r.dispatched_by.as_deref().map(Into::into)
-                    });
-                }
-            }
-            if t.notify_citizen {
-                emit.citizen(case, "notice", || Detail::Transition(*transition));
-            }
-            if wf.is_terminal(*to) && case.primary().is_none() {
-                emit.citizen(case, "closed", || Detail::State(*to));
-            }
-        }
+        } => transition_effects(case, record, *transition, *to, carried, emit),
         EventKind::SlaTimer {
             sla, kind, step, ..
         } => {
@@ -266,47 +220,106 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                 .map(|s| s.unit.as_str());
             emit.unit(by, "supervision_answered");
         }
-        EventKind::Overdue(overdue) => {
-            let task = &overdue.task;
-            let owed = record.and_then(|r| r.task(*task)).map(|(u, _)| u);
-            let lead = record.and_then(|r| r.unit.as_deref());
-            match task {
-                // The assisting unit is reminded; the lead unit, who waits for it, is told.
-                Task::Opinion(_) => {
-                    emit.unit(owed, "opinion_overdue");
-                    emit.unit(lead, "opinion_overdue");
-                }
-                // The supervising unit learns its deadline passed unanswered; the handling
-                // unit gets a second notice.
-                Task::Supervision(index) => {
-                    emit.unit(owed, "supervision_overdue");
-                    let level = record
-                        .and_then(|r| r.supervisions.get(*index))
-                        .map(|s| s.level);
-                    emit.add(EffectKind::SupervisionNotice, "supervision_overdue", |e| {
-                        e.unit = lead.map(Into::into);
-                        e.level = level;
-                        e.extra = owed.map(|by| {
-                            Box::new(Extra {
-                                by: Some(by.into()),
-                                ..Extra::default()
-                            })
-                        });
-                    });
-                }
-            }
-            emit.add(EffectKind::Flag, "overdue", |e| {
-                e.unit = owed.map(Into::into);
-                e.detail = match task {
-                    Task::Opinion(_) => text("opinion"),
-                    Task::Supervision(i) => Detail::Text(format!("supervision/{i}").into()),
-                };
-            });
-        }
+        EventKind::Overdue(overdue) => overdue_effects(record, &overdue.task, emit),
         EventKind::Linked { primary } => {
             emit.add(EffectKind::NotifyCitizen, "linked", |e| {
                 e.detail = text(primary)
             });
         }
     }
+}
+
+/// What a transition asks for: its action's notices, a bounced case flagged, the citizen told.
+fn transition_effects(
+    case: &Case,
+    record: Option<&HandlingView>,
+    transition: u16,
+    to: u16,
+    carried: &Option<Box<crate::case::TransitionExtras>>,
+    emit: &mut Emit,
+) {
+    let wf = case.workflow();
+    let Some(t) = wf.transition(transition) else {
+        return;
+    };
+    let unit = record.and_then(|r| r.unit.as_deref());
+    match t.action {
+        Some(Action::Dispatch) => emit.unit(unit, "dispatched"),
+        Some(Action::Transfer) => emit.unit(unit, "transferred"),
+        Some(Action::Return) => {
+            emit.unit(record.and_then(|r| r.dispatched_by.as_deref()), "returned");
+        }
+        Some(Action::Assist) => {
+            let field = wf
+                .handling
+                .as_ref()
+                .and_then(|h| h.assist.as_ref())
+                .map(|a| a.units_field);
+            let payload = crate::case::payload_of(carried);
+            let asked = payload.iter().find(|(ix, _)| Some(*ix) == field);
+            if let Some((_, Value::List(units))) = asked {
+                for u in units.iter() {
+                    emit.unit(Some(u), "assist_requested");
+                }
+            }
+        }
+        Some(Action::Reply) => {
+            emit.citizen(case, "reply", || Detail::None);
+            emit.add(EffectKind::PublishReply, "reply", |_| {});
+        }
+        _ => {}
+    }
+    let bounce = wf.handling.as_ref().and_then(|h| h.bounce_after);
+    if let (Some(n), Some(r)) = (bounce, record) {
+        let moved = matches!(t.action, Some(Action::Transfer | Action::Return));
+        if moved && r.transfers + r.returns == n + 1 {
+            emit.add(EffectKind::Flag, "bounced", |e| {
+                e.unit = r.dispatched_by.as_deref().map(Into::into)
+            });
+        }
+    }
+    if t.notify_citizen {
+        emit.citizen(case, "notice", || Detail::Transition(transition));
+    }
+    if wf.is_terminal(to) && case.primary().is_none() {
+        emit.citizen(case, "closed", || Detail::State(to));
+    }
+}
+
+/// An overdue task: the unit that owes it and the lead unit are told, and it is flagged.
+fn overdue_effects(record: Option<&HandlingView>, task: &Task, emit: &mut Emit) {
+    let owed = record.and_then(|r| r.task(*task)).map(|(u, _)| u);
+    let lead = record.and_then(|r| r.unit.as_deref());
+    match task {
+        // The assisting unit is reminded; the lead unit, who waits for it, is told.
+        Task::Opinion(_) => {
+            emit.unit(owed, "opinion_overdue");
+            emit.unit(lead, "opinion_overdue");
+        }
+        // The supervising unit learns its deadline passed unanswered; the handling
+        // unit gets a second notice.
+        Task::Supervision(index) => {
+            emit.unit(owed, "supervision_overdue");
+            let level = record
+                .and_then(|r| r.supervisions.get(*index))
+                .map(|s| s.level);
+            emit.add(EffectKind::SupervisionNotice, "supervision_overdue", |e| {
+                e.unit = lead.map(Into::into);
+                e.level = level;
+                e.extra = owed.map(|by| {
+                    Box::new(Extra {
+                        by: Some(by.into()),
+                        ..Extra::default()
+                    })
+                });
+            });
+        }
+    }
+    emit.add(EffectKind::Flag, "overdue", |e| {
+        e.unit = owed.map(Into::into);
+        e.detail = match task {
+            Task::Opinion(_) => text("opinion"),
+            Task::Supervision(i) => Detail::Text(format!("supervision/{i}").into()),
+        };
+    });
 }

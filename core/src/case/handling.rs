@@ -227,45 +227,9 @@ impl Case {
                 plan.change.unit = Some(None);
             }
             Some(Action::Assist) => {
-                let a = h
-                    .assist
-                    .as_ref()
-                    .ok_or_else(|| self.no_section("handling.assist"))?;
-                let lead_unit = self
-                    .handling_unit()
-                    .ok_or_else(|| CaseError::NotDispatched {
-                        case_id: self.id.to_string(),
-                    })?;
-                let Some(Value::List(units)) = given(payload, a.units_field) else {
-                    return Err(missing(a.units_field));
-                };
-                let pending = self
-                    .handling
-                    .as_deref()
-                    .map(HandlingView::opinions_due)
-                    .unwrap_or_default();
-                for (i, unit) in units.iter().enumerate() {
-                    let refuse = |reason| CaseError::InvalidAssist {
-                        unit: unit.to_string(),
-                        reason,
-                    };
-                    if **unit == *lead_unit {
-                        return Err(refuse("it is the lead unit"));
-                    }
-                    if pending.iter().any(|p| **p == **unit)
-                        || units.iter().take(i).any(|u| u == unit)
-                    {
-                        return Err(refuse("it already has an opinion due"));
-                    }
-                    if env.recorded.is_none() {
-                        self.check_unit(unit, accused, env)?;
-                    }
-                }
-                plan.change.opinions_due_at = match env.recorded {
-                    Some(r) => r.due_at,
-                    None => Some(self.deadline_after(cmd.at, a.opinion_within, env)?),
-                };
-                plan.change.assists = units.iter().map(ToString::to_string).collect();
+                let (due_at, units) = self.decide_assist(h, payload, accused, cmd, env, missing)?;
+                plan.change.opinions_due_at = due_at;
+                plan.change.assists = units;
             }
             Some(Action::Reply) => {
                 lead()?;
@@ -296,27 +260,7 @@ impl Case {
                         .map(str::to_owned),
                 });
             }
-            Some(Action::Reopen) => {
-                let cb = h
-                    .callback
-                    .as_ref()
-                    .ok_or_else(|| self.no_section("handling.callback"))?;
-                let record = self.handling.as_deref();
-                let unhappy = record
-                    .and_then(|r| r.callbacks.last())
-                    .is_some_and(|c| !c.solved || c.satisfaction.as_deref() == Some("unsatisfied"));
-                if !unhappy {
-                    return Err(CaseError::ReopenNotAllowed {
-                        case_id: self.id.to_string(),
-                    });
-                }
-                if record.map_or(0, |r| r.reopens) >= cb.reopen_limit {
-                    return Err(CaseError::ReopenLimit {
-                        case_id: self.id.to_string(),
-                        limit: cb.reopen_limit,
-                    });
-                }
-            }
+            Some(Action::Reopen) => self.check_reopen(h)?,
             None => {
                 // A transition that writes the unit field directly is held to the same rules.
                 if let (Some(unit), true) = (named, t.set.contains(&h.unit_field)) {
@@ -327,6 +271,80 @@ impl Case {
             }
         }
         Ok(plan)
+    }
+
+    /// Co-handling (协办): the units asked for opinions, none the lead unit or one already
+    /// owing an opinion, and when their opinions are due.
+    fn decide_assist(
+        &self,
+        h: &Handling,
+        payload: &[(u16, Value)],
+        accused: Option<&str>,
+        cmd: &crate::case::Command<'_>,
+        env: CommandContext<'_>,
+        missing: impl Fn(u16) -> CaseError,
+    ) -> Result<(Option<i64>, Vec<String>), CaseError> {
+        let a = h
+            .assist
+            .as_ref()
+            .ok_or_else(|| self.no_section("handling.assist"))?;
+        let lead_unit = self
+            .handling_unit()
+            .ok_or_else(|| CaseError::NotDispatched {
+                case_id: self.id.to_string(),
+            })?;
+        let Some(Value::List(units)) = given(payload, a.units_field) else {
+            return Err(missing(a.units_field));
+        };
+        let pending = self
+            .handling
+            .as_deref()
+            .map(HandlingView::opinions_due)
+            .unwrap_or_default();
+        for (i, unit) in units.iter().enumerate() {
+            let refuse = |reason| CaseError::InvalidAssist {
+                unit: unit.to_string(),
+                reason,
+            };
+            if **unit == *lead_unit {
+                return Err(refuse("it is the lead unit"));
+            }
+            if pending.iter().any(|p| **p == **unit) || units.iter().take(i).any(|u| u == unit) {
+                return Err(refuse("it already has an opinion due"));
+            }
+            if env.recorded.is_none() {
+                self.check_unit(unit, accused, env)?;
+            }
+        }
+        let due_at = match env.recorded {
+            Some(r) => r.due_at,
+            None => Some(self.deadline_after(cmd.at, a.opinion_within, env)?),
+        };
+        Ok((due_at, units.iter().map(ToString::to_string).collect()))
+    }
+
+    /// Reopening: only after an unsolved or unsatisfied callback, and at most the limit.
+    fn check_reopen(&self, h: &Handling) -> Result<(), CaseError> {
+        let cb = h
+            .callback
+            .as_ref()
+            .ok_or_else(|| self.no_section("handling.callback"))?;
+        let record = self.handling.as_deref();
+        let unhappy = record
+            .and_then(|r| r.callbacks.last())
+            .is_some_and(|c| !c.solved || c.satisfaction.as_deref() == Some("unsatisfied"));
+        if !unhappy {
+            return Err(CaseError::ReopenNotAllowed {
+                case_id: self.id.to_string(),
+            });
+        }
+        if record.map_or(0, |r| r.reopens) >= cb.reopen_limit {
+            return Err(CaseError::ReopenLimit {
+                case_id: self.id.to_string(),
+                limit: cb.reopen_limit,
+            });
+        }
+        Ok(())
     }
 
     fn no_section(&self, section: &'static str) -> CaseError {

@@ -208,6 +208,50 @@ struct Check<'a> {
 }
 
 impl Check<'_> {
+    /// The callback section: boolean contacted and solved fields, a satisfaction enum with the
+    /// values the rates count, an optional comment.
+    fn callback(&mut self, cb: &CallbackDef, cp: &str) -> Option<Callback> {
+        let boolean = &[FieldKind::Boolean];
+        let contacted = self.field(
+            &cb.contacted_field,
+            format!("{cp}/contacted_field"),
+            boolean,
+        );
+        let solved = self.field(&cb.solved_field, format!("{cp}/solved_field"), boolean);
+        let satisfaction = self.field(
+            &cb.satisfaction_field,
+            format!("{cp}/satisfaction_field"),
+            &[FieldKind::Enum],
+        );
+        if let Some(f) = satisfaction.and_then(|ix| self.fields.get(usize::from(ix))) {
+            for v in SATISFACTION {
+                if !f.values.iter().any(|x| &**x == v) {
+                    let error = E::UnknownEnumValue {
+                        field: f.id.to_string(),
+                        value: v.to_owned(),
+                    };
+                    self.out
+                        .push(Diagnostic::new(error, format!("{cp}/satisfaction_field")));
+                }
+            }
+        }
+        let comment = match &cb.comment_field {
+            Some(id) => Some(self.field(
+                id,
+                format!("{cp}/comment_field"),
+                &[FieldKind::String, FieldKind::Text],
+            )?),
+            None => None,
+        };
+        Some(Callback {
+            contacted: contacted?,
+            solved: solved?,
+            satisfaction: satisfaction?,
+            comment,
+            reopen_limit: cb.reopen_limit,
+        })
+    }
+
     fn field(&mut self, id: &str, path: String, kinds: &[FieldKind]) -> Option<u16> {
         let Some((ix, f)) = (0u16..).zip(self.fields).find(|(_, f)| &*f.id == id) else {
             let mut d = Diagnostic::new(E::UnknownField { id: id.to_owned() }, path);
@@ -336,48 +380,10 @@ pub(crate) fn compile(
             opinions_before_reply: a.opinions_before_reply,
         })
     });
-    let callback = def.callback.as_ref().and_then(|cb| {
-        let cp = format!("{p}/callback");
-        let boolean = &[FieldKind::Boolean];
-        let contacted = c.field(
-            &cb.contacted_field,
-            format!("{cp}/contacted_field"),
-            boolean,
-        );
-        let solved = c.field(&cb.solved_field, format!("{cp}/solved_field"), boolean);
-        let satisfaction = c.field(
-            &cb.satisfaction_field,
-            format!("{cp}/satisfaction_field"),
-            &[FieldKind::Enum],
-        );
-        if let Some(f) = satisfaction.and_then(|ix| fields.get(usize::from(ix))) {
-            for v in SATISFACTION {
-                if !f.values.iter().any(|x| &**x == v) {
-                    let error = E::UnknownEnumValue {
-                        field: f.id.to_string(),
-                        value: v.to_owned(),
-                    };
-                    c.out
-                        .push(Diagnostic::new(error, format!("{cp}/satisfaction_field")));
-                }
-            }
-        }
-        let comment = match &cb.comment_field {
-            Some(id) => Some(c.field(
-                id,
-                format!("{cp}/comment_field"),
-                &[FieldKind::String, FieldKind::Text],
-            )?),
-            None => None,
-        };
-        Some(Callback {
-            contacted: contacted?,
-            solved: solved?,
-            satisfaction: satisfaction?,
-            comment,
-            reopen_limit: cb.reopen_limit,
-        })
-    });
+    let callback = def
+        .callback
+        .as_ref()
+        .and_then(|cb| c.callback(cb, &format!("{p}/callback")));
     let linked = def.linked.as_ref();
     let on_link = linked
         .and_then(|l| l.on_link.as_ref())
