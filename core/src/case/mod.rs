@@ -12,6 +12,7 @@ pub(crate) mod effect_records;
 pub(crate) mod error;
 mod event;
 pub(crate) mod handling;
+mod handling_commands;
 pub(crate) mod hash_chain;
 mod records;
 pub(crate) mod shared_ids;

@@ -51,7 +51,9 @@ pub(crate) enum NameProblem {
     Control,
 }
 
-/// What is wrong with a name of at most `max` bytes, or `None` when nothing is.
+/// What is wrong with a name of at most `max` bytes, or `None` when nothing is. Inlined: it is
+/// on every command's path, called from other modules.
+#[inline]
 pub(crate) fn bad_name(s: &str, max: usize) -> Option<NameProblem> {
     if s.is_empty() {
         Some(NameProblem::Empty)
@@ -66,6 +68,7 @@ pub(crate) fn bad_name(s: &str, max: usize) -> Option<NameProblem> {
 
 /// Whether `s` holds a control character (U+0000 to U+001F, U+007F to U+009F), read as bytes:
 /// ids are checked on every command.
+#[inline]
 pub(crate) fn has_control(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &c)| {
