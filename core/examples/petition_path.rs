@@ -3,11 +3,8 @@
 //! counts the same work for two builds of the core: instructions do not depend on what else the
 //! machine is doing, as timings on a shared 2-core machine do.
 //!
-//! ```sh
-//! cargo build --release -p civicflow --example petition_path
-//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/petition_path sla 2000
-//! ```
-//! Subtract a run with 0 cases (loading the calendar and the workflow) and divide by the cases.
+//! `scripts/count-instructions.sh` builds it, runs it under callgrind with and without SLA, and
+//! prints the instructions per case (`docs/performance.md` quotes them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use civicflow::{Actor, Command, Engine, Limits, Opening, Values};
