@@ -17,21 +17,11 @@ use std::time::{Duration, Instant};
 use civicflow::{Actor, Command, Engine, Limits, Opening, Values, WorkflowDef};
 use criterion::{criterion_group, criterion_main, Criterion};
 
+mod common;
+
+use common::PATH;
+
 const T0: i64 = 1_767_225_600_000; // 2026-01-01 00:00 UTC
-const PATH: [(&str, &str); 12] = [
-    ("ACCEPT", "clerk"),
-    ("ASSIGN", "supervisor"),
-    ("RETURN", "officer"),
-    ("REASSIGN", "supervisor"),
-    ("ESCALATE", "supervisor"),
-    ("ASSIGN", "supervisor"),
-    ("START", "officer"),
-    ("REQUEST_INFO", "officer"),
-    ("SUPPLEMENT", "citizen"),
-    ("REPLY", "officer"),
-    ("EVALUATE", "supervisor"),
-    ("CLOSE", "supervisor"),
-];
 
 fn open_count() -> usize {
     std::env::var("CIVICFLOW_BENCH_OPEN")

@@ -9,20 +9,9 @@
 
 use civicflow::{Actor, Command, Engine, Limits, Opening, Values};
 
-const PATH: [(&str, &str); 12] = [
-    ("ACCEPT", "clerk"),
-    ("ASSIGN", "supervisor"),
-    ("RETURN", "officer"),
-    ("REASSIGN", "supervisor"),
-    ("ESCALATE", "supervisor"),
-    ("ASSIGN", "supervisor"),
-    ("START", "officer"),
-    ("REQUEST_INFO", "officer"),
-    ("SUPPLEMENT", "citizen"),
-    ("REPLY", "officer"),
-    ("EVALUATE", "supervisor"),
-    ("CLOSE", "supervisor"),
-];
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::PATH;
 
 fn main() {
     let sla = std::env::args().nth(1).as_deref() == Some("sla");

@@ -6,6 +6,9 @@
     clippy::indexing_slicing
 )]
 
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 use civicflow::{
     Actor, Command, Engine, GraphFormat, Limits, Opening, Value, Values, Workflow, WorkflowDef,
 };
@@ -319,14 +322,8 @@ fn a_typed_request_is_answered_as_its_json_form() {
 fn typed_and_json_commands_give_the_same_hash_chain() {
     let def: WorkflowDef =
         serde_json::from_str(include_str!("../../bench/workload/petition.json")).unwrap();
-    let path = [
-        ("ACCEPT", "clerk"),
-        ("ASSIGN", "supervisor"),
-        ("RETURN", "officer"),
-        ("REASSIGN", "supervisor"),
-        ("ESCALATE", "supervisor"),
-        ("ASSIGN", "supervisor"),
-    ];
+    // The first six steps of the petition bench's path.
+    let path = common::PATH.iter().take(6);
     let mut typed = Engine::new();
     let mut json_ops = Engine::new();
     let mut mixed = Engine::new();
@@ -345,7 +342,7 @@ fn typed_and_json_commands_give_the_same_hash_chain() {
     typed.open_case("petition", None, &opening).unwrap();
     mixed.open_case("petition", None, &opening).unwrap();
     json_ops.answer_str(r#"{"op":"open_case","case_id":"c-1","workflow":"petition","channel":"web","actor":{"id":"u-0","roles":["clerk"]},"at":0}"#);
-    for (i, (t, role)) in path.iter().enumerate() {
+    for (i, (t, role)) in path.enumerate() {
         let actor = Actor::new(format!("u-{i}"), &[role]);
         let at = i as i64 + 1;
         let cmd = Command {
