@@ -36,7 +36,7 @@ impl Coded for WorkflowError {
     /// Every problem of the definition; `prefix` locates the definition in the request.
     fn details(&self, prefix: &str) -> Vec<ErrorDetail> {
         match self {
-            WorkflowError::Invalid(inv) => inv.errors.iter().map(|d| d.detail(prefix)).collect(),
+            WorkflowError::Invalid(inv) => inv.details(prefix),
             WorkflowError::VersionConflict { .. } => {
                 vec![
                     ErrorDetail::new("workflow.version_conflict", self.to_string())
