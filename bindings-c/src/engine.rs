@@ -331,6 +331,8 @@ impl Parts {
             },
             payload: Default::default(),
             at: self.at,
+            expected_seq: None,
+            request_id: None,
         })))
     }
 }
@@ -383,7 +385,11 @@ pub unsafe extern "C" fn cf_engine_fire_due(
     // SAFETY: forwarded preconditions.
     unsafe {
         answer(engine, response, |e| {
-            Ok(e.reply(Request::FireDue(FireDueRequest { now })))
+            Ok(e.reply(Request::FireDue(FireDueRequest {
+                now,
+                case_id: None,
+                limit: None,
+            })))
         })
     }
 }

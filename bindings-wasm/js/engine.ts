@@ -8,6 +8,7 @@ import type {
   JsonValue,
   AnswerSupervisionRequest,
   ApplyRequest,
+  ArchiveRequest,
   AvailableRequest,
   Between,
   CalendarAddRequest,
@@ -588,10 +589,13 @@ export class Engine {
   /**
    * Takes a closed case out of the engine and returns its history, for the host to keep;
    * `restoreCase` brings it back. Throws `case.not_closed` for a case not in a terminal state
-   * and `case.effects_pending` while its effects await acknowledgement (docs/persistence.md).
+   * and `case.effects_pending` while its effects await acknowledgement (docs/persistence.md);
+   * with `expectedSeq`, `case.seq_mismatch` when the case has moved on from that version.
    */
-  archiveCase(caseId: string): History {
-    return this.#op("archive_case", { case_id: caseId });
+  archiveCase(caseId: string, expectedSeq?: number): History {
+    const request: ArchiveRequest = { case_id: caseId };
+    if (expectedSeq !== undefined) request.expected_seq = expectedSeq;
+    return this.#op("archive_case", request);
   }
 
   /** The fewest transitions from a state to a terminal state. */

@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "archive_case" } & CaseRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & Empty) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -66,6 +66,11 @@ export interface OpenCaseRequest {
      * The case this one appeals (复查 of an original, 复核 of a 复查).
      */
     appeal_of?: string;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -92,6 +97,16 @@ export interface ApplyRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -304,6 +319,15 @@ export interface FireDueRequest {
      * The instant (UTC ms).
      */
     now: number;
+    /**
+     * Only this case's timers.
+     */
+    case_id?: string;
+    /**
+     * At most this many timers, earliest first; the answer's `more` says whether others
+     * are due.
+     */
+    limit?: number;
 }
 
 /**
@@ -334,6 +358,16 @@ export interface ExtendRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -384,6 +418,20 @@ export interface LinkRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+    /**
+     * The primary's number of events the caller decided on, as `expected_seq`.
+     */
+    expected_primary_seq?: number;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -406,6 +454,16 @@ export interface OpinionRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -436,6 +494,16 @@ export interface SuperviseRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -462,6 +530,16 @@ export interface AnswerSupervisionRequest {
      * When (UTC ms).
      */
     at: number;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+    /**
+     * The host's id of this request: a retry with the same id is answered with what the
+     * first try did, marked `duplicate`, and changes nothing.
+     */
+    request_id?: string;
 }
 
 /**
@@ -1220,6 +1298,11 @@ export interface WorkflowList {
      * Every loaded workflow version, by id then version.
      */
     workflows: WorkflowSummary[];
+    /**
+     * Digest of every loaded definition (workflows, calendars, organisation): equal on
+     * engines that decide on the same rules.
+     */
+    digest: string;
 }
 
 /**
@@ -1250,6 +1333,11 @@ export interface CaseChange {
      * `candidate`.
      */
     candidates?: string[];
+    /**
+     * The answer to a retried request: the case holds its `request_id` already, so nothing
+     * ran; `events` and `effects` are what the first try appended and queued.
+     */
+    duplicate?: boolean;
 }
 
 /**
@@ -2112,6 +2200,10 @@ export interface FiredTimers {
      * The events recorded, by case.
      */
     fired: CaseEvents[];
+    /**
+     * Timers in scope are still due: the `limit` stopped the firing.
+     */
+    more?: boolean;
 }
 
 /**
@@ -2149,6 +2241,10 @@ export interface Extended {
      * computed there).
      */
     clocks: ClockView[] | null;
+    /**
+     * The answer to a retried request, as in [`CaseChange`].
+     */
+    duplicate?: boolean;
 }
 
 /**
@@ -2231,7 +2327,7 @@ export interface CaseView {
 /**
  * An event in its portable JSON form: what `history` returns and `replay` reads.
  */
-export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf; hash?: string } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number; hash?: string } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string; hash?: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string; hash?: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string; hash?: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string; hash?: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string; hash?: string } | { type: "opinion_overdue"; seq: number; at: number; actor: Actor; unit: string; due_at: number; hash?: string } | { type: "supervision_overdue"; seq: number; at: number; actor: Actor; supervision: number; unit: string; due_at: number; hash?: string } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number; hash?: string } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number; hash?: string } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string; hash?: string };
+export type EventRecord = { type: "opened"; seq: number; at: number; actor: Actor; case_id: string; workflow: string; version: number; channel: string; fields: Record<string, JsonValue>; keys?: MatterKeys; appeal_of?: AppealOf; request_id?: string; hash?: string } | { type: "transitioned"; seq: number; at: number; actor: Actor; transition: string; from: string; to: string; payload: Record<string, JsonValue>; route?: Route; opinions_due_at?: number; request_id?: string; hash?: string } | { type: "opinion_submitted"; seq: number; at: number; actor: Actor; opinion: string; request_id?: string; hash?: string } | { type: "supervision_raised"; seq: number; at: number; actor: Actor; level: Level; unit: string; due_at: number; required: string; request_id?: string; hash?: string } | { type: "supervision_answered"; seq: number; at: number; actor: Actor; supervision: number; answer: string; request_id?: string; hash?: string } | { type: "linked"; seq: number; at: number; actor: Actor; primary: string; request_id?: string; hash?: string } | { type: "duplicate_linked"; seq: number; at: number; actor: Actor; duplicate: string; channel: string; request_id?: string; hash?: string } | { type: "opinion_overdue"; seq: number; at: number; actor: Actor; unit: string; due_at: number; request_id?: string; hash?: string } | { type: "supervision_overdue"; seq: number; at: number; actor: Actor; supervision: number; unit: string; due_at: number; request_id?: string; hash?: string } | { type: "sla_warning"; seq: number; at: number; actor: Actor; sla: string; warning: string; due_at: number; request_id?: string; hash?: string } | { type: "sla_breached"; seq: number; at: number; actor: Actor; sla: string; step: string; due_at: number; request_id?: string; hash?: string } | { type: "sla_extended"; seq: number; at: number; actor: Actor; sla: string; duration: DurationDef; reason: string; request_id?: string; hash?: string };
 
 /**
  * A transition an actor can take now.
@@ -2819,6 +2915,7 @@ export interface Results {
   replay: Replayed;
   verify_history: Verified;
   append_events: EventsAppended;
+  unload_case: Unloaded;
   archive_case: History;
   shortest_path: PathToClose;
   export_graph: Drawing;
@@ -2829,6 +2926,7 @@ export interface Results {
   calendar_between: Between;
   sla_status: SlaClocks;
   due: DueTimers;
+  case_timers: CaseTimers;
   fire_due: FiredTimers;
   extend: Extended;
   load_org: OrgLoaded;

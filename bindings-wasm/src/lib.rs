@@ -86,6 +86,8 @@ impl RawEngine {
             },
             payload,
             at,
+            expected_seq: None,
+            request_id: None,
         });
         self.inner.reply(request).text
     }
@@ -232,7 +234,11 @@ impl RawEngine {
         match millis(now, "/now") {
             Ok(now) => {
                 self.inner
-                    .reply(Request::FireDue(FireDueRequest { now }))
+                    .reply(Request::FireDue(FireDueRequest {
+                        now,
+                        case_id: None,
+                        limit: None,
+                    }))
                     .text
             }
             Err(refused) => refused,

@@ -123,6 +123,8 @@ pub const ALL_CODES: &[&str] = &[
     "case.not_found",
     "case.already_exists",
     "case.invalid_id",
+    "case.invalid_request_id",
+    "case.seq_mismatch",
     "case.invalid_actor",
     "case.invalid_channel",
     "case.invalid_time",

@@ -84,13 +84,14 @@ pub use case::hash_chain::{hex, verify_history, Verified, GENESIS};
 pub use case::sla_clock::{ClockView, TimerKind};
 pub use case::{
     history_workflow, replay, Actor, Available, Case, CaseError, CaseView, Command, Event,
-    EventRecord, HistoryError, Opening, Values, MAX_CASE_ID_BYTES, MAX_NAME_BYTES, SYSTEM_ACTOR,
+    EventRecord, HistoryError, Opening, Values, MAX_CASE_ID_BYTES, MAX_NAME_BYTES,
+    MAX_REQUEST_ID_BYTES, SYSTEM_ACTOR,
 };
 pub use engine::journal::{Appended, CaseEvents};
 pub use engine::outbox::UnknownEffect;
 pub use engine::{
-    CaseSnapshot, DueKind, DueTimer, Engine, GraphError, LoadedWorkflow, SlaStatusError, Snapshot,
-    SnapshotError, WorkflowError, SNAPSHOT_FORMAT,
+    CaseSnapshot, DueKind, DueTimer, Engine, FireScope, Fired, GraphError, Guarded, LoadedWorkflow,
+    Precondition, SlaStatusError, Snapshot, SnapshotError, WorkflowError, SNAPSHOT_FORMAT,
 };
 pub use error::{Coded, DocumentError, DocumentErrors, ErrorDetail, Located, ALL_CODES};
 pub use limits::Limits;

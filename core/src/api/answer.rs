@@ -62,6 +62,9 @@ pub struct WorkflowSummary {
 pub struct WorkflowList {
     /// Every loaded workflow version, by id then version.
     pub workflows: Vec<WorkflowSummary>,
+    /// Digest of every loaded definition (workflows, calendars, organisation): equal on
+    /// engines that decide on the same rules.
+    pub digest: String,
 }
 
 /// Result of `open_case` and `apply`: the case after the command and the events it recorded.
@@ -85,6 +88,10 @@ pub struct CaseChange {
     /// `candidate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<String>,
+    /// The answer to a retried request: the case holds its `request_id` already, so nothing
+    /// ran; `events` and `effects` are what the first try appended and queued.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
 }
 
 /// Result of `load_org`.
@@ -242,6 +249,31 @@ pub struct FiredTimers {
     pub now: i64,
     /// The events recorded, by case.
     pub fired: Vec<CaseEvents>,
+    /// Timers in scope are still due: the `limit` stopped the firing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+}
+
+/// Result of `case_timers`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct CaseTimers {
+    /// The case.
+    pub case_id: String,
+    /// Every pending timer of the case, due or not, earliest first.
+    pub timers: Vec<DueTimer>,
+}
+
+/// Result of `unload_case`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Unloaded {
+    /// The case.
+    pub case_id: String,
+    /// Its number of events when it left: the version the host's store must hold.
+    pub events: usize,
+    /// The head of its hash chain, to check the stored history against.
+    pub head: String,
 }
 
 /// Result of `extend`.
@@ -259,4 +291,7 @@ pub struct Extended {
     /// computed there).
     #[cfg_attr(feature = "typescript", tsify(type = "ClockView[] | null"))]
     pub clocks: Option<Vec<ClockView>>,
+    /// The answer to a retried request, as in [`CaseChange`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
 }

@@ -192,6 +192,15 @@ fn samples() -> Vec<ErrorDetail> {
             case_id: s(),
             reason: "",
         },
+        CaseError::InvalidRequestId {
+            request_id: s(),
+            reason: "",
+        },
+        CaseError::SeqMismatch {
+            case_id: s(),
+            expected: 0,
+            actual: 1,
+        },
         CaseError::InvalidActor {
             attribute: "id",
             reason: "",
@@ -366,6 +375,8 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::NotFound { .. }
             | CaseError::AlreadyExists { .. }
             | CaseError::InvalidId { .. }
+            | CaseError::InvalidRequestId { .. }
+            | CaseError::SeqMismatch { .. }
             | CaseError::InvalidActor { .. }
             | CaseError::InvalidChannel { .. }
             | CaseError::InvalidTime { .. }

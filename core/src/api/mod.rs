@@ -3,6 +3,8 @@
 //! [`Engine`] method; offered on [`serde_json::Value`], on `&str` and on bytes.
 
 pub(crate) mod answer;
+mod case_change;
+use case_change::precondition;
 mod documents;
 pub(crate) mod error;
 mod ops;
@@ -191,31 +193,6 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// The answer to a command that appended events from `before` on to case `case_id`, and
-    /// to the other cases it `touched`.
-    fn change(
-        &mut self,
-        case_id: &str,
-        before: usize,
-        touched: crate::engine::journal::TouchedCases,
-    ) -> Result<Json, Vec<ErrorDetail>> {
-        let linked_events = self.events_of(touched, case_id);
-        let case = self
-            .cases
-            .get_mut(case_id)
-            .ok_or_else(|| not_found(case_id))?;
-        let events = case.history_sealed(before);
-        Ok(to_json(&answer::CaseChange {
-            case: case.view(),
-            events,
-            linked_events,
-            effects: case.effects_since(before),
-            candidates: Vec::new(),
-        }))
-    }
-}
-
 /// A missing primary is at `/primary`, a missing duplicate at `/case_id`.
 fn link_details(e: CaseError, case_id: &str, primary: &str) -> Vec<ErrorDetail> {
     match &e {
@@ -226,6 +203,11 @@ fn link_details(e: CaseError, case_id: &str, primary: &str) -> Vec<ErrorDetail> 
             .details("")
             .into_iter()
             .map(|d| d.at("/primary"))
+            .collect(),
+        CaseError::SeqMismatch { case_id: c, .. } if c == primary && c != case_id => e
+            .details("")
+            .into_iter()
+            .map(|d| d.at("/expected_primary_seq"))
             .collect(),
         _ => e.details(""),
     }

@@ -46,6 +46,10 @@ pub struct OpenCaseRequest {
     /// The case this one appeals (复查 of an original, 复核 of a 复查).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeal_of: Option<String>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Body of `load_org`.
@@ -87,6 +91,17 @@ pub struct LinkRequest {
     pub actor: Actor,
     /// When (UTC ms).
     pub at: i64,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The primary's number of events the caller decided on, as `expected_seq`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_primary_seq: Option<u64>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Body of `submit_opinion`.
@@ -102,6 +117,14 @@ pub struct OpinionRequest {
     pub opinion: String,
     /// When (UTC ms).
     pub at: i64,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Body of `supervise`.
@@ -122,6 +145,14 @@ pub struct SuperviseRequest {
     pub required: String,
     /// When (UTC ms).
     pub at: i64,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Body of `answer_supervision`.
@@ -139,6 +170,14 @@ pub struct AnswerSupervisionRequest {
     pub answer: String,
     /// When (UTC ms).
     pub at: i64,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Body of `drain_outbox`.
@@ -182,6 +221,14 @@ pub struct ApplyRequest {
     pub payload: Map<String, Json>,
     /// When (UTC ms).
     pub at: i64,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ApplyRequest {
@@ -202,6 +249,19 @@ impl ApplyRequest {
         })?;
         read_request(value, "/payload").map_err(|e| Box::new(Reply::refused(e)))
     }
+}
+
+/// Body of `archive_case`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveRequest {
+    /// Case id.
+    pub case_id: String,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
 }
 
 /// Body of `get_case`, `history` and `public_view`.
@@ -360,6 +420,23 @@ pub struct DueRequest {
 pub struct FireDueRequest {
     /// The instant (UTC ms).
     pub now: i64,
+    /// Only this case's timers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    /// At most this many timers, earliest first; the answer's `more` says whether others
+    /// are due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// Body of `snapshot`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotRequest {
+    /// Only the definitions (calendars, organisation, workflows): no cases, no outbox.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub definitions_only: bool,
 }
 
 /// Body of `extend`.
@@ -380,6 +457,14 @@ pub struct ExtendRequest {
     pub reason: String,
     /// When (UTC ms).
     pub at: i64,
+    /// The case's number of events (its `version`) the caller decided on: refused with
+    /// `case.seq_mismatch`, nothing changed, when the case has moved on since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The host's id of this request: a retry with the same id is answered with what the
+    /// first try did, marked `duplicate`, and changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Body of `set_limits`.

@@ -76,6 +76,7 @@ impl Case {
             handling,
             effects: Vec::new(),
             chain: None,
+            requests: None,
         };
         case.check_opening_unit(env)?;
         let unit = case.handling_unit().map(str::to_owned);

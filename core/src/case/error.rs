@@ -35,6 +35,24 @@ pub enum CaseError {
         /// Why.
         reason: &'static str,
     },
+    /// The request id is empty, too long or has control characters.
+    #[error("request id `{request_id}` is not valid: {reason}")]
+    InvalidRequestId {
+        /// The request id.
+        request_id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The case has moved on since the version the caller decided on.
+    #[error("case `{case_id}` has {actual} events, the command expected {expected}: reload it and decide again")]
+    SeqMismatch {
+        /// The case id.
+        case_id: String,
+        /// The `expected_seq` given.
+        expected: u64,
+        /// The case's number of events now.
+        actual: u64,
+    },
     /// The actor's id or unit is empty, too long or has control characters.
     #[error("actor {attribute} is not valid: {reason}")]
     InvalidActor {
@@ -364,6 +382,8 @@ impl CaseError {
             NotFound { .. } => "case.not_found",
             AlreadyExists { .. } => "case.already_exists",
             InvalidId { .. } => "case.invalid_id",
+            InvalidRequestId { .. } => "case.invalid_request_id",
+            SeqMismatch { .. } => "case.seq_mismatch",
             InvalidActor { .. } => "case.invalid_actor",
             InvalidChannel { .. } => "case.invalid_channel",
             InvalidTime { .. } => "case.invalid_time",
@@ -427,6 +447,8 @@ impl CaseError {
             | NotClosed { .. }
             | EffectsPending { .. } => one("/case_id", None),
             OutboxFull { .. } => one("", None),
+            InvalidRequestId { .. } => one("/request_id", None),
+            SeqMismatch { .. } => one("/expected_seq", None),
             InvalidActor { attribute, .. } => one(&format!("/actor/{attribute}"), None),
             InvalidChannel { .. } => one("/channel", None),
             InvalidTime { .. } | TimeWentBackwards { .. } => one("/at", None),

@@ -163,6 +163,10 @@ pub enum EventRecord {
         /// The case it appeals.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         appeal_of: Option<AppealOf>,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -190,6 +194,10 @@ pub enum EventRecord {
         /// When the opinions asked by an `assist` are due.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         opinions_due_at: Option<i64>,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -204,6 +212,10 @@ pub enum EventRecord {
         actor: Actor,
         /// The opinion.
         opinion: String,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -224,6 +236,10 @@ pub enum EventRecord {
         due_at: i64,
         /// What must be answered.
         required: String,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -240,6 +256,10 @@ pub enum EventRecord {
         supervision: usize,
         /// The answer.
         answer: String,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -254,6 +274,10 @@ pub enum EventRecord {
         actor: Actor,
         /// The primary case.
         primary: String,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -270,6 +294,10 @@ pub enum EventRecord {
         duplicate: String,
         /// The duplicate's channel.
         channel: String,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -286,6 +314,10 @@ pub enum EventRecord {
         unit: String,
         /// When the opinion was due.
         due_at: i64,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -304,6 +336,10 @@ pub enum EventRecord {
         unit: String,
         /// When the answer was due.
         due_at: i64,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -322,6 +358,10 @@ pub enum EventRecord {
         warning: String,
         /// When it was due (earlier than `at` when fired late, after a restart).
         due_at: i64,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -340,6 +380,10 @@ pub enum EventRecord {
         step: String,
         /// When it was due.
         due_at: i64,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -358,6 +402,10 @@ pub enum EventRecord {
         duration: crate::calendar::working_time::DurationDef,
         /// Why.
         reason: String,
+        /// The host's id of the request that recorded it, on every event that request
+        /// appended to this case: a retry with the same id is answered, not run again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
         /// Hex SHA-256 of the previous event's hash and this event: the hash chain.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         hash: Option<String>,
@@ -418,6 +466,16 @@ impl EventRecord {
     /// Sets the chain hash.
     pub(crate) fn set_hash(&mut self, value: Option<String>) {
         *every_record!(self, hash) = value;
+    }
+
+    /// The host's id of the request that recorded it, if it carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        every_record!(self, request_id).as_deref()
+    }
+
+    /// Sets the request id.
+    pub(crate) fn set_request_id(&mut self, value: Option<String>) {
+        *every_record!(self, request_id) = value;
     }
 
     /// Position in the history.

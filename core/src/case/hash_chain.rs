@@ -49,7 +49,7 @@ pub(crate) fn link(prev: &[u8; 32], record: &EventRecord) -> [u8; 32] {
 
 /// Writes `value` with object keys sorted. serde_json sorts them already unless a crate turns
 /// on its `preserve_order` feature; the chain must not depend on what else is linked in.
-fn canonical(value: &serde_json::Value, out: &mut Vec<u8>) {
+pub(crate) fn canonical(value: &serde_json::Value, out: &mut Vec<u8>) {
     use serde_json::Value;
     match value {
         Value::Object(map) => {

@@ -15,6 +15,7 @@ pub(crate) mod handling;
 mod handling_commands;
 pub(crate) mod hash_chain;
 mod records;
+pub(crate) mod requests;
 pub(crate) mod shared_ids;
 pub(crate) mod sla_clock;
 mod view;
@@ -22,6 +23,7 @@ mod view;
 pub use command::*;
 pub use error::{CaseError, HistoryError};
 pub use event::*;
+pub use requests::MAX_REQUEST_ID_BYTES;
 pub use view::{Available, CaseView};
 
 use std::sync::Arc;
@@ -63,6 +65,8 @@ pub struct Case {
     /// The hash chain (see [`crate::case::hash_chain`]) as far as it has been computed.
     /// Boxed: most cases are never hashed, and 32 bytes inline would be a tenth of a case.
     pub(crate) chain: Option<Box<crate::case::hash_chain::HashedPrefix>>,
+    /// The host's request ids and the events each appended; boxed, as most cases have none.
+    pub(crate) requests: Option<Box<[crate::case::requests::RequestRun]>>,
 }
 
 /// What commands may consult beyond the case: the organisation and the calendars. When a
@@ -101,6 +105,7 @@ impl PartialEq for Case {
             && self.clocks == other.clocks
             && self.handling == other.handling
             && self.effects == other.effects
+            && self.requests == other.requests
     }
 }
 

@@ -54,7 +54,7 @@ impl Case {
                 .filter_map(|(ix, v)| wf.field(*ix).map(|f| (f.id.to_string(), v.to_json())))
                 .collect()
         };
-        (from..)
+        let mut records = (from..)
             .zip(self.history.iter().skip(from))
             .map(|(seq, e)| {
                 let actor = Actor {
@@ -66,6 +66,7 @@ impl Case {
                 match &e.kind {
                     EventKind::Opened(o) => EventRecord::Opened {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -79,6 +80,7 @@ impl Case {
                     },
                     EventKind::Opinion { text } => EventRecord::OpinionSubmitted {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -86,6 +88,7 @@ impl Case {
                     },
                     EventKind::SupervisionRaised(r) => EventRecord::SupervisionRaised {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -97,6 +100,7 @@ impl Case {
                     EventKind::SupervisionAnswered { index, text } => {
                         EventRecord::SupervisionAnswered {
                             hash: None,
+                            request_id: None,
                             seq,
                             at: e.at,
                             actor,
@@ -106,6 +110,7 @@ impl Case {
                     }
                     EventKind::Linked { primary } => EventRecord::Linked {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -113,6 +118,7 @@ impl Case {
                     },
                     EventKind::DuplicateLinked(d) => EventRecord::DuplicateLinked {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -128,6 +134,7 @@ impl Case {
                     } => timer_record(wf, (*sla, *kind, *step, *due_at), seq, e.at, actor),
                     EventKind::SlaExtended(x) => EventRecord::SlaExtended {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -146,6 +153,7 @@ impl Case {
                         carried,
                     } => EventRecord::Transitioned {
                         hash: None,
+                        request_id: None,
                         seq,
                         at: e.at,
                         actor,
@@ -158,7 +166,9 @@ impl Case {
                     },
                 }
             })
-            .collect()
+            .collect::<Vec<_>>();
+        self.mark_records(&mut records, from);
+        records
     }
 
     /// The record of an opinion or supervision that fell overdue.
@@ -169,6 +179,7 @@ impl Case {
         match o.task {
             Task::Opinion(_) => EventRecord::OpinionOverdue {
                 hash: None,
+                request_id: None,
                 seq,
                 at,
                 actor,
@@ -177,6 +188,7 @@ impl Case {
             },
             Task::Supervision(supervision) => EventRecord::SupervisionOverdue {
                 hash: None,
+                request_id: None,
                 seq,
                 at,
                 actor,
@@ -206,6 +218,7 @@ fn timer_record(
     match kind {
         TimerKind::Warning => EventRecord::SlaWarning {
             hash: None,
+            request_id: None,
             seq,
             at,
             actor,
@@ -215,6 +228,7 @@ fn timer_record(
         },
         TimerKind::Breach => EventRecord::SlaBreached {
             hash: None,
+            request_id: None,
             seq,
             at,
             actor,

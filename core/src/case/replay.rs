@@ -53,6 +53,7 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
     )
     .map_err(|error| HistoryError::Rejected { index: 0, error })?;
     let mut chain = Chain::new(history, HashedPrefix::default());
+    case.take_request_id(first, 0)?;
     chain.check(&case, 0, first)?;
     for (index, record) in history.iter().enumerate().skip(1) {
         if record.seq() != index as u64 {
@@ -62,6 +63,7 @@ pub fn replay(workflow: Arc<Workflow>, history: &[EventRecord]) -> Result<Case, 
             });
         }
         replay_event(&mut case, index, record)?;
+        case.take_request_id(record, index)?;
         chain.check(&case, index, record)?;
     }
     chain.seal(&mut case);
@@ -87,6 +89,7 @@ pub(crate) fn continue_history(
     let mut chain = Chain::new(rest, HashedPrefix { events: held, head });
     for (index, record) in records.iter().enumerate().skip(from) {
         replay_event(case, index, record)?;
+        case.take_request_id(record, index)?;
         chain.check(case, index, record)?;
     }
     chain.seal(case);

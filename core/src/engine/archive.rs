@@ -1,4 +1,5 @@
-//! Archiving: a closed case leaves the engine and its history goes to the host's store.
+//! Cases leaving the engine. Archiving: a closed case leaves and its history goes to the
+//! host's store. Unloading: any case leaves, as its history is in the host's store already.
 //!
 //! An engine that keeps every case it ever opened grows without end, however steady the work;
 //! a host that archives its closed cases keeps the engine's memory in proportion to the cases
@@ -46,6 +47,27 @@ impl Engine {
         };
         // A closed case has no timers left; this drops their index entry all the same.
         self.reindex(case_id);
+        self.forget_keys(&case);
+        Ok(case)
+    }
+
+    /// Takes any case out of the engine, open or closed, with its timers, its entries in the
+    /// duplicate and appeal indexes and its effects in the outbox, and returns it. For a host
+    /// whose store is the record (`docs/persistence.md`): it holds in memory only the cases
+    /// in play, and drops the cases a failed commit touched, to load them again from the
+    /// store ([`Engine::restore_case`], [`Engine::append_events`]). Nothing is checked: what
+    /// the case owes is in the store.
+    ///
+    /// # Errors
+    /// `case.not_found`.
+    pub fn unload_case(&mut self, case_id: &str) -> Result<Case, CaseError> {
+        let Some(case) = self.cases.remove(case_id) else {
+            return Err(CaseError::NotFound {
+                case_id: case_id.to_owned(),
+            });
+        };
+        self.reindex(case_id);
+        self.outbox.forget(&case);
         self.forget_keys(&case);
         Ok(case)
     }

@@ -6,6 +6,7 @@
 pub(crate) mod archive;
 mod definitions;
 pub(crate) mod error;
+mod guard;
 pub(crate) mod handling;
 pub(crate) mod journal;
 pub(crate) mod outbox;
@@ -15,9 +16,10 @@ mod timers;
 
 pub use definitions::LoadedWorkflow;
 pub use error::{GraphError, SlaStatusError, SnapshotError, WorkflowError};
+pub use guard::{Guarded, Precondition};
 pub use snapshot::{CaseSnapshot, Snapshot, SNAPSHOT_FORMAT};
 use timers::Timer;
-pub use timers::{DueKind, DueTimer};
+pub use timers::{DueKind, DueTimer, FireScope, Fired};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -151,6 +151,16 @@ impl Outbox {
             .count()
     }
 
+    /// Drops the pending effects of `case`, which leaves the engine.
+    pub(crate) fn forget(&mut self, case: &Case) {
+        let id = case.id();
+        for e in &case.effects {
+            if let Some(n) = self.by_id.remove(e.id(id).as_str()) {
+                self.queue.remove(&n);
+            }
+        }
+    }
+
     /// Number of pending effects.
     pub(crate) fn len(&self) -> usize {
         self.queue.len()

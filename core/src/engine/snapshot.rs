@@ -46,14 +46,6 @@ impl Engine {
         let mut ids: Vec<&Arc<str>> = self.cases.keys().collect();
         ids.sort();
         Snapshot {
-            format: SNAPSHOT_FORMAT,
-            calendars: self.calendars_in_dependency_order(),
-            org: self.org.as_ref().map(|o| o.definition().clone()),
-            workflows: self
-                .workflows
-                .values()
-                .map(|w| w.definition().clone())
-                .collect(),
             cases: ids
                 .into_iter()
                 .filter_map(|id| self.cases.get(id))
@@ -64,6 +56,50 @@ impl Engine {
                 })
                 .collect(),
             outbox: self.outbox.pending_ids(&self.cases),
+            ..self.definitions_snapshot()
+        }
+    }
+
+    /// The engine's definitions as data (calendars, organisation, workflows), without cases
+    /// or outbox: what workers deciding on the same rules share.
+    pub fn definitions_snapshot(&self) -> Snapshot {
+        Snapshot {
+            format: SNAPSHOT_FORMAT,
+            calendars: self.calendars_in_dependency_order(),
+            org: self.org.as_ref().map(|o| o.definition().clone()),
+            workflows: self
+                .workflows
+                .values()
+                .map(|w| w.definition().clone())
+                .collect(),
+            cases: Vec::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// A stable digest of the loaded definitions: hex SHA-256 of the canonical JSON (keys
+    /// sorted, no whitespace, as the hash chain writes events) of
+    /// [`Engine::definitions_snapshot`]. Engines with the same workflows, calendars and
+    /// organisation give the same digest on every platform, so several workers can check
+    /// that they decide on the same rules.
+    pub fn definitions_digest(&self) -> String {
+        use sha2::Digest;
+        let value = serde_json::to_value(self.definitions_snapshot()).unwrap_or_default();
+        let mut bytes = Vec::with_capacity(4096);
+        crate::case::hash_chain::canonical(&value, &mut bytes);
+        crate::case::hash_chain::hex(&sha2::Sha256::digest(&bytes).into())
+    }
+
+    /// A new engine with this one's workflows, calendars, organisation and limits and no
+    /// cases: cheap, as definitions are shared, not copied. A host may start one per request
+    /// and load into it only the cases the request needs (`docs/persistence.md`).
+    pub fn clone_definitions(&self) -> Engine {
+        Engine {
+            workflows: self.workflows.clone(),
+            calendars: self.calendars.clone(),
+            org: self.org.clone(),
+            limits: self.limits.clone(),
+            ..Engine::default()
         }
     }
 

@@ -3,6 +3,25 @@
 
 use super::*;
 
+/// Which due timers [`Engine::fire_due_scoped`] fires: all, or one case's; all, or at most
+/// `limit`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FireScope<'a> {
+    /// Only this case's timers.
+    pub case_id: Option<&'a str>,
+    /// At most this many timers.
+    pub limit: Option<usize>,
+}
+
+/// What [`Engine::fire_due_scoped`] recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fired {
+    /// The events recorded, by case, in order (as [`Engine::fire_due`] answers them).
+    pub cases: Vec<CaseEvents>,
+    /// Whether timers in scope are still due: the limit stopped the firing.
+    pub more: bool,
+}
+
 /// A pending deadline in the index.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Timer {
@@ -129,38 +148,61 @@ impl Engine {
             .iter()
             .take_while(|t| t.due <= now)
             .take(limit)
-            .filter_map(|t| {
-                let case = self.cases.get(&t.case)?;
-                let (kind, sla, step, unit, supervision) = match t.slot {
-                    DueItem::Sla { sla, kind, step } => {
-                        let rule = case.workflow().slas.get(usize::from(sla))?;
-                        let step = crate::case::step_name(rule, kind, step)?.to_owned();
-                        let kind = match kind {
-                            TimerKind::Warning => DueKind::Warning,
-                            TimerKind::Breach => DueKind::Breach,
-                        };
-                        (kind, Some(rule.id.to_string()), Some(step), None, None)
-                    }
-                    DueItem::Task(task) => {
-                        let (unit, _) = case.handling_view()?.task(task)?;
-                        let (kind, supervision) = match task {
-                            Task::Opinion(_) => (DueKind::Opinion, None),
-                            Task::Supervision(i) => (DueKind::Supervision, Some(i)),
-                        };
-                        (kind, None, None, Some(unit.to_owned()), supervision)
-                    }
-                };
-                Some(DueTimer {
-                    case_id: t.case.to_string(),
-                    sla,
-                    kind,
-                    step,
-                    unit,
-                    supervision,
-                    due_at: t.due,
-                })
-            })
+            .filter_map(|t| self.due_timer(t))
             .collect()
+    }
+
+    /// Every pending timer of a case, due or not, earliest first: what a host keeps in its
+    /// timer table for the case (`docs/persistence.md`).
+    ///
+    /// # Errors
+    /// `case.not_found`.
+    pub fn case_timers(&self, case_id: &str) -> Result<Vec<DueTimer>, CaseError> {
+        self.case_or_err(case_id)?;
+        let mut timers: Vec<&Timer> = self
+            .case_timers
+            .get(case_id)
+            .into_iter()
+            .flatten()
+            .collect();
+        timers.sort();
+        Ok(timers
+            .into_iter()
+            .filter_map(|t| self.due_timer(t))
+            .collect())
+    }
+
+    /// A timer of the index as the API shows it.
+    fn due_timer(&self, t: &Timer) -> Option<DueTimer> {
+        let case = self.cases.get(&t.case)?;
+        let (kind, sla, step, unit, supervision) = match t.slot {
+            DueItem::Sla { sla, kind, step } => {
+                let rule = case.workflow().slas.get(usize::from(sla))?;
+                let step = crate::case::step_name(rule, kind, step)?.to_owned();
+                let kind = match kind {
+                    TimerKind::Warning => DueKind::Warning,
+                    TimerKind::Breach => DueKind::Breach,
+                };
+                (kind, Some(rule.id.to_string()), Some(step), None, None)
+            }
+            DueItem::Task(task) => {
+                let (unit, _) = case.handling_view()?.task(task)?;
+                let (kind, supervision) = match task {
+                    Task::Opinion(_) => (DueKind::Opinion, None),
+                    Task::Supervision(i) => (DueKind::Supervision, Some(i)),
+                };
+                (kind, None, None, Some(unit.to_owned()), supervision)
+            }
+        };
+        Some(DueTimer {
+            case_id: t.case.to_string(),
+            sla,
+            kind,
+            step,
+            unit,
+            supervision,
+            due_at: t.due,
+        })
     }
 
     /// Number of pending timers in the index.
@@ -178,13 +220,26 @@ impl Engine {
     /// on its case, then the moves of that case's linked duplicates following it when the
     /// breach closed it.
     pub fn fire_due(&mut self, now: i64) -> Vec<CaseEvents> {
+        self.fire_due_scoped(now, FireScope::default()).cases
+    }
+
+    /// [`Engine::fire_due`] for one case's timers only, or for at most `limit` timers,
+    /// earliest first, so that a host fires a backlog in bounded steps and each case under its
+    /// own lock (`docs/persistence.md`). The events a timer records on other cases (a breach
+    /// supervision, duplicates following a closed primary) are in the answer all the same.
+    pub fn fire_due_scoped(&mut self, now: i64, scope: FireScope<'_>) -> Fired {
         let mut fired: Vec<CaseEvents> = Vec::new();
-        while let Some(t) = self.timers.first().cloned() {
-            if t.due > now {
-                break;
+        let mut count = 0;
+        while let Some(t) = self.next_due(now, scope.case_id) {
+            if scope.limit.is_some_and(|limit| count >= limit) {
+                return Fired {
+                    cases: fired,
+                    more: true,
+                };
             }
+            count += 1;
             let Some(case) = self.cases.get_mut(&t.case) else {
-                self.timers.remove(&t);
+                self.drop_timer(&t);
                 continue;
             };
             let before = case.events().len();
@@ -196,7 +251,7 @@ impl Engine {
             };
             let Some(supervise) = done else {
                 // Cannot happen for an indexed timer; drop it rather than loop.
-                self.timers.remove(&t);
+                self.drop_timer(&t);
                 continue;
             };
             // This case's effects are queued before anything below commits it again.
@@ -221,7 +276,27 @@ impl Engine {
             self.reindex(&t.case);
             fired.extend(self.events_of(touched, &t.case));
         }
-        fired
+        Fired {
+            cases: fired,
+            more: false,
+        }
+    }
+
+    /// The earliest timer due at `now`, of one case or of all.
+    fn next_due(&self, now: i64, case_id: Option<&str>) -> Option<Timer> {
+        let due = |t: &&Timer| t.due <= now;
+        match case_id {
+            None => self.timers.first().filter(due).cloned(),
+            Some(id) => self.case_timers.get(id)?.iter().filter(due).min().cloned(),
+        }
+    }
+
+    /// Removes a timer from the index.
+    fn drop_timer(&mut self, t: &Timer) {
+        self.timers.remove(t);
+        if let Some(mine) = self.case_timers.get_mut(&t.case) {
+            mine.retain(|m| m != t);
+        }
     }
 
     /// Recomputes a case's entries in the timer index.

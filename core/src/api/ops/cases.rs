@@ -16,6 +16,7 @@ pub(super) fn open_case(
         at,
         keys,
         appeal_of,
+        request_id,
     }: OpenCaseRequest,
 ) -> Outcome {
     let opening = Opening {
@@ -27,14 +28,14 @@ pub(super) fn open_case(
         keys: keys.as_ref(),
     };
     let candidates = engine.candidates(&workflow, version, keys.as_ref());
-    let (opened, touched) = engine.watching(|engine| {
+    let open = |engine: &mut Engine| {
         match &appeal_of {
             Some(of) => engine.open_appeal(&workflow, version, &opening, of),
             None => engine.open_case(&workflow, version, &opening),
         }
         .map(|_| ())
-    });
-    opened.map_err(|e| match (&e, &appeal_of) {
+    };
+    let details = |e: CaseError| match (&e, &appeal_of) {
         // The case it appeals is missing, not the one being opened.
         (CaseError::NotFound { case_id: missing }, Some(of)) if missing == of => e
             .details("")
@@ -42,16 +43,13 @@ pub(super) fn open_case(
             .map(|d| d.at("/appeal_of"))
             .collect(),
         _ => e.details(""),
-    })?;
-    let linked_events = engine.events_of(touched, &case_id);
-    let case = engine.case(&case_id).ok_or_else(|| not_found(&case_id))?;
-    Ok(to_json(&answer::CaseChange {
-        case: case.view(),
-        events: case.history(0),
-        linked_events,
-        effects: case.effects_since(0),
-        candidates,
-    }))
+    };
+    let pre = precondition(None, &request_id);
+    let mut change = engine.guarded_change(&case_id, pre, open, details)?;
+    if !change.duplicate {
+        change.candidates = candidates;
+    }
+    Ok(to_json(&change))
 }
 
 /// Apply a transition to a case.
@@ -63,6 +61,8 @@ pub(super) fn apply(
         actor,
         payload,
         at,
+        expected_seq,
+        request_id,
     }: ApplyRequest,
 ) -> Outcome {
     let cmd = Command {
@@ -71,10 +71,10 @@ pub(super) fn apply(
         payload: Values::Json(&payload),
         at,
     };
-    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
-    let (applied, touched) = engine.watching(|engine| engine.apply(&case_id, &cmd).map(|_| ()));
-    applied.map_err(|e| e.details(""))?;
-    engine.change(&case_id, before, touched)
+    let pre = precondition(expected_seq, &request_id);
+    let apply = |engine: &mut Engine| engine.apply(&case_id, &cmd).map(|_| ());
+    let change = engine.guarded_change(&case_id, pre, apply, |e| e.details(""))?;
+    Ok(to_json(&change))
 }
 
 /// A case's current view.

@@ -31,9 +31,33 @@ pub(super) fn due(engine: &mut Engine, DueRequest { now, limit }: DueRequest) ->
 }
 
 /// Record everything due at `now`.
-pub(super) fn fire_due(engine: &mut Engine, FireDueRequest { now }: FireDueRequest) -> Outcome {
-    let fired = engine.fire_due(now);
-    Ok(to_json(&answer::FiredTimers { now, fired }))
+pub(super) fn fire_due(
+    engine: &mut Engine,
+    FireDueRequest {
+        now,
+        case_id,
+        limit,
+    }: FireDueRequest,
+) -> Outcome {
+    if let Some(id) = case_id.as_deref() {
+        engine.case_timers(id).map_err(|e| e.details(""))?;
+    }
+    let scope = crate::engine::FireScope {
+        case_id: case_id.as_deref(),
+        limit,
+    };
+    let fired = engine.fire_due_scoped(now, scope);
+    Ok(to_json(&answer::FiredTimers {
+        now,
+        fired: fired.cases,
+        more: fired.more,
+    }))
+}
+
+/// Every pending timer of a case.
+pub(super) fn case_timers(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
+    let timers = engine.case_timers(&case_id).map_err(|e| e.details(""))?;
+    Ok(to_json(&answer::CaseTimers { case_id, timers }))
 }
 
 /// Extend a running SLA clock.
@@ -46,23 +70,26 @@ pub(super) fn extend(
         duration,
         reason,
         at,
+        expected_seq,
+        request_id,
     }: ExtendRequest,
 ) -> Outcome {
     let d = duration
         .duration()
         .map_err(|reason| vec![duration_error(reason)])?;
-    let case = engine
-        .extend(&case_id, &sla, &actor, d, &reason, at)
-        .map_err(|e| e.details(""))?;
-    let last = case.events().len().saturating_sub(1);
-    let events = case.history(last);
-    let effects = case.effects_since(last);
-    let case = case.view();
+    let pre = precondition(expected_seq, &request_id);
+    let extend = |engine: &mut Engine| {
+        engine
+            .extend(&case_id, &sla, &actor, d, &reason, at)
+            .map(|_| ())
+    };
+    let change = engine.guarded_change(&case_id, pre, extend, |e| e.details(""))?;
     let clocks = engine.sla_status(&case_id, at).ok();
     Ok(to_json(&answer::Extended {
-        case,
-        events,
-        effects,
+        case: change.case,
+        events: change.events,
+        effects: change.effects,
         clocks,
+        duplicate: change.duplicate,
     }))
 }

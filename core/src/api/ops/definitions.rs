@@ -64,7 +64,10 @@ pub(super) fn list_workflows(engine: &mut Engine, Empty {}: Empty) -> Outcome {
             title: w.definition().title.clone(),
         })
         .collect();
-    Ok(to_json(&answer::WorkflowList { workflows }))
+    Ok(to_json(&answer::WorkflowList {
+        workflows,
+        digest: engine.definitions_digest(),
+    }))
 }
 
 /// Fewest transitions to a terminal state.

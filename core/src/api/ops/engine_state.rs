@@ -4,8 +4,15 @@ use crate::api::*;
 use crate::engine::Engine;
 
 /// The whole engine as data.
-pub(super) fn snapshot(engine: &mut Engine, Empty {}: Empty) -> Outcome {
-    Ok(to_json(&engine.snapshot()))
+pub(super) fn snapshot(
+    engine: &mut Engine,
+    SnapshotRequest { definitions_only }: SnapshotRequest,
+) -> Outcome {
+    Ok(to_json(&if definitions_only {
+        engine.definitions_snapshot()
+    } else {
+        engine.snapshot()
+    }))
 }
 
 /// Replace the engine with a snapshot.

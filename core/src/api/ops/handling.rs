@@ -36,13 +36,19 @@ pub(super) fn link_cases(
         primary,
         actor,
         at,
+        expected_seq,
+        expected_primary_seq,
+        request_id,
     }: LinkRequest,
 ) -> Outcome {
-    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
-    let (linked, touched) =
-        engine.watching(|engine| engine.link(&case_id, &primary, &actor, at).map(|_| ()));
-    linked.map_err(|e| link_details(e, &case_id, &primary))?;
-    engine.change(&case_id, before, touched)
+    let pre = precondition(expected_seq, &request_id);
+    let link = |engine: &mut Engine| {
+        engine.check_seq(&primary, expected_primary_seq)?;
+        engine.link(&case_id, &primary, &actor, at).map(|_| ())
+    };
+    let details = |e| link_details(e, &case_id, &primary);
+    let change = engine.guarded_change(&case_id, pre, link, details)?;
+    Ok(to_json(&change))
 }
 
 /// An assisting unit gives its opinion.
@@ -53,13 +59,18 @@ pub(super) fn submit_opinion(
         actor,
         opinion,
         at,
+        expected_seq,
+        request_id,
     }: OpinionRequest,
 ) -> Outcome {
-    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
-    engine
-        .submit_opinion(&case_id, &actor, &opinion, at)
-        .map_err(|e| e.details(""))?;
-    engine.change(&case_id, before, Vec::new())
+    let pre = precondition(expected_seq, &request_id);
+    let command = |engine: &mut Engine| {
+        engine
+            .submit_opinion(&case_id, &actor, &opinion, at)
+            .map(|_| ())
+    };
+    let change = engine.guarded_change(&case_id, pre, command, |e| e.details(""))?;
+    Ok(to_json(&change))
 }
 
 /// A higher unit supervises a case.
@@ -72,6 +83,8 @@ pub(super) fn supervise(
         within,
         required,
         at,
+        expected_seq,
+        request_id,
     }: SuperviseRequest,
 ) -> Outcome {
     let within = match within {
@@ -81,11 +94,14 @@ pub(super) fn supervise(
         ),
         None => None,
     };
-    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
-    engine
-        .supervise(&case_id, &actor, level, within, &required, at)
-        .map_err(|e| e.details(""))?;
-    engine.change(&case_id, before, Vec::new())
+    let pre = precondition(expected_seq, &request_id);
+    let command = |engine: &mut Engine| {
+        engine
+            .supervise(&case_id, &actor, level, within, &required, at)
+            .map(|_| ())
+    };
+    let change = engine.guarded_change(&case_id, pre, command, |e| e.details(""))?;
+    Ok(to_json(&change))
 }
 
 /// The handling unit answers a supervision.
@@ -97,11 +113,16 @@ pub(super) fn answer_supervision(
         supervision,
         answer,
         at,
+        expected_seq,
+        request_id,
     }: AnswerSupervisionRequest,
 ) -> Outcome {
-    let before = engine.case(&case_id).map_or(0, |c| c.events().len());
-    engine
-        .answer_supervision(&case_id, &actor, supervision, &answer, at)
-        .map_err(|e| e.details(""))?;
-    engine.change(&case_id, before, Vec::new())
+    let pre = precondition(expected_seq, &request_id);
+    let command = |engine: &mut Engine| {
+        engine
+            .answer_supervision(&case_id, &actor, supervision, &answer, at)
+            .map(|_| ())
+    };
+    let change = engine.guarded_change(&case_id, pre, command, |e| e.details(""))?;
+    Ok(to_json(&change))
 }

@@ -57,12 +57,31 @@ pub(super) fn append_events(
 }
 
 /// Take a closed case out of the engine, answering its history.
-pub(super) fn archive_case(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
+pub(super) fn archive_case(
+    engine: &mut Engine,
+    ArchiveRequest {
+        case_id,
+        expected_seq,
+    }: ArchiveRequest,
+) -> Outcome {
+    engine
+        .check_seq(&case_id, expected_seq)
+        .map_err(|e| e.details(""))?;
     let case = engine.archive_case(&case_id).map_err(|e| e.details(""))?;
     let (events, head) = case.hashed(0);
     Ok(to_json(&answer::History {
         case_id,
         events,
         head: crate::case::hash_chain::hex(&head),
+    }))
+}
+
+/// Take any case out of the engine with its timers, index entries and outbox entries.
+pub(super) fn unload_case(engine: &mut Engine, CaseRequest { case_id }: CaseRequest) -> Outcome {
+    let case = engine.unload_case(&case_id).map_err(|e| e.details(""))?;
+    Ok(to_json(&answer::Unloaded {
+        events: case.events().len(),
+        head: case.head(),
+        case_id,
     }))
 }

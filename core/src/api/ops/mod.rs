@@ -86,14 +86,16 @@ ops! {
     VerifyHistory(VerifyRequest) = "verify_history" => history::verify_history -> "Verified";
     /// Add stored events to the case they belong to (recovery from a journal).
     AppendEvents(AppendEventsRequest) = "append_events" => history::append_events -> "EventsAppended";
+    /// Take any case out of the engine with its timers, index entries and outbox entries.
+    UnloadCase(CaseRequest) = "unload_case" => history::unload_case -> "Unloaded";
     /// Take a closed case out of the engine, answering its history.
-    ArchiveCase(CaseRequest) = "archive_case" => history::archive_case -> "History";
+    ArchiveCase(ArchiveRequest) = "archive_case" => history::archive_case -> "History";
     /// Fewest transitions to a terminal state.
     ShortestPath(ShortestPathRequest) = "shortest_path" => definitions::shortest_path -> "PathToClose";
     /// Draw a workflow.
     ExportGraph(ExportGraphRequest) = "export_graph" => definitions::export_graph -> "Drawing";
     /// The whole engine as data.
-    Snapshot(Empty) = "snapshot" => engine_state::snapshot -> "Snapshot";
+    Snapshot(SnapshotRequest) = "snapshot" => engine_state::snapshot -> "Snapshot";
     /// Replace the engine with a snapshot.
     Restore(RestoreRequest) = "restore" => engine_state::restore -> "Restored";
     /// Load or replace a business calendar.
@@ -106,6 +108,8 @@ ops! {
     SlaStatus(SlaStatusRequest) = "sla_status" => clocks::sla_status -> "SlaClocks";
     /// Warnings and breach steps due at `now`.
     Due(DueRequest) = "due" => clocks::due -> "DueTimers";
+    /// Every pending timer of a case.
+    CaseTimers(CaseRequest) = "case_timers" => clocks::case_timers -> "CaseTimers";
     /// Record everything due at `now`.
     FireDue(FireDueRequest) = "fire_due" => clocks::fire_due -> "FiredTimers";
     /// Extend a running SLA clock.
