@@ -153,6 +153,21 @@ enum cf_status cf_last_error(char *buf, size_t len, size_t *written);
 struct cf_engine *cf_engine_new(void);
 
 /**
+ * A new engine with the definitions of `engine` (workflows, calendars, organisation, limits)
+ * and none of its cases: cheap, as the definitions are shared, not copied. A host may start
+ * one per request and load into it only the cases the request needs (docs/persistence.md).
+ *
+ * \param engine An engine.
+ * \param out Where to write the new engine, owned by the caller and released with
+ * `cf_engine_free`; set to NULL on failure.
+ * \return `CF_OK`, `CF_ERR_NULL_ARGUMENT` or `CF_ERR_POISONED`.
+ *
+ * # Safety
+ * `engine` is NULL or a live handle; `out` is NULL or writable.
+ */
+enum cf_status cf_engine_clone(const struct cf_engine *engine, struct cf_engine **out);
+
+/**
  * Releases an engine and everything in it.
  *
  * \param engine An engine from `cf_engine_new`, or NULL (nothing happens).

@@ -71,6 +71,35 @@ pub extern "C" fn cf_engine_new() -> *mut cf_engine {
     out
 }
 
+/// A new engine with the definitions of `engine` (workflows, calendars, organisation, limits)
+/// and none of its cases: cheap, as the definitions are shared, not copied. A host may start
+/// one per request and load into it only the cases the request needs (docs/persistence.md).
+///
+/// \param engine An engine.
+/// \param out Where to write the new engine, owned by the caller and released with
+/// `cf_engine_free`; set to NULL on failure.
+/// \return `CF_OK`, `CF_ERR_NULL_ARGUMENT` or `CF_ERR_POISONED`.
+///
+/// # Safety
+/// `engine` is NULL or a live handle; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cf_engine_clone(
+    engine: *const cf_engine,
+    out: *mut *mut cf_engine,
+) -> cf_status {
+    run(|| {
+        // SAFETY: NULL is checked; otherwise writable by the caller's guarantee.
+        let out = unsafe { out.as_mut() }.ok_or_else(|| Failure::null("out"))?;
+        *out = std::ptr::null_mut();
+        // SAFETY: forwarded precondition.
+        let copy = unsafe { lock(engine) }?.clone_definitions();
+        *out = Box::into_raw(Box::new(cf_engine {
+            inner: Mutex::new(copy),
+        }));
+        Ok(cf_status::CF_OK)
+    })
+}
+
 /// Releases an engine and everything in it.
 ///
 /// \param engine An engine from `cf_engine_new`, or NULL (nothing happens).

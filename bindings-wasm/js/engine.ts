@@ -9,6 +9,9 @@ import type {
   AnswerSupervisionRequest,
   ApplyRequest,
   ArchiveRequest,
+  CaseTimers,
+  FireDueRequest,
+  Unloaded,
   AvailableRequest,
   Between,
   CalendarAddRequest,
@@ -127,6 +130,7 @@ export interface RawEngine {
   due(now: number, limit: number | undefined): string;
   fireDue(now: number): string;
   maxRequestBytes(): number;
+  cloneDefinitions(): RawEngine;
   setMaxRequestBytes(bytes: number): string | undefined;
   refuseSize(length: number): string | undefined;
   free(): void;
@@ -285,9 +289,23 @@ export class Engine {
   #actors = new WeakMap<object, number>();
   #actorCount = 0;
 
+  // The raw engine the next `new Engine()` takes instead of a fresh one: `cloneDefinitions`.
+  static #adopting: RawEngine | undefined;
+
   constructor() {
-    this.#raw = new (raw().RawEngine)();
+    this.#raw = Engine.#adopting ?? new (raw().RawEngine)();
+    Engine.#adopting = undefined;
     this.#maxRequestBytes = this.#raw.maxRequestBytes();
+  }
+
+  /**
+   * A new engine with this one's workflows, calendars, organisation and limits and none of its
+   * cases: cheap, as the definitions are shared, not copied. A host may start one per request
+   * and load into it only the cases the request needs (docs/persistence.md).
+   */
+  cloneDefinitions(): Engine {
+    Engine.#adopting = this.#engine().cloneDefinitions();
+    return new Engine();
   }
 
   /** Releases the engine's memory. Idempotent. */
@@ -609,8 +627,8 @@ export class Engine {
   }
 
   /** The whole engine as data, for storage. */
-  snapshot(): Snapshot {
-    return this.#op("snapshot", {});
+  snapshot(options: { definitionsOnly?: boolean } = {}): Snapshot {
+    return this.#op("snapshot", options.definitionsOnly ? { definitions_only: true } : {});
   }
 
   /** Replaces the engine's contents with a snapshot; on error nothing changes. */
@@ -651,13 +669,38 @@ export class Engine {
     return this.#op("due", { now, limit });
   }
 
-  /** Records everything due at `now` (UTC ms) as events on the cases. */
-  fireDue(now: number): FiredTimers {
+  /**
+   * Records everything due at `now` (UTC ms) as events on the cases; with `caseId`, only that
+   * case's timers; with `limit`, at most that many, earliest first (`more` says whether others
+   * are due).
+   */
+  fireDue(now: number, scope: { caseId?: string; limit?: number } = {}): FiredTimers {
     const engine = this.#engine();
-    if (Number.isSafeInteger(now) && this.#maxRequestBytes >= FAST_PATH_HEADROOM) {
-      return answer(engine.fireDue(now));
+    const { caseId, limit } = scope;
+    if (caseId === undefined && limit === undefined) {
+      if (Number.isSafeInteger(now) && this.#maxRequestBytes >= FAST_PATH_HEADROOM) {
+        return answer(engine.fireDue(now));
+      }
+      return this.#op("fire_due", { now });
     }
-    return this.#op("fire_due", { now });
+    const request: FireDueRequest = { now };
+    if (caseId !== undefined) request.case_id = caseId;
+    if (limit !== undefined) request.limit = limit;
+    return this.#op("fire_due", request);
+  }
+
+  /** Every pending timer of a case, due or not, earliest first. */
+  caseTimers(caseId: string): CaseTimers {
+    return this.#op("case_timers", { case_id: caseId });
+  }
+
+  /**
+   * Takes any case out of the engine, open or closed, with its timers, index entries and
+   * pending effects: for a host whose store is the record (docs/persistence.md). Answers the
+   * case's number of events and the head of its hash chain.
+   */
+  unloadCase(caseId: string): Unloaded {
+    return this.#op("unload_case", { case_id: caseId });
   }
 
   /** Extends a running SLA clock. */

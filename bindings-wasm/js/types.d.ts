@@ -120,6 +120,31 @@ export interface CaseRequest {
 }
 
 /**
+ * Body of `archive_case`.
+ */
+export interface ArchiveRequest {
+    /**
+     * Case id.
+     */
+    case_id: string;
+    /**
+     * The case's number of events (its `version`) the caller decided on: refused with
+     * `case.seq_mismatch`, nothing changed, when the case has moved on since.
+     */
+    expected_seq?: number;
+}
+
+/**
+ * Body of `snapshot`.
+ */
+export interface SnapshotRequest {
+    /**
+     * Only the definitions (calendars, organisation, workflows): no cases, no outbox.
+     */
+    definitions_only?: boolean;
+}
+
+/**
  * Body of `available_transitions`.
  */
 export interface AvailableRequest {
@@ -614,6 +639,38 @@ export interface Acknowledged {
      * Undelivered effects left.
      */
     pending: number;
+}
+
+/**
+ * Result of `case_timers`.
+ */
+export interface CaseTimers {
+    /**
+     * The case.
+     */
+    case_id: string;
+    /**
+     * Every pending timer of the case, due or not, earliest first.
+     */
+    timers: DueTimer[];
+}
+
+/**
+ * Result of `unload_case`.
+ */
+export interface Unloaded {
+    /**
+     * The case.
+     */
+    case_id: string;
+    /**
+     * Its number of events when it left: the version the host's store must hold.
+     */
+    events: number;
+    /**
+     * The head of its hash chain, to check the stored history against.
+     */
+    head: string;
 }
 
 /**

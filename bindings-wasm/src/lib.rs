@@ -122,6 +122,15 @@ impl RawEngine {
 
     /// Registers a transition id for `send_by`; its number, or `REFUSED` once
     /// `MAX_REGISTERED` are.
+    /// A new engine with this one's definitions and limits and none of its cases.
+    #[wasm_bindgen(js_name = cloneDefinitions)]
+    pub fn clone_definitions(&self) -> RawEngine {
+        RawEngine {
+            inner: self.inner.clone_definitions(),
+            ..RawEngine::new()
+        }
+    }
+
     #[wasm_bindgen(js_name = registerTransition)]
     pub fn register_transition(&mut self, id: String) -> u32 {
         if self.transitions.len() >= MAX_REGISTERED {

@@ -25,17 +25,19 @@ const methods = {
   replay: [["history", "store"], (e, r) => (r.store ? e.restoreCase(r.history) : e.replay(r.history))],
   verify_history: [null, (e, r) => e.verifyHistory(r.history, r.head)],
   append_events: [["case_id", "events"], (e, r) => e.appendEvents(r.case_id, r.events)],
-  archive_case: [["case_id"], (e, r) => e.archiveCase(r.case_id)],
+  unload_case: [["case_id"], (e, r) => e.unloadCase(r.case_id)],
+  archive_case: [["case_id", "expected_seq"], (e, r) => e.archiveCase(r.case_id, r.expected_seq)],
   shortest_path: [null, (e, r) => e.shortestPath(without(r, "op"))],
   export_graph: [null, (e, r) => e.exportGraph(without(r, "op"))],
-  snapshot: [[], (e) => e.snapshot()],
+  snapshot: [["definitions_only"], (e, r) => e.snapshot({ definitionsOnly: r.definitions_only })],
   restore: [["snapshot"], (e, r) => e.restore(r.snapshot)],
   load_calendar: [["calendar"], (e, r) => e.loadCalendar(r.calendar)],
   calendar_add: [null, (e, r) => e.calendarAdd(without(r, "op"))],
   calendar_between: [null, (e, r) => e.calendarBetween(without(r, "op"))],
   sla_status: [null, (e, r) => e.slaStatus(without(r, "op"))],
   due: [["now", "limit"], (e, r) => e.due(r.now, r.limit)],
-  fire_due: [["now"], (e, r) => e.fireDue(r.now)],
+  case_timers: [["case_id"], (e, r) => e.caseTimers(r.case_id)],
+  fire_due: [["now", "case_id", "limit"], (e, r) => e.fireDue(r.now, { caseId: r.case_id, limit: r.limit })],
   extend: [null, (e, r) => e.extend(without(r, "op"))],
   load_org: [["org"], (e, r) => e.loadOrg(r.org)],
   route: [null, (e, r) => e.route(without(r, "op"))],
@@ -55,10 +57,10 @@ test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 35);
+  assert.equal(ops.length, 37);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
-    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "archiveCase",
+    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "unloadCase", "archiveCase", "caseTimers", "cloneDefinitions",
     "shortestPath",
     "exportGraph",
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",

@@ -60,18 +60,18 @@ mod value;
 mod workflow;
 
 pub use api::answer::{
-    Acknowledged, CalendarLoaded, CaseChange, Deadline, Drained, Drawing, DueTimers,
+    Acknowledged, CalendarLoaded, CaseChange, CaseTimers, Deadline, Drained, Drawing, DueTimers,
     EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, OrgLoaded, Replayed,
-    Restored, SlaClocks, Transitions, Validation, WorkflowList, WorkflowSummary,
+    Restored, SlaClocks, Transitions, Unloaded, Validation, WorkflowList, WorkflowSummary,
 };
 pub use api::{
     parse_document, read_part, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
-    ApplyRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest, CalendarRequest,
-    CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty, ExportGraphRequest,
-    ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest, OpinionRequest, OrgRequest,
-    ReplayRequest, Reply, ReplyStatus, Request, RequestError, RestoreRequest, RouteRequest,
-    SetLimitsRequest, ShortestPathRequest, SlaStatusRequest, SuperviseRequest, VerifyRequest, OPS,
-    OP_RESULTS,
+    ApplyRequest, ArchiveRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest,
+    CalendarRequest, CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty,
+    ExportGraphRequest, ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest,
+    OpinionRequest, OrgRequest, ReplayRequest, Reply, ReplyStatus, Request, RequestError,
+    RestoreRequest, RouteRequest, SetLimitsRequest, ShortestPathRequest, SlaStatusRequest,
+    SnapshotRequest, SuperviseRequest, VerifyRequest, OPS, OP_RESULTS,
 };
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{
