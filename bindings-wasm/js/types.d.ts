@@ -656,6 +656,83 @@ export interface CaseTimers {
 }
 
 /**
+ * One case's part of a command's write set.
+ */
+export interface CaseWrite {
+    /**
+     * The case.
+     */
+    case_id: string;
+    /**
+     * The events the command appended to it, hashed, in order: rows `(case_id, seq)`.
+     */
+    events: EventRecord[];
+    /**
+     * The effects those events queued: the host's outbox rows.
+     */
+    effects?: Effect[];
+    /**
+     * The case's full set of pending timers after the command, earliest first: its timer rows
+     * are replaced by these.
+     */
+    timers: DueTimer[];
+    /**
+     * The case row after the command.
+     */
+    row: CaseRow;
+}
+
+/**
+ * A case's summary row, as a store indexes it.
+ */
+export interface CaseRow {
+    /**
+     * Workflow id.
+     */
+    workflow: string;
+    /**
+     * Workflow version.
+     */
+    workflow_version: number;
+    /**
+     * Current state.
+     */
+    state: string;
+    /**
+     * Whether the case is closed.
+     */
+    terminal: boolean;
+    /**
+     * Its number of events: what the next command's `expected_seq` names.
+     */
+    version: number;
+    /**
+     * The head of its hash chain.
+     */
+    head: string;
+    /**
+     * Duplicate-detection keys.
+     */
+    keys?: MatterKeys;
+    /**
+     * The primary of a linked duplicate.
+     */
+    primary?: string;
+    /**
+     * The case it appeals.
+     */
+    appeal_of?: string;
+    /**
+     * When it was opened.
+     */
+    opened_at: number;
+    /**
+     * When its last event happened.
+     */
+    updated_at: number;
+}
+
+/**
  * Result of `unload_case`.
  */
 export interface Unloaded {
@@ -1395,6 +1472,11 @@ export interface CaseChange {
      * ran; `events` and `effects` are what the first try appended and queued.
      */
     duplicate?: boolean;
+    /**
+     * What the host commits, in one transaction, before it answers: an entry for each case
+     * the command touched, this one first (`docs/persistence.md`). Empty for a duplicate.
+     */
+    writes?: CaseWrite[];
 }
 
 /**
@@ -2261,6 +2343,10 @@ export interface FiredTimers {
      * Timers in scope are still due: the `limit` stopped the firing.
      */
     more?: boolean;
+    /**
+     * What the host commits, as in [`CaseChange`]: an entry for each case a timer changed.
+     */
+    writes?: CaseWrite[];
 }
 
 /**
@@ -2302,6 +2388,10 @@ export interface Extended {
      * The answer to a retried request, as in [`CaseChange`].
      */
     duplicate?: boolean;
+    /**
+     * What the host commits, as in [`CaseChange`].
+     */
+    writes?: CaseWrite[];
 }
 
 /**

@@ -51,6 +51,8 @@ const DECLS: &[&str] = &[
     Drained::DECL,
     Acknowledged::DECL,
     CaseTimers::DECL,
+    CaseWrite::DECL,
+    CaseRow::DECL,
     Unloaded::DECL,
     Effect::DECL,
     EffectKind::DECL,

@@ -90,8 +90,9 @@ pub use case::{
 pub use engine::journal::{Appended, CaseEvents};
 pub use engine::outbox::UnknownEffect;
 pub use engine::{
-    CaseSnapshot, DueKind, DueTimer, Engine, FireScope, Fired, GraphError, Guarded, LoadedWorkflow,
-    Precondition, SlaStatusError, Snapshot, SnapshotError, WorkflowError, SNAPSHOT_FORMAT,
+    CaseRow, CaseSnapshot, CaseWrite, DueKind, DueTimer, Engine, FireScope, Fired, GraphError,
+    Guarded, LoadedWorkflow, Precondition, SlaStatusError, Snapshot, SnapshotError, WorkflowError,
+    SNAPSHOT_FORMAT,
 };
 pub use error::{Coded, DocumentError, DocumentErrors, ErrorDetail, Located, ALL_CODES};
 pub use limits::Limits;

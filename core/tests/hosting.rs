@@ -137,6 +137,43 @@ proptest! {
     }
 
     #[test]
+    fn each_write_set_holds_the_cases_timers_and_the_effects_the_outbox_gained(moves in moves(20..70)) {
+        let (mut desk, mut engine) = desk();
+        let far = T0 + 400 * 24 * HOUR;
+        for &m in &moves {
+            let request = desk.next(&mut engine, m);
+            let before: std::collections::BTreeSet<String> = engine.snapshot().outbox.into_iter().collect();
+            let answer = engine.answer_json(request);
+            let Some(writes) = answer["result"]["writes"].as_array() else {
+                continue;
+            };
+            let after: std::collections::BTreeSet<String> = engine.snapshot().outbox.into_iter().collect();
+            let gained: Vec<&String> = after.difference(&before).collect();
+            let mut listed: Vec<&str> = Vec::new();
+            for write in writes {
+                let id = write["case_id"].as_str().unwrap();
+                let timers = engine.answer_json(json!({"op": "case_timers", "case_id": id}));
+                prop_assert_eq!(&write["timers"], &timers["result"]["timers"]);
+                // A fresh engine holding the case alone reports the same timers as due.
+                let mut alone = engine.clone_definitions();
+                alone.restore_case(&engine.history(id).unwrap()).unwrap();
+                prop_assert_eq!(&write["timers"], &serde_json::to_value(alone.due(far, usize::MAX)).unwrap());
+                let case = engine.case(id).unwrap();
+                prop_assert_eq!(write["row"]["version"].as_u64(), Some(case.events().len() as u64));
+                prop_assert_eq!(&write["row"]["head"], &json!(case.head()));
+                prop_assert_eq!(write["row"]["state"].as_str(), Some(case.state()));
+                let first = write["events"][0]["seq"].as_u64().unwrap() as usize;
+                prop_assert_eq!(&write["events"], &serde_json::to_value(case.history(first)).unwrap());
+                listed.extend(write["effects"].as_array().into_iter().flatten().map(|e| e["id"].as_str().unwrap()));
+            }
+            listed.sort_unstable();
+            let mut gained: Vec<&str> = gained.into_iter().map(String::as_str).collect();
+            gained.sort_unstable();
+            prop_assert_eq!(listed, gained);
+        }
+    }
+
+    #[test]
     fn firing_one_case_records_what_the_global_firing_records_on_it(moves in moves(20..60)) {
         let (mut desk, mut engine) = desk();
         for &(kind, a, b) in &moves {

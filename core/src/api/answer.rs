@@ -92,6 +92,10 @@ pub struct CaseChange {
     /// ran; `events` and `effects` are what the first try appended and queued.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub duplicate: bool,
+    /// What the host commits, in one transaction, before it answers: an entry for each case
+    /// the command touched, this one first (`docs/persistence.md`). Empty for a duplicate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<crate::engine::CaseWrite>,
 }
 
 /// Result of `load_org`.
@@ -252,6 +256,9 @@ pub struct FiredTimers {
     /// Timers in scope are still due: the `limit` stopped the firing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,
+    /// What the host commits, as in [`CaseChange`]: an entry for each case a timer changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<crate::engine::CaseWrite>,
 }
 
 /// Result of `case_timers`.
@@ -294,4 +301,7 @@ pub struct Extended {
     /// The answer to a retried request, as in [`CaseChange`].
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub duplicate: bool,
+    /// What the host commits, as in [`CaseChange`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<crate::engine::CaseWrite>,
 }

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::api::*;
+use crate::engine::journal::CaseEvents;
 use crate::engine::{Guarded, Precondition};
 
 impl Engine {
@@ -32,19 +33,25 @@ impl Engine {
         before: usize,
         touched: crate::engine::journal::TouchedCases,
     ) -> Result<answer::CaseChange, Vec<ErrorDetail>> {
-        let linked_events = self.events_of(touched, case_id);
-        let case = self
-            .cases
-            .get_mut(case_id)
-            .ok_or_else(|| not_found(case_id))?;
-        let events = case.history_sealed(before);
+        let others = touched.iter().filter(|(id, _)| **id != *case_id);
+        let order = std::iter::once((case_id, before)).chain(others.map(|(id, b)| (&**id, *b)));
+        let writes = self.write_set(order);
+        let case = self.case(case_id).ok_or_else(|| not_found(case_id))?;
+        let (own, linked) = writes.split_first().ok_or_else(|| not_found(case_id))?;
         Ok(answer::CaseChange {
             case: case.view(),
-            events,
-            linked_events,
-            effects: case.effects_since(before),
+            events: own.events.clone(),
+            linked_events: linked
+                .iter()
+                .map(|w| CaseEvents {
+                    case_id: w.case_id.clone(),
+                    events: w.events.clone(),
+                })
+                .collect(),
+            effects: own.effects.clone(),
             candidates: Vec::new(),
             duplicate: false,
+            writes,
         })
     }
 
@@ -71,6 +78,7 @@ impl Engine {
             effects,
             candidates: Vec::new(),
             duplicate: true,
+            writes: Vec::new(),
         })
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod outbox;
 pub(crate) mod public_view;
 mod snapshot;
 mod timers;
+mod write_set;
 
 pub use definitions::LoadedWorkflow;
 pub use error::{GraphError, SlaStatusError, SnapshotError, WorkflowError};
@@ -20,6 +21,7 @@ pub use guard::{Guarded, Precondition};
 pub use snapshot::{CaseSnapshot, Snapshot, SNAPSHOT_FORMAT};
 use timers::Timer;
 pub use timers::{DueKind, DueTimer, FireScope, Fired};
+pub use write_set::{CaseRow, CaseWrite};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -47,10 +47,20 @@ pub(super) fn fire_due(
         limit,
     };
     let fired = engine.fire_due_scoped(now, scope);
+    // Each case from the first event a timer recorded on it.
+    let mut firsts: Vec<(&str, usize)> = Vec::new();
+    for entry in &fired.cases {
+        let from = entry.events.first().map_or(0, |e| e.seq() as usize);
+        if !firsts.iter().any(|(id, _)| *id == entry.case_id) {
+            firsts.push((&entry.case_id, from));
+        }
+    }
+    let writes = engine.write_set(firsts);
     Ok(to_json(&answer::FiredTimers {
         now,
-        fired: fired.cases,
         more: fired.more,
+        fired: fired.cases,
+        writes,
     }))
 }
 
@@ -91,5 +101,6 @@ pub(super) fn extend(
         effects: change.effects,
         clocks,
         duplicate: change.duplicate,
+        writes: change.writes,
     }))
 }
