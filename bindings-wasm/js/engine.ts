@@ -11,6 +11,8 @@ import type {
   ArchiveRequest,
   CaseTimers,
   FireDueRequest,
+  OptionsAnswer,
+  SetOptionsRequest,
   Unloaded,
   AvailableRequest,
   Between,
@@ -781,6 +783,21 @@ export class Engine {
   getLimits(): LimitsAnswer {
     return this.#op("get_limits", {});
   }
+
+  /**
+   * Changes some of the engine's options: `outbox: "host"` makes the host hold the effects
+   * (listed in the answers' `writes`, never queued or refused by the engine); on an empty
+   * outbox only (`outbox.not_empty`).
+   */
+  setOptions(options: SetOptionsRequest): OptionsAnswer {
+    return this.#op("set_options", options);
+  }
+
+  /** The options in force. */
+  getOptions(): OptionsAnswer {
+    return this.#op("get_options", {});
+  }
+
 }
 
 /** The package version (the Rust crate's). */

@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -653,6 +653,32 @@ export interface CaseTimers {
      * Every pending timer of the case, due or not, earliest first.
      */
     timers: DueTimer[];
+}
+
+/**
+ * Result of `set_options` and `get_options`: every option in force.
+ */
+export interface OptionsAnswer {
+    /**
+     * Who holds the effects until they are delivered.
+     */
+    outbox: OutboxMode;
+}
+
+/**
+ * Who holds the effects until they are delivered.
+ */
+export type OutboxMode = "engine" | "host";
+
+/**
+ * Body of `set_options`: the options to change; the others stay as they are.
+ */
+export interface SetOptionsRequest {
+    /**
+     * Who holds the effects until they are delivered: `engine` (the default) or `host`.
+     * Changes on an empty outbox only (`outbox.not_empty`).
+     */
+    outbox?: OutboxMode;
 }
 
 /**
@@ -3088,4 +3114,6 @@ export interface Results {
   public_view: PublicView;
   set_limits: LimitsAnswer;
   get_limits: LimitsAnswer;
+  set_options: OptionsAnswer;
+  get_options: OptionsAnswer;
 }

@@ -51,13 +51,15 @@ const methods = {
   public_view: [["case_id"], (e, r) => e.publicView(r.case_id)],
   set_limits: [["limits"], (e, r) => e.setLimits(r.limits)],
   get_limits: [[], (e) => e.getLimits()],
+  set_options: [null, (e, r) => e.setOptions(without(r, "op"))],
+  get_options: [[], (e) => e.getOptions()],
 };
 
 test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 37);
+  assert.equal(ops.length, 39);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
     "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "unloadCase", "archiveCase", "caseTimers", "cloneDefinitions",
@@ -66,7 +68,7 @@ test("every op has a method", () => {
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",
     "fireDue", "extend", "loadOrg", "route", "linkCases", "submitOpinion", "supervise",
     "answerSupervision", "drainOutbox", "ackEffects", "metrics", "metricsCsv", "publicView",
-    "setLimits", "getLimits", "call", "callJson", "free"]) {
+    "setLimits", "getLimits", "setOptions", "getOptions", "call", "callJson", "free"]) {
     assert.equal(typeof Engine.prototype[name], "function", name);
   }
 });

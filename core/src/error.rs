@@ -176,6 +176,7 @@ pub const ALL_CODES: &[&str] = &[
     "org.not_superior",
     "outbox.unknown_effect",
     "outbox.full",
+    "outbox.not_empty",
     "metrics.invalid_time",
     "metrics.invalid_period",
     "metrics.invalid_scoring",

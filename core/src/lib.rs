@@ -61,8 +61,9 @@ mod workflow;
 
 pub use api::answer::{
     Acknowledged, CalendarLoaded, CaseChange, CaseTimers, Deadline, Drained, Drawing, DueTimers,
-    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, OrgLoaded, Replayed,
-    Restored, SlaClocks, Transitions, Unloaded, Validation, WorkflowList, WorkflowSummary,
+    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, OptionsAnswer, OrgLoaded,
+    Replayed, Restored, SlaClocks, Transitions, Unloaded, Validation, WorkflowList,
+    WorkflowSummary,
 };
 pub use api::{
     parse_document, read_part, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
@@ -70,8 +71,8 @@ pub use api::{
     CalendarRequest, CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty,
     ExportGraphRequest, ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest,
     OpinionRequest, OrgRequest, ReplayRequest, Reply, ReplyStatus, Request, RequestError,
-    RestoreRequest, RouteRequest, SetLimitsRequest, ShortestPathRequest, SlaStatusRequest,
-    SnapshotRequest, SuperviseRequest, VerifyRequest, OPS, OP_RESULTS,
+    RestoreRequest, RouteRequest, SetLimitsRequest, SetOptionsRequest, ShortestPathRequest,
+    SlaStatusRequest, SnapshotRequest, SuperviseRequest, VerifyRequest, OPS, OP_RESULTS,
 };
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{
@@ -88,7 +89,7 @@ pub use case::{
     MAX_REQUEST_ID_BYTES, SYSTEM_ACTOR,
 };
 pub use engine::journal::{Appended, CaseEvents};
-pub use engine::outbox::UnknownEffect;
+pub use engine::outbox::{OutboxMode, OutboxNotEmpty, UnknownEffect};
 pub use engine::{
     CaseRow, CaseSnapshot, CaseWrite, DueKind, DueTimer, Engine, FireScope, Fired, GraphError,
     Guarded, LoadedWorkflow, Precondition, SlaStatusError, Snapshot, SnapshotError, WorkflowError,

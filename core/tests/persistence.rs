@@ -460,8 +460,8 @@ proptest! {
     }
 }
 
-/// KeptEffect events of a caller's command meet the outbox limit as the command did, and a refusal
-/// changes nothing.
+/// Events of a caller's command meet the outbox limit as the command did: refused, with nothing
+/// changed, when they queue an effect while the outbox is full; taken when they queue none.
 #[test]
 fn appended_events_meet_the_outbox_limit_as_their_command_did() {
     let mut live = township_engine();
@@ -474,17 +474,26 @@ fn appended_events_meet_the_outbox_limit_as_their_command_did() {
         "case_id": "T-1", "channel": "wechat", "actor": clerk, "at": T0,
         "fields": {"summary": "路灯不亮", "category": "municipal", "region": "dongcun", "citizen_name": "张伟"}}),
     )];
-    for (transition, actor, minutes) in [
-        ("accept", &clerk, 1),
-        ("dispatch", &dispatcher, 2),
-        ("sign", &handler, 3),
+    for (transition, actor, minutes, payload) in [
+        ("accept", &clerk, 1, json!({})),
+        ("dispatch", &dispatcher, 2, json!({})),
+        ("sign", &handler, 3, json!({})),
+        ("reply", &handler, 4, json!({"reply_text": "已处理完毕"})),
     ] {
         journal.push(ok(
             &mut live,
             json!({"op": "apply", "case_id": "T-1", "transition": transition,
-            "actor": actor, "at": T0 + minutes * 60_000}),
+            "actor": actor, "at": T0 + minutes * 60_000, "payload": payload}),
         ));
     }
+    assert!(
+        journal[3]["result"]["effects"].is_null(),
+        "signing queues nothing"
+    );
+    assert!(
+        !journal[4]["result"]["effects"].is_null(),
+        "the reply queues a notice"
+    );
     let mut rebuilt = township_engine();
     let append = |answer: &Value| json!({"op": "append_events", "case_id": "T-1", "events": answer["result"]["events"]});
     for answer in &journal[..3] {
@@ -500,8 +509,10 @@ fn appended_events_meet_the_outbox_limit_as_their_command_did() {
         &mut rebuilt,
         json!({"op": "set_limits", "limits": {"max_pending_effects": pending}}),
     );
+    // Signing queues nothing: taken while the outbox is full.
+    ok(&mut rebuilt, append(&journal[3]));
     let before = state(&mut rebuilt);
-    let refused = rebuilt.answer_json(append(&journal[3]));
+    let refused = rebuilt.answer_json(append(&journal[4]));
     assert_eq!(
         refused["errors"][0]["code"], "history.rejected",
         "{refused:#}"
@@ -512,7 +523,7 @@ fn appended_events_meet_the_outbox_limit_as_their_command_did() {
         &mut rebuilt,
         json!({"op": "set_limits", "limits": {"max_pending_effects": pending + 1}}),
     );
-    ok(&mut rebuilt, append(&journal[3]));
+    ok(&mut rebuilt, append(&journal[4]));
 }
 
 /// A `seq` at the end of the range is refused, not counted past it.

@@ -261,6 +261,14 @@ pub struct FiredTimers {
     pub writes: Vec<crate::engine::CaseWrite>,
 }
 
+/// Result of `set_options` and `get_options`: every option in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct OptionsAnswer {
+    /// Who holds the effects until they are delivered.
+    pub outbox: crate::engine::outbox::OutboxMode,
+}
+
 /// Result of `case_timers`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

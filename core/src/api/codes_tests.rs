@@ -547,6 +547,7 @@ fn samples() -> Vec<ErrorDetail> {
     out.extend(requests.iter().map(|r| r.detail("")));
     out.extend(calendars.iter().map(|c| c.detail("")));
     out.push(crate::engine::outbox::UnknownEffect { id: s(), index: 0 }.detail(""));
+    out.push(crate::engine::outbox::OutboxNotEmpty { pending: 1 }.detail(""));
     use crate::metrics::MetricsError;
     let metrics = [
         MetricsError::InvalidTime { name: "now", at: 0 },

@@ -429,6 +429,17 @@ pub struct FireDueRequest {
     pub limit: Option<usize>,
 }
 
+/// Body of `set_options`: the options to change; the others stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct SetOptionsRequest {
+    /// Who holds the effects until they are delivered: `engine` (the default) or `host`.
+    /// Changes on an empty outbox only (`outbox.not_empty`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<crate::engine::outbox::OutboxMode>,
+}
+
 /// Body of `snapshot`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

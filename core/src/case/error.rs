@@ -348,8 +348,9 @@ pub enum CaseError {
         /// Its effects not acknowledged.
         pending: usize,
     },
-    /// `Limits::max_pending_effects` effects await acknowledgement.
-    #[error("{pending} effects await acknowledgement, the limit is {limit}: deliver and acknowledge effects before new commands")]
+    /// `Limits::max_pending_effects` effects await acknowledgement and the command would queue
+    /// another. New cases and commands that queue no effect are never refused for it.
+    #[error("{pending} effects await acknowledgement, the limit is {limit}: deliver and acknowledge effects before commands that queue more")]
     OutboxFull {
         /// Effects pending.
         pending: usize,

@@ -9,7 +9,7 @@ use crate::calendar::working_time::Duration;
 use crate::case::effect::Effect;
 use crate::case::CaseError;
 use crate::case::{Actor, Case, Command, Opening, Values, SYSTEM_ACTOR};
-use crate::engine::outbox::UnknownEffect;
+use crate::engine::outbox::{OutboxMode, OutboxNotEmpty, UnknownEffect};
 use crate::engine::Engine;
 use crate::org::handling::{AppealOf, Level, MatterKeys, Stage};
 use crate::org::{InvalidOrg, Org, OrgDef, OrgError, Route};
@@ -191,8 +191,8 @@ impl Engine {
                 case_id: id.to_owned(),
             })
         };
-        self.check_capacity(Some(found(case_id)?))?;
-        self.check_capacity(Some(found(primary)?))?;
+        self.check_capacity(found(case_id)?)?;
+        self.check_capacity(found(primary)?)?;
         let (mut dup, mut prim) = (found(case_id)?.clone(), found(primary)?.clone());
         let invalid = |reason| CaseError::InvalidLink {
             case_id: case_id.to_owned(),
@@ -221,6 +221,8 @@ impl Engine {
         prim.add_duplicate(prim_actor, case_id, &channel, at);
         let on_link = dup.handling_config().and_then(|h| h.on_link);
         system_move(&mut dup, on_link, at);
+        self.check_outbox(found(case_id)?, &dup)?;
+        self.check_outbox(found(primary)?, &prim)?;
         // The duplicate first: its answer lists its own events, then the primary's.
         self.commit(dup);
         self.commit(prim);
@@ -383,6 +385,25 @@ impl Engine {
     /// Number of undelivered effects.
     pub fn pending_effects(&self) -> usize {
         self.outbox.len()
+    }
+
+    /// Who holds the effects until they are delivered.
+    pub fn outbox_mode(&self) -> OutboxMode {
+        self.outbox.mode
+    }
+
+    /// Changes who holds the effects, on an empty outbox only: with [`OutboxMode::Host`] the
+    /// engine queues none, and a full outbox refuses nothing.
+    ///
+    /// # Errors
+    /// [`OutboxNotEmpty`] while effects await acknowledgement.
+    pub fn set_outbox_mode(&mut self, mode: OutboxMode) -> Result<(), OutboxNotEmpty> {
+        let pending = self.outbox.len();
+        if pending > 0 && mode != self.outbox.mode {
+            return Err(OutboxNotEmpty { pending });
+        }
+        self.outbox.mode = mode;
+        Ok(())
     }
 }
 

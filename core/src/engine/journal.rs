@@ -91,15 +91,25 @@ impl Engine {
             }
         }
         // The limits a caller's command meets, met by the events that record one.
-        if let Some(index) =
-            (overlap..events.len()).find(|&i| events.get(i).is_some_and(|r| !r.by_engine()))
-        {
-            self.check_capacity(Some(case))
+        let by_caller = |i: usize| events.get(i).is_some_and(|r| !r.by_engine());
+        if let Some(index) = (overlap..events.len()).find(|&i| by_caller(i)) {
+            self.check_capacity(case)
                 .map_err(|error| HistoryError::Rejected { index, error })?;
         }
         if overlap < events.len() {
             let mut changed = case.clone();
             case::continue_history(&mut changed, events, overlap)?;
+            // A full outbox refuses the caller's events that queue an effect, as it refused
+            // their command.
+            let queued_by_caller = changed.effects.get(case.effects.len()..).and_then(|new| {
+                new.iter()
+                    .map(|e| (e.seq - first) as usize)
+                    .find(|&i| by_caller(i))
+            });
+            if let Some(index) = queued_by_caller {
+                self.check_outbox(case, &changed)
+                    .map_err(|error| HistoryError::Rejected { index, error })?;
+            }
             self.check_length(&changed.records(0))?;
             self.commit(changed);
         }

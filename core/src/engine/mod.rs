@@ -124,7 +124,7 @@ impl Engine {
                 section: "handling",
             });
         }
-        self.check_capacity(None)?;
+        // A full outbox never refuses intake: a new case is always taken.
         let link_to = self.check_duplicates(&wf, opening.keys)?;
         // Its ids are shared when it is committed.
         let case = Case::open_with(wf, opening, appeal, self.env())?;
@@ -233,9 +233,15 @@ impl Engine {
             .ok_or_else(|| CaseError::NotFound {
                 case_id: case_id.to_owned(),
             })?;
-        capacity(&self.limits, self.outbox.len(), Some(case))?;
+        history_capacity(&self.limits, case)?;
         let (before, from) = (case.effects.len(), case.history.len());
+        // Rare: the outbox is full, so a command that queues an effect must be undone.
+        let backup = self.outbox.is_full(&self.limits).then(|| case.clone());
         command(case, env)?;
+        if let Some(backup) = backup.filter(|_| case.effects.len() > before) {
+            *case = backup;
+            return Err(self.outbox.full_error(&self.limits));
+        }
         if !shared {
             let new = case.history.get_mut(from..).unwrap_or_default();
             self.names.share_events(new);
@@ -249,9 +255,19 @@ impl Engine {
         Ok(followed)
     }
 
-    /// [`capacity`] for a case of this engine, or for a new case (`None`).
-    pub(crate) fn check_capacity(&self, case: Option<&Case>) -> Result<(), CaseError> {
-        capacity(&self.limits, self.outbox.len(), case)
+    /// [`history_capacity`] for a case of this engine.
+    pub(crate) fn check_capacity(&self, case: &Case) -> Result<(), CaseError> {
+        history_capacity(&self.limits, case)
+    }
+
+    /// `outbox.full` when the engine holds the outbox, it is full, and `changed` (the
+    /// command's result on a copy of `case`) queued an effect: a full outbox refuses only
+    /// what would add to it.
+    pub(crate) fn check_outbox(&self, case: &Case, changed: &Case) -> Result<(), CaseError> {
+        if self.outbox.is_full(&self.limits) && changed.effects.len() > case.effects.len() {
+            return Err(self.outbox.full_error(&self.limits));
+        }
+        Ok(())
     }
 
     /// Replaces a case with its changed self: new effects queued, timers moved, the ids of new
@@ -334,8 +350,6 @@ impl Engine {
     /// Those of [`Engine::replay`]; `history.rejected` wrapping `case.already_exists` when the
     /// engine holds a case with that id.
     pub fn restore_case(&mut self, history: &[EventRecord]) -> Result<&Case, HistoryError> {
-        self.check_capacity(None)
-            .map_err(|error| HistoryError::Rejected { index: 0, error })?;
         let case = self.replay(history)?;
         if self.cases.contains_key(case.id()) {
             return Err(HistoryError::Rejected {
@@ -381,21 +395,14 @@ impl Engine {
     }
 }
 
-/// Whether a caller's command may add to `case` (or open a case, for `None`): refused when the
-/// case's history or the outbox is at its limit. The engine's own moves (timers firing,
-/// supervision climbing, duplicates following their primary) are never refused, so no deadline
-/// is lost to a limit.
-fn capacity(limits: &Limits, pending: usize, case: Option<&Case>) -> Result<(), CaseError> {
-    if let Some(case) = case.filter(|c| c.history.len() >= limits.max_history_events) {
+/// Whether a caller's command may add to `case`: refused when its history is at its limit.
+/// The engine's own moves (timers firing, supervision climbing, duplicates following their
+/// primary) are never refused, so no deadline is lost to a limit.
+fn history_capacity(limits: &Limits, case: &Case) -> Result<(), CaseError> {
+    if case.history.len() >= limits.max_history_events {
         return Err(CaseError::HistoryFull {
             case_id: case.id().to_owned(),
             limit: limits.max_history_events,
-        });
-    }
-    if pending >= limits.max_pending_effects {
-        return Err(CaseError::OutboxFull {
-            pending,
-            limit: limits.max_pending_effects,
         });
     }
     Ok(())

@@ -6,10 +6,45 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::case::effect::Effect;
-use crate::case::Case;
+use crate::case::{Case, CaseError};
 use crate::error::{Coded, ErrorDetail};
 use crate::support::fx::FxMap;
+
+/// Who holds the effects until they are delivered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxMode {
+    /// The engine queues them until the host acknowledges them (`drain_outbox`,
+    /// `ack_effects`): for an engine embedded without a store.
+    #[default]
+    Engine,
+    /// The host does: effects are listed in the answers (`writes`) and the engine holds none,
+    /// so nothing is refused for an outbox and any case may be archived; for a host with a
+    /// store, whose outbox table is the record (`docs/persistence.md`).
+    Host,
+}
+
+/// The outbox mode cannot change while the engine holds effects not yet acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{pending} effects await acknowledgement: the outbox mode changes on an empty outbox")]
+pub struct OutboxNotEmpty {
+    /// Effects pending.
+    pub pending: usize,
+}
+
+impl Coded for OutboxNotEmpty {
+    fn code(&self) -> &'static str {
+        "outbox.not_empty"
+    }
+
+    fn detail(&self, prefix: &str) -> ErrorDetail {
+        ErrorDetail::new(self.code(), self.to_string()).at(format!("{prefix}/outbox"))
+    }
+}
 
 /// An effect id that names no effect of any case.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -45,11 +80,23 @@ pub(crate) struct Outbox {
     queue: BTreeMap<u64, Pending>,
     by_id: FxMap<Box<str>, u64>,
     next: u64,
+    pub(crate) mode: OutboxMode,
 }
 
 impl Outbox {
+    /// An empty outbox in `mode`.
+    pub(crate) fn empty(mode: OutboxMode) -> Outbox {
+        Outbox {
+            mode,
+            ..Outbox::default()
+        }
+    }
+
     /// Queues the effects of `case` from index `from` on.
     pub(crate) fn add(&mut self, case: &Case, from: usize) {
+        if self.mode == OutboxMode::Host {
+            return;
+        }
         for (index, e) in case.effects.iter().enumerate().skip(from) {
             let id = e.id(case.id());
             // Queued twice, the first entry could never be acknowledged.
@@ -161,6 +208,19 @@ impl Outbox {
         }
     }
 
+    /// Whether the engine holds its outbox and it holds `max_pending_effects` or more.
+    pub(crate) fn is_full(&self, limits: &crate::limits::Limits) -> bool {
+        self.mode == OutboxMode::Engine && self.queue.len() >= limits.max_pending_effects
+    }
+
+    /// `outbox.full`.
+    pub(crate) fn full_error(&self, limits: &crate::limits::Limits) -> CaseError {
+        CaseError::OutboxFull {
+            pending: self.queue.len(),
+            limit: limits.max_pending_effects,
+        }
+    }
+
     /// Number of pending effects.
     pub(crate) fn len(&self) -> usize {
         self.queue.len()
@@ -168,7 +228,7 @@ impl Outbox {
 
     /// Keeps only effects whose ids are listed, in the listed order (a restored snapshot).
     pub(crate) fn keep(&mut self, cases: &FxMap<std::sync::Arc<str>, Case>, ids: &[String]) {
-        let mut fresh = Outbox::default();
+        let mut fresh = Outbox::empty(self.mode);
         for id in ids {
             let Some(&n) = self.by_id.get(id.as_str()) else {
                 continue;

@@ -99,6 +99,7 @@ impl Engine {
             calendars: self.calendars.clone(),
             org: self.org.clone(),
             limits: self.limits.clone(),
+            outbox: crate::engine::outbox::Outbox::empty(self.outbox.mode),
             ..Engine::default()
         }
     }
@@ -116,6 +117,7 @@ impl Engine {
             });
         }
         let mut fresh = Engine::with_limits(self.limits.clone());
+        fresh.outbox.mode = self.outbox.mode;
         for (index, def) in snapshot.calendars.into_iter().enumerate() {
             fresh
                 .load_calendar(def)

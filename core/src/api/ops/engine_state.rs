@@ -49,3 +49,23 @@ pub(super) fn get_limits(engine: &mut Engine, Empty {}: Empty) -> Outcome {
         limits: engine.limits().clone(),
     }))
 }
+
+/// Change some of the engine's options.
+pub(super) fn set_options(
+    engine: &mut Engine,
+    SetOptionsRequest { outbox }: SetOptionsRequest,
+) -> Outcome {
+    if let Some(mode) = outbox {
+        engine
+            .set_outbox_mode(mode)
+            .map_err(|e| vec![e.detail("")])?;
+    }
+    get_options(engine, Empty {})
+}
+
+/// The options in force.
+pub(super) fn get_options(engine: &mut Engine, Empty {}: Empty) -> Outcome {
+    Ok(to_json(&answer::OptionsAnswer {
+        outbox: engine.outbox_mode(),
+    }))
+}

@@ -138,4 +138,8 @@ ops! {
     SetLimits(SetLimitsRequest) = "set_limits" => engine_state::set_limits -> "LimitsAnswer";
     /// The limits in force.
     GetLimits(Empty) = "get_limits" => engine_state::get_limits -> "LimitsAnswer";
+    /// Change some of the engine's options: who holds the outbox.
+    SetOptions(SetOptionsRequest) = "set_options" => engine_state::set_options -> "OptionsAnswer";
+    /// The options in force.
+    GetOptions(Empty) = "get_options" => engine_state::get_options -> "OptionsAnswer";
 }
