@@ -11,6 +11,8 @@ import type {
   ArchiveRequest,
   CaseTimers,
   FireDueRequest,
+  FollowRequest,
+  Plan,
   OptionsAnswer,
   SetOptionsRequest,
   Unloaded,
@@ -689,6 +691,22 @@ export class Engine {
     if (caseId !== undefined) request.case_id = caseId;
     if (limit !== undefined) request.limit = limit;
     return this.#op("fire_due", request);
+  }
+
+  /**
+   * A linked duplicate follows its closed primary: for the duplicates a closing primary left
+   * in `follow_ups` (more than `max_inline_follow_ups`, or not loaded).
+   */
+  followPrimary(request: FollowRequest): CaseChange {
+    return this.#op("follow_primary", request);
+  }
+
+  /**
+   * Which cases and matter keys a request needs in the engine before it runs: a host with a
+   * store locks and loads them first (docs/persistence.md). The request is read, not run.
+   */
+  plan(request: Request): Plan {
+    return this.#op("plan", { request });
   }
 
   /** Every pending timer of a case, due or not, earliest first. */

@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "follow_primary" } & FollowRequest) | ({ op: "plan" } & PlanRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -653,6 +653,52 @@ export interface CaseTimers {
      * Every pending timer of the case, due or not, earliest first.
      */
     timers: DueTimer[];
+}
+
+/**
+ * Result of `plan`: what a command needs loaded before it runs.
+ */
+export interface Plan {
+    /**
+     * The cases it reads or may change, the request's own first.
+     */
+    cases: string[];
+    /**
+     * Citizen and matter keys whose open cases it checks for duplicates (and may link to).
+     */
+    matters?: MatterKeys[];
+}
+
+/**
+ * Body of `plan`.
+ */
+export interface PlanRequest {
+    /**
+     * The request to plan, as it would be sent (read, never run).
+     */
+    request: Request;
+}
+
+/**
+ * Body of `follow_primary`.
+ */
+export interface FollowRequest {
+    /**
+     * The linked duplicate.
+     */
+    case_id: string;
+    /**
+     * When (UTC ms); its last event's time if that is later.
+     */
+    at: number;
+    /**
+     * The case's number of events the caller decided on, as in `apply`.
+     */
+    expected_seq?: number;
+    /**
+     * The host's id of this request, as in `apply`.
+     */
+    request_id?: string;
 }
 
 /**
@@ -1407,11 +1453,18 @@ export interface Limits {
      */
     max_history_events: number;
     /**
-     * Most effects waiting in the outbox (drained or not, until acknowledged): past it, new
-     * commands and cases are refused (`outbox.full`) until the host acknowledges. Timers firing
-     * still queue theirs.
+     * Most effects waiting in the outbox (drained or not, until acknowledged): past it, a
+     * command that would queue another is refused (`outbox.full`) until the host
+     * acknowledges. New cases, commands that queue no effect and timers firing go through.
      */
     max_pending_effects: number;
+    /**
+     * Most linked duplicates that follow their primary within the command that closes it.
+     * A primary with more (a water outage reported by thousands of callers) closes alone, and
+     * its answer lists the duplicates as `follow_ups`, each followed by its own
+     * `follow_primary` command: every command and its write set stay small.
+     */
+    max_inline_follow_ups: number;
 }
 
 /**
@@ -1503,6 +1556,11 @@ export interface CaseChange {
      * the command touched, this one first (`docs/persistence.md`). Empty for a duplicate.
      */
     writes?: CaseWrite[];
+    /**
+     * Linked duplicates of a primary this command closed that did not follow it here (more
+     * than `max_inline_follow_ups`, or not loaded): the host runs `follow_primary` for each.
+     */
+    follow_ups?: string[];
 }
 
 /**
@@ -2373,6 +2431,11 @@ export interface FiredTimers {
      * What the host commits, as in [`CaseChange`]: an entry for each case a timer changed.
      */
     writes?: CaseWrite[];
+    /**
+     * Duplicates of primaries a breach closed left to `follow_primary`, as in
+     * [`CaseChange`].
+     */
+    follow_ups?: string[];
 }
 
 /**
@@ -3104,6 +3167,8 @@ export interface Results {
   extend: Extended;
   load_org: OrgLoaded;
   route: Route;
+  follow_primary: CaseChange;
+  plan: Plan;
   link_cases: CaseChange;
   submit_opinion: CaseChange;
   supervise: CaseChange;

@@ -41,6 +41,8 @@ const methods = {
   extend: [null, (e, r) => e.extend(without(r, "op"))],
   load_org: [["org"], (e, r) => e.loadOrg(r.org)],
   route: [null, (e, r) => e.route(without(r, "op"))],
+  follow_primary: [null, (e, r) => e.followPrimary(without(r, "op"))],
+  plan: [["request"], (e, r) => e.plan(r.request)],
   link_cases: [null, (e, r) => e.linkCases(without(r, "op"))],
   submit_opinion: [null, (e, r) => e.submitOpinion(without(r, "op"))],
   supervise: [null, (e, r) => e.supervise(without(r, "op"))],
@@ -59,10 +61,10 @@ test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 39);
+  assert.equal(ops.length, 41);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
-    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "unloadCase", "archiveCase", "caseTimers", "cloneDefinitions",
+    "getCase", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "unloadCase", "archiveCase", "caseTimers", "cloneDefinitions", "followPrimary", "plan",
     "shortestPath",
     "exportGraph",
     "snapshot", "restore", "loadCalendar", "calendarAdd", "calendarBetween", "slaStatus", "due",

@@ -62,17 +62,18 @@ mod workflow;
 pub use api::answer::{
     Acknowledged, CalendarLoaded, CaseChange, CaseTimers, Deadline, Drained, Drawing, DueTimers,
     EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, OptionsAnswer, OrgLoaded,
-    Replayed, Restored, SlaClocks, Transitions, Unloaded, Validation, WorkflowList,
+    Plan, Replayed, Restored, SlaClocks, Transitions, Unloaded, Validation, WorkflowList,
     WorkflowSummary,
 };
 pub use api::{
     parse_document, read_part, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
     ApplyRequest, ArchiveRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest,
     CalendarRequest, CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty,
-    ExportGraphRequest, ExtendRequest, FireDueRequest, LinkRequest, OpenCaseRequest,
-    OpinionRequest, OrgRequest, ReplayRequest, Reply, ReplyStatus, Request, RequestError,
-    RestoreRequest, RouteRequest, SetLimitsRequest, SetOptionsRequest, ShortestPathRequest,
-    SlaStatusRequest, SnapshotRequest, SuperviseRequest, VerifyRequest, OPS, OP_RESULTS,
+    ExportGraphRequest, ExtendRequest, FireDueRequest, FollowRequest, LinkRequest, OpenCaseRequest,
+    OpinionRequest, OrgRequest, PlanRequest, ReplayRequest, Reply, ReplyStatus, Request,
+    RequestError, RestoreRequest, RouteRequest, SetLimitsRequest, SetOptionsRequest,
+    ShortestPathRequest, SlaStatusRequest, SnapshotRequest, SuperviseRequest, VerifyRequest, OPS,
+    OP_RESULTS,
 };
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{

@@ -36,10 +36,15 @@ pub struct Limits {
     /// (`case.history_full`), and longer histories are not replayed (`history.too_long`).
     /// Timers firing still record their events, so no deadline is ever lost.
     pub max_history_events: usize,
-    /// Most effects waiting in the outbox (drained or not, until acknowledged): past it, new
-    /// commands and cases are refused (`outbox.full`) until the host acknowledges. Timers firing
-    /// still queue theirs.
+    /// Most effects waiting in the outbox (drained or not, until acknowledged): past it, a
+    /// command that would queue another is refused (`outbox.full`) until the host
+    /// acknowledges. New cases, commands that queue no effect and timers firing go through.
     pub max_pending_effects: usize,
+    /// Most linked duplicates that follow their primary within the command that closes it.
+    /// A primary with more (a water outage reported by thousands of callers) closes alone, and
+    /// its answer lists the duplicates as `follow_ups`, each followed by its own
+    /// `follow_primary` command: every command and its write set stay small.
+    pub max_inline_follow_ups: usize,
 }
 
 impl Default for Limits {
@@ -57,6 +62,7 @@ impl Default for Limits {
             max_units: 100_000,
             max_history_events: 10_000,
             max_pending_effects: 100_000,
+            max_inline_follow_ups: 100,
         }
     }
 }
@@ -81,6 +87,7 @@ pub(crate) const CEILINGS: &[(&str, usize)] = &[
     ("max_units", BIG),
     ("max_history_events", BIG),
     ("max_pending_effects", BIG),
+    ("max_inline_follow_ups", BIG),
 ];
 
 impl Limits {
@@ -109,7 +116,8 @@ impl Limits {
             "max_guard_depth" => &mut self.max_guard_depth,
             "max_units" => &mut self.max_units,
             "max_history_events" => &mut self.max_history_events,
-            _ => &mut self.max_pending_effects,
+            "max_pending_effects" => &mut self.max_pending_effects,
+            _ => &mut self.max_inline_follow_ups,
         }
     }
 }

@@ -6,7 +6,12 @@
 //!   by `append_events`;
 //! - firing one case's timers (`fire_due` with `case_id`) records what the global firing
 //!   records on that case;
-//! - unloading a case and loading it back from its history at any point changes no answer.
+//! - each write set holds the case's timers (as `case_timers`, and as a one-case engine
+//!   reports them), its row, its events, and exactly the effects the outbox gained;
+//! - `plan` names every case a command then touches;
+//! - unloading a case and loading it back from its history at any point changes no answer;
+//! - a matter with 3,000 duplicates closes in bounded steps, and a primary whose few
+//!   duplicates are not loaded is refused with `case.linked_not_loaded`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -174,6 +179,33 @@ proptest! {
     }
 
     #[test]
+    fn plan_names_every_case_a_command_then_touches(moves in moves(20..80)) {
+        let (mut desk, mut engine) = desk();
+        for &m in &moves {
+            let mut request = desk.next(&mut engine, m);
+            if request["op"] == "fire_due" {
+                // A host fires case by case; the global firing plans nothing.
+                let held: Vec<&String> = desk.cases.iter().filter(|c| engine.case(c).is_some()).collect();
+                let Some(id) = held.get(usize::from(m.2) % held.len().max(1)) else {
+                    continue;
+                };
+                request["case_id"] = json!(id);
+            }
+            let plan = engine.answer_json(json!({"op": "plan", "request": request}));
+            prop_assert_eq!(&plan["ok"], true);
+            let plan = &plan["result"];
+            let answer = engine.answer_json(request);
+            for write in answer["result"]["writes"].as_array().into_iter().flatten() {
+                let id = &write["case_id"];
+                let named = plan["cases"].as_array().unwrap().contains(id);
+                // A new case links to the open case of its keys: that case is found by them.
+                let by_keys = plan["matters"].as_array().is_some_and(|m| m.contains(&write["row"]["keys"]));
+                prop_assert!(named || by_keys, "{} not in {}", id, plan);
+            }
+        }
+    }
+
+    #[test]
     fn firing_one_case_records_what_the_global_firing_records_on_it(moves in moves(20..60)) {
         let (mut desk, mut engine) = desk();
         for &(kind, a, b) in &moves {
@@ -266,4 +298,132 @@ fn rebuilt_engines(engine: &mut Engine) -> Vec<Engine> {
         rebuilt.ack_effects(&done).unwrap();
     }
     vec![restored, replayed, appended]
+}
+
+/// A water outage reported by 3,000 callers: the primary closes alone, its answer names the
+/// 3,000 duplicates as follow-ups, and each follows by a command whose write set is its own.
+#[test]
+fn a_matter_with_thousands_of_duplicates_closes_in_bounded_steps() {
+    let mut engine = township_engine();
+    let clerk = json!({"id": "clerk-01", "roles": ["clerk"], "unit": "town"});
+    let keys = json!({"citizen": "c-outage", "matter": "water-outage-dongcun"});
+    let open = |id: String, channel: &str, at: i64| {
+        json!({"op": "open_case", "workflow": "township", "case_id": id, "channel": channel,
+               "fields": {"summary": "东村停水", "category": "municipal", "region": "dongcun",
+                          "citizen_name": "张伟"},
+               "keys": keys, "actor": clerk, "at": at})
+    };
+    ok(&mut engine, open("W-0".into(), "hotline", T0));
+    for i in 1..=3000 {
+        let answer = ok(
+            &mut engine,
+            open(format!("W-{i}"), CHANNELS[i % 5], T0 + 1000),
+        );
+        // Each link is two small entries: the duplicate and the primary's record of it.
+        assert_eq!(answer["result"]["writes"].as_array().unwrap().len(), 2);
+    }
+    let handler = json!({"id": "h-01", "roles": ["handler"], "unit": "dongcun"});
+    let steps = [
+        ("accept", clerk.clone(), json!({})),
+        (
+            "dispatch",
+            json!({"id": "disp-01", "roles": ["dispatcher"], "unit": "town"}),
+            json!({}),
+        ),
+        ("sign", handler.clone(), json!({})),
+        ("reply", handler, json!({"reply_text": "已恢复供水"})),
+        (
+            "callback",
+            json!({"id": "cb-01", "roles": ["clerk"], "unit": "town"}),
+            json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"}),
+        ),
+    ];
+    let mut at = T0 + 2 * HOUR;
+    for (transition, actor, payload) in steps {
+        at += HOUR;
+        engine.answer_json(
+            json!({"op": "apply", "case_id": "W-0", "transition": transition,
+                                  "actor": actor, "payload": payload, "at": at}),
+        );
+    }
+    at += HOUR;
+    let close = json!({"op": "apply", "case_id": "W-0", "transition": "close", "at": at,
+                       "actor": {"id": "sup-01", "roles": ["supervisor"], "unit": "town"}});
+    let plan = ok(&mut engine, json!({"op": "plan", "request": close}));
+    assert_eq!(
+        plan["result"]["cases"],
+        json!(["W-0"]),
+        "3,000 duplicates are not needed"
+    );
+    let closed = ok(&mut engine, close);
+    let result = &closed["result"];
+    assert_eq!(result["case"]["terminal"], true, "{result:#}");
+    assert_eq!(
+        result["writes"].as_array().unwrap().len(),
+        1,
+        "the primary alone"
+    );
+    let follow_ups = result["follow_ups"].as_array().unwrap();
+    assert_eq!(follow_ups.len(), 3000);
+    // The closure is told to every channel by the primary's own effects.
+    let told: std::collections::BTreeSet<&str> = result["effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["channel_case"].as_str())
+        .collect();
+    assert_eq!(told.len(), 3001);
+    for id in follow_ups {
+        let answer = ok(
+            &mut engine,
+            json!({"op": "follow_primary", "case_id": id, "at": at}),
+        );
+        let writes = answer["result"]["writes"].as_array().unwrap();
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0]["row"]["terminal"], true);
+    }
+    assert!((0..=3000).all(|i| engine.case(&format!("W-{i}")).unwrap().is_terminal()));
+}
+
+/// Closing a primary whose few duplicates are not all loaded is refused, naming them, and
+/// changes nothing; loaded again, they follow within the closing command.
+#[test]
+fn closing_a_primary_needs_its_duplicates_loaded() {
+    let mut engine = township_engine();
+    let clerk = json!({"id": "clerk-01", "roles": ["clerk"], "unit": "town"});
+    let keys = json!({"citizen": "c-1", "matter": "m-1"});
+    for (id, at) in [("P", T0), ("Q", T0 + 1000)] {
+        ok(
+            &mut engine,
+            json!({"op": "open_case", "workflow": "township", "case_id": id,
+            "channel": "web", "keys": keys, "actor": clerk, "at": at,
+            "fields": {"summary": "路灯", "category": "municipal", "region": "dongcun", "citizen_name": "张伟"}}),
+        );
+    }
+    let history = engine.history("Q").unwrap();
+    ok(&mut engine, json!({"op": "unload_case", "case_id": "Q"}));
+    let reject = json!({"op": "apply", "case_id": "P", "transition": "reject", "at": T0 + HOUR,
+                        "actor": clerk, "payload": {"reason": "不属于受理范围"}});
+    let plan = ok(&mut engine, json!({"op": "plan", "request": reject}));
+    assert_eq!(plan["result"]["cases"], json!(["P", "Q"]));
+    let before = state(&mut engine);
+    let refused = engine.answer_json(reject.clone());
+    assert_eq!(
+        refused["errors"][0]["code"], "case.linked_not_loaded",
+        "{refused:#}"
+    );
+    assert!(refused["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`Q`"));
+    assert_eq!(state(&mut engine), before);
+    engine.restore_case(&history).unwrap();
+    let closed = ok(&mut engine, reject);
+    let writes: Vec<&Value> = closed["result"]["writes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| &w["case_id"])
+        .collect();
+    assert_eq!(writes, [&json!("P"), &json!("Q")]);
 }

@@ -96,6 +96,21 @@ pub struct CaseChange {
     /// the command touched, this one first (`docs/persistence.md`). Empty for a duplicate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writes: Vec<crate::engine::CaseWrite>,
+    /// Linked duplicates of a primary this command closed that did not follow it here (more
+    /// than `max_inline_follow_ups`, or not loaded): the host runs `follow_primary` for each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<String>,
+}
+
+/// Result of `plan`: what a command needs loaded before it runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct Plan {
+    /// The cases it reads or may change, the request's own first.
+    pub cases: Vec<String>,
+    /// Citizen and matter keys whose open cases it checks for duplicates (and may link to).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matters: Vec<crate::org::handling::MatterKeys>,
 }
 
 /// Result of `load_org`.
@@ -259,6 +274,10 @@ pub struct FiredTimers {
     /// What the host commits, as in [`CaseChange`]: an entry for each case a timer changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writes: Vec<crate::engine::CaseWrite>,
+    /// Duplicates of primaries a breach closed left to `follow_primary`, as in
+    /// [`CaseChange`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<String>,
 }
 
 /// Result of `set_options` and `get_options`: every option in force.

@@ -52,6 +52,7 @@ impl Engine {
             candidates: Vec::new(),
             duplicate: false,
             writes,
+            follow_ups: self.take_follow_ups(),
         })
     }
 
@@ -79,6 +80,7 @@ impl Engine {
             candidates: Vec::new(),
             duplicate: true,
             writes: Vec::new(),
+            follow_ups: Vec::new(),
         })
     }
 }

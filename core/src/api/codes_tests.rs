@@ -192,6 +192,15 @@ fn samples() -> Vec<ErrorDetail> {
             case_id: s(),
             reason: "",
         },
+        CaseError::LinkedNotLoaded {
+            case_id: s(),
+            missing: vec![s()],
+        },
+        CaseError::NotLinked { case_id: s() },
+        CaseError::PrimaryOpen {
+            case_id: s(),
+            primary: s(),
+        },
         CaseError::InvalidRequestId {
             request_id: s(),
             reason: "",
@@ -377,6 +386,9 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::InvalidId { .. }
             | CaseError::InvalidRequestId { .. }
             | CaseError::SeqMismatch { .. }
+            | CaseError::LinkedNotLoaded { .. }
+            | CaseError::NotLinked { .. }
+            | CaseError::PrimaryOpen { .. }
             | CaseError::InvalidActor { .. }
             | CaseError::InvalidChannel { .. }
             | CaseError::InvalidTime { .. }

@@ -9,6 +9,7 @@ mod documents;
 pub(crate) mod error;
 mod ops;
 mod parts;
+mod plan;
 mod reply;
 pub(crate) mod request_json;
 mod requests;

@@ -440,6 +440,33 @@ pub struct SetOptionsRequest {
     pub outbox: Option<crate::engine::outbox::OutboxMode>,
 }
 
+/// Body of `follow_primary`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct FollowRequest {
+    /// The linked duplicate.
+    pub case_id: String,
+    /// When (UTC ms); its last event's time if that is later.
+    pub at: i64,
+    /// The case's number of events the caller decided on, as in `apply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+    /// The host's id of this request, as in `apply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// Body of `plan`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    /// The request to plan, as it would be sent (read, never run).
+    #[cfg_attr(feature = "typescript", tsify(type = "Request"))]
+    pub request: Json,
+}
+
 /// Body of `snapshot`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

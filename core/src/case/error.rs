@@ -272,6 +272,29 @@ pub enum CaseError {
         /// The supervision.
         index: usize,
     },
+    /// The command needs cases the engine knows of but does not hold: a host keeping cases in
+    /// a store loads them first (`plan` names them).
+    #[error("case `{case_id}` needs {} loaded first: load {} from the store (`plan` names what a command needs)", quoted_list(missing), if missing.len() == 1 { "it" } else { "them" })]
+    LinkedNotLoaded {
+        /// The case the command is about.
+        case_id: String,
+        /// The cases it needs.
+        missing: Vec<String>,
+    },
+    /// `follow_primary` on a case that is no linked duplicate.
+    #[error("case `{case_id}` is not linked to a primary")]
+    NotLinked {
+        /// The case.
+        case_id: String,
+    },
+    /// `follow_primary` while the primary is still open.
+    #[error("case `{case_id}` follows `{primary}`, which is still open")]
+    PrimaryOpen {
+        /// The duplicate.
+        case_id: String,
+        /// Its primary.
+        primary: String,
+    },
     /// A link that cannot be made.
     #[error("case `{case_id}` cannot be linked to `{primary}`: {reason}")]
     InvalidLink {
@@ -414,6 +437,9 @@ impl CaseError {
             UnknownSupervision { .. } => "case.unknown_supervision",
             SupervisionAnswered { .. } => "case.supervision_answered",
             InvalidLink { .. } => "case.invalid_link",
+            LinkedNotLoaded { .. } => "case.linked_not_loaded",
+            NotLinked { .. } => "case.not_linked",
+            PrimaryOpen { .. } => "case.primary_open",
             AlreadyLinked { .. } => "case.already_linked",
             Duplicate { .. } => "case.duplicate",
             AppealNotReplied { .. } => "case.appeal_not_replied",
@@ -479,6 +505,7 @@ impl CaseError {
             InvalidAssist { .. } | Org(_) => one("/payload", None),
             UnknownSupervision { .. } | SupervisionAnswered { .. } => one("/supervision", None),
             InvalidLink { .. } | AlreadyLinked { .. } => one("/primary", None),
+            LinkedNotLoaded { .. } | NotLinked { .. } | PrimaryOpen { .. } => one("/case_id", None),
             Duplicate { .. } => one("/keys", None),
             AppealNotReplied { .. }
             | AppealOutOfWindow { .. }

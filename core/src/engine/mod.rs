@@ -66,6 +66,9 @@ pub struct Engine {
     names: crate::case::shared_ids::Names,
     /// While an answer is built: the cases committed so far ([`Engine::watching`]).
     pub(crate) touched: Option<crate::engine::journal::TouchedCases>,
+    /// Duplicates left to their own `follow_primary` by the last command that closed a
+    /// primary ([`Engine::take_follow_ups`]).
+    follow_ups: Vec<String>,
 }
 
 impl Engine {
@@ -159,11 +162,28 @@ impl Engine {
         }
     }
 
-    /// Applies a command to a case. On error the case is unchanged.
+    /// Applies a command to a case. On error the case is unchanged. A transition that closes
+    /// a primary moves its linked duplicates too, up to `Limits::max_inline_follow_ups` of
+    /// them; more are left to [`Engine::follow`] ([`Engine::take_follow_ups`]).
     ///
     /// # Errors
-    /// `case.not_found`, and the errors of [`Case::apply`].
+    /// `case.not_found`; `case.linked_not_loaded` when the transition closes a primary whose
+    /// duplicates, few enough to follow it now, are not all in the engine; and the errors of
+    /// [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
+        self.follow_ups.clear();
+        // Closing a primary moves its duplicates: they must all be here (`plan` names them).
+        let missing: Vec<String> = self
+            .inline_followers(case_id, Some(cmd.transition))
+            .into_iter()
+            .filter(|id| !self.cases.contains_key(id.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CaseError::LinkedNotLoaded {
+                case_id: case_id.to_owned(),
+                missing,
+            });
+        }
         let shared = self.names.share_actor(cmd.actor);
         let run = self.run_command(case_id, true, |case, env| {
             let env = crate::case::CommandContext {

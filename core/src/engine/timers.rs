@@ -228,6 +228,7 @@ impl Engine {
     /// own lock (`docs/persistence.md`). The events a timer records on other cases (a breach
     /// supervision, duplicates following a closed primary) are in the answer all the same.
     pub fn fire_due_scoped(&mut self, now: i64, scope: FireScope<'_>) -> Fired {
+        self.follow_ups.clear();
         let mut fired: Vec<CaseEvents> = Vec::new();
         let mut count = 0;
         while let Some(t) = self.next_due(now, scope.case_id) {

@@ -101,3 +101,16 @@ pub(super) fn public_view(engine: &mut Engine, CaseRequest { case_id }: CaseRequ
     let view = engine.public_view(&case_id).map_err(|e| e.details(""))?;
     Ok(to_json(&view))
 }
+
+/// Which cases and matter keys a request needs loaded.
+pub(super) fn plan(engine: &mut Engine, PlanRequest { request }: PlanRequest) -> Outcome {
+    let request = Request::from_json(request).map_err(|e| match e {
+        RequestError::Invalid { message, path } => vec![RequestError::Invalid {
+            message,
+            path: format!("/request{path}"),
+        }
+        .detail("")],
+        e => vec![e.detail("/request")],
+    })?;
+    Ok(to_json(&engine.plan(&request)))
+}

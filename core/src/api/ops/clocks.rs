@@ -61,6 +61,7 @@ pub(super) fn fire_due(
         more: fired.more,
         fired: fired.cases,
         writes,
+        follow_ups: engine.take_follow_ups(),
     }))
 }
 

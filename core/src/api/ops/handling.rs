@@ -126,3 +126,19 @@ pub(super) fn answer_supervision(
     let change = engine.guarded_change(&case_id, pre, command, |e| e.details(""))?;
     Ok(to_json(&change))
 }
+
+/// A linked duplicate follows its closed primary.
+pub(super) fn follow_primary(
+    engine: &mut Engine,
+    FollowRequest {
+        case_id,
+        at,
+        expected_seq,
+        request_id,
+    }: FollowRequest,
+) -> Outcome {
+    let pre = precondition(expected_seq, &request_id);
+    let follow = |engine: &mut Engine| engine.follow(&case_id, at).map(|_| ());
+    let change = engine.guarded_change(&case_id, pre, follow, |e| e.details(""))?;
+    Ok(to_json(&change))
+}

@@ -118,6 +118,10 @@ ops! {
     LoadOrg(OrgRequest) = "load_org" => handling::load_org -> "OrgLoaded";
     /// Where the dispatch catalogue sends a matter.
     Route(RouteRequest) = "route" => handling::route -> "Route";
+    /// A linked duplicate follows its closed primary.
+    FollowPrimary(FollowRequest) = "follow_primary" => handling::follow_primary -> "CaseChange";
+    /// Which cases and matter keys a request needs loaded.
+    Plan(PlanRequest) = "plan" => cases::plan -> "Plan";
     /// Link a case to a primary as a duplicate.
     LinkCases(LinkRequest) = "link_cases" => handling::link_cases -> "CaseChange";
     /// An assisting unit gives its opinion.
