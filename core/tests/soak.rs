@@ -13,6 +13,12 @@
 //!   opens a new one in its place: the case count (a tenth of the first run's, so that each
 //!   place sees many cases come and go) is steady, and so must the heap be once the cases'
 //!   ages have settled. The test checks the last rounds against each other.
+//!
+//! Then a delivery outage, with the engine's outbox and with the host's: for a simulated
+//! afternoon nothing is acknowledged (the SMS gateway is down) while the hotline goes on taking
+//! calls. Intake must never stop: every new case opens, every command that queues no effect
+//! goes through, and with the engine's outbox only commands that would queue one more effect
+//! past `max_pending_effects` are refused, each with `outbox.full` and nothing changed.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,7 +29,10 @@
 use std::alloc::System;
 use std::collections::BTreeMap;
 
-use civicflow::{verify_history, Actor, Command, Engine, Opening, Values, WorkflowDef};
+use civicflow::{
+    verify_history, Actor, CaseError, Command, Engine, Limits, Opening, OutboxMode, Values,
+    WorkflowDef,
+};
 use stats_alloc::{StatsAlloc, INSTRUMENTED_SYSTEM};
 
 /// Counts every allocation and free, so that the live heap is known exactly.
@@ -155,6 +164,9 @@ fn total_events(engine: &Engine, ids: &[String]) -> usize {
 fn soak() {
     steady_open_cases();
     archived_churn();
+    for mode in [OutboxMode::Engine, OutboxMode::Host] {
+        delivery_outage(mode);
+    }
 }
 
 /// The engine of both runs: the China calendar and the petition workflow with its two clocks.
@@ -475,4 +487,99 @@ fn archived_churn() {
         "the heap moved {:.1}% over the settled rounds",
         spread * 100.0
     );
+}
+
+/// A simulated afternoon (13:00 to 18:00) in which nothing is acknowledged, then the gateway
+/// comes back and the backlog is delivered.
+fn delivery_outage(mode: OutboxMode) {
+    let commands = env("CIVICFLOW_SOAK_COMMANDS", 100_000) / 4;
+    // Small enough that the afternoon's effects overflow it.
+    let limit = (commands / 50).max(1);
+    let (mut engine, def) = petition_engine();
+    engine.set_limits(Limits {
+        max_pending_effects: limit,
+        ..Limits::default()
+    });
+    engine.set_outbox_mode(mode).unwrap();
+    let moves = Moves::new(&def, true);
+    let roles = ["clerk", "supervisor", "officer", "citizen"];
+    let actors: BTreeMap<&str, Actor> = roles
+        .iter()
+        .map(|r| (*r, Actor::new(format!("{r}-1"), &[r])))
+        .collect();
+    let start = T0 + 13 * 60 * MINUTE;
+    let span = 5 * 60 * MINUTE;
+    let step = (span / commands.max(1) as i64).max(1);
+    let mut rng = Rng(0x0a7a);
+    let mut ids: Vec<String> = Vec::new();
+    let (mut opened, mut accepted, mut full, mut other) = (0usize, 0usize, 0usize, 0usize);
+    let (mut peak, mut queued) = (0usize, 0usize);
+    let mut now = start;
+    for k in 0..commands {
+        now += step;
+        // One call in four is a new case: intake.
+        if k % 4 == 0 || ids.is_empty() {
+            let id = format!("H-{k}");
+            let opening = Opening {
+                case_id: &id,
+                channel: "hotline",
+                fields: Values::NONE,
+                actor: &actors["clerk"],
+                at: now,
+                keys: None,
+            };
+            let case = engine.open_case("petition-sla", None, &opening);
+            queued += case.map(|c| c.effects_since(0).len()).unwrap();
+            opened += 1;
+            ids.push(id);
+            continue;
+        }
+        let id = &ids[rng.below(ids.len())];
+        let case = engine.case(id).unwrap();
+        let (state, before) = (case.state().to_owned(), case.events().len());
+        let Some(o) = moves.by_state.get(&state).filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let (t, role) = &o[rng.below(o.len())];
+        let cmd = Command {
+            transition: t,
+            actor: &actors[role.as_str()],
+            payload: Values::NONE,
+            at: now,
+        };
+        match engine.apply(id, &cmd) {
+            Ok(case) => {
+                accepted += 1;
+                queued += case.effects_since(before).len();
+            }
+            Err(CaseError::OutboxFull { .. }) => {
+                full += 1;
+                assert_eq!(engine.case(id).unwrap().events().len(), before);
+            }
+            Err(_) => other += 1,
+        }
+        if k % 500 == 0 {
+            engine.fire_due(now);
+        }
+        peak = peak.max(engine.pending_effects());
+    }
+    // The gateway is back: the backlog goes out, and the outbox empties.
+    let drained = engine.drain_outbox(now, usize::MAX, MINUTE);
+    let ids: Vec<String> = drained.into_iter().map(|e| e.id).collect();
+    engine.ack_effects(&ids).unwrap();
+    assert_eq!(engine.pending_effects(), 0);
+    println!(
+        "outage ({mode:?} outbox, max_pending_effects {limit}) | {opened} cases opened, all accepted | {accepted} commands accepted | {full} refused with outbox.full | {other} refused otherwise | {queued} effects queued | pending at peak {peak}"
+    );
+    match mode {
+        OutboxMode::Engine => {
+            assert!(peak >= limit, "the outage filled the outbox: {peak}");
+            assert!(full > 0);
+        }
+        OutboxMode::Host => {
+            assert_eq!((peak, full), (0, 0));
+            assert!(queued > limit, "effects went to the host: {queued}");
+        }
+    }
+    assert!(accepted > full, "commands kept going through");
 }
