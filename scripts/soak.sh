@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 export CIVICFLOW_SOAK_CASES="${CIVICFLOW_SOAK_CASES:-100000}"
 export CIVICFLOW_SOAK_COMMANDS="${CIVICFLOW_SOAK_COMMANDS:-1000000}"
 /usr/bin/time -v cargo test --release -p civicflow --test soak -- --nocapture 2>&1 |
-  grep -E '^(soak|round|churn|[0-9]+ \||[0-9]+ refused|test result)|Maximum resident|Elapsed'
+  grep -E '^(soak|round|churn|outage|[0-9]+ \||[0-9]+ refused|test result)|Maximum resident|Elapsed'
