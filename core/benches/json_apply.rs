@@ -2,7 +2,12 @@
 //! text out (with its write set), per case of the 12345 path (open and 6 transitions). Also
 //! with `expected_seq` and `request_id` on every command, the host's preconditions
 //! (`docs/persistence.md`). `docs/performance.md` quotes it.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::time::Instant;
 
