@@ -40,16 +40,6 @@ fn moves(len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<(u8, u8, u8)>
     proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>()), len)
 }
 
-/// Everything observable of an engine: its snapshot and every timer.
-fn state(engine: &mut Engine) -> (String, String) {
-    let snapshot = engine.answer_str(r#"{"op": "snapshot"}"#);
-    let due = engine.answer_str(&format!(
-        r#"{{"op": "due", "now": {}, "limit": 100000}}"#,
-        T0 + 400 * 24 * HOUR
-    ));
-    (snapshot, due)
-}
-
 fn events_of(engine: &Engine, case_id: &str) -> usize {
     engine.case(case_id).map_or(0, |c| c.events().len())
 }

@@ -117,17 +117,6 @@ fn recover(disk: &Disk) -> Engine {
     engine
 }
 
-/// Everything a host can observe of an engine's state: its snapshot (workflows, calendars,
-/// organisation, every case's history, the outbox in order) and its timers.
-fn state(engine: &mut Engine) -> (String, String) {
-    let snapshot = engine.answer_str(r#"{"op": "snapshot"}"#);
-    let due = engine.answer_str(&format!(
-        r#"{{"op": "due", "now": {}, "limit": 100000}}"#,
-        T0 + 400 * 24 * HOUR
-    ));
-    (snapshot, due)
-}
-
 /// The snapshot a host writes: the `result` of the `snapshot` answer, as text.
 fn snapshot_text(engine: &mut Engine) -> String {
     let answer = engine.answer_str(r#"{"op": "snapshot"}"#);

@@ -169,7 +169,15 @@ fn soak() {
     }
 }
 
-/// The engine of both runs: the China calendar and the petition workflow with its two clocks.
+/// One actor for each role of the petition workflow, by role.
+fn petition_actors() -> BTreeMap<&'static str, Actor> {
+    ["clerk", "supervisor", "officer", "citizen"]
+        .into_iter()
+        .map(|r| (r, Actor::new(format!("{r}-1"), &[r])))
+        .collect()
+}
+
+/// The engine of the runs: the China calendar and the petition workflow with its two clocks.
 fn petition_engine() -> (Engine, serde_json::Value) {
     let text = include_str!("../../bench/workload/petition-sla.json");
     let def: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -191,11 +199,8 @@ fn steady_open_cases() {
     let rounds = 8;
     let (mut engine, def) = petition_engine();
     let moves = Moves::new(&def, false);
+    let actors = petition_actors();
     let roles = ["clerk", "supervisor", "officer", "citizen"];
-    let actors: BTreeMap<&str, Actor> = roles
-        .iter()
-        .map(|r| (*r, Actor::new(format!("{r}-1"), &[r])))
-        .collect();
     let stranger = Actor::new("stranger", &["visitor"]);
 
     let ids: Vec<String> = (0..cases).map(|i| format!("P-{i}")).collect();
@@ -364,11 +369,7 @@ fn archived_churn() {
     let rounds = 8;
     let (mut engine, def) = petition_engine();
     let moves = Moves::new(&def, true);
-    let roles = ["clerk", "supervisor", "officer", "citizen"];
-    let actors: BTreeMap<&str, Actor> = roles
-        .iter()
-        .map(|r| (*r, Actor::new(format!("{r}-1"), &[r])))
-        .collect();
+    let actors = petition_actors();
     let open = |engine: &mut Engine, id: &str, at: i64| {
         let opening = Opening {
             case_id: id,
@@ -502,11 +503,7 @@ fn delivery_outage(mode: OutboxMode) {
     });
     engine.set_outbox_mode(mode).unwrap();
     let moves = Moves::new(&def, true);
-    let roles = ["clerk", "supervisor", "officer", "citizen"];
-    let actors: BTreeMap<&str, Actor> = roles
-        .iter()
-        .map(|r| (*r, Actor::new(format!("{r}-1"), &[r])))
-        .collect();
+    let actors = petition_actors();
     let start = T0 + 13 * 60 * MINUTE;
     let span = 5 * 60 * MINUTE;
     let step = (span / commands.max(1) as i64).max(1);

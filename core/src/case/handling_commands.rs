@@ -241,6 +241,11 @@ impl Case {
         });
     }
 
+    /// Whether linked duplicates follow this case.
+    pub(crate) fn has_linked(&self) -> bool {
+        self.handling_view().is_some_and(|h| !h.linked.is_empty())
+    }
+
     /// The cases linked to this one as duplicates, when it is closed and has any: they may
     /// follow it (`on_primary_closed`).
     pub(crate) fn closed_linked(&self) -> Option<&[crate::org::handling::LinkView]> {

@@ -6,6 +6,7 @@
 pub(crate) mod archive;
 mod definitions;
 pub(crate) mod error;
+mod follow_ups;
 mod guard;
 pub(crate) mod handling;
 pub(crate) mod journal;
@@ -172,20 +173,8 @@ impl Engine {
     /// [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
         self.follow_ups.clear();
-        // Closing a primary moves its duplicates: they must all be here (`plan` names them).
-        let missing: Vec<String> = self
-            .inline_followers(case_id, Some(cmd.transition))
-            .into_iter()
-            .filter(|id| !self.cases.contains_key(id.as_str()))
-            .collect();
-        if !missing.is_empty() {
-            return Err(CaseError::LinkedNotLoaded {
-                case_id: case_id.to_owned(),
-                missing,
-            });
-        }
         let shared = self.names.share_actor(cmd.actor);
-        let run = self.run_command(case_id, true, |case, env| {
+        let run = self.run_command(case_id, Some(cmd.transition), |case, env| {
             let env = crate::case::CommandContext {
                 actor: Some(&shared),
                 ..env
@@ -227,18 +216,19 @@ impl Engine {
         case_id: &str,
         command: impl FnOnce(&mut Case, crate::case::CommandContext<'_>) -> Result<(), CaseError>,
     ) -> Result<&Case, CaseError> {
-        self.run_command(case_id, false, command)?;
+        self.run_command(case_id, None, command)?;
         self.case_or_err(case_id)
     }
 
     /// [`Engine::change_case`] without looking the case up again: whether the case is now
-    /// closed with linked duplicates that may follow it. `shared`: the command recorded its
-    /// actor with ids the engine already shares (`apply`); other commands' events are
-    /// pointed at the shared ids afterwards.
+    /// closed with linked duplicates that may follow it. `transition`: the command is `apply`
+    /// of it, which recorded its actor with ids the engine already shares, and which needs
+    /// the duplicates that would follow it loaded; other commands' events are pointed at the
+    /// shared ids afterwards.
     fn run_command(
         &mut self,
         case_id: &str,
-        shared: bool,
+        transition: Option<&str>,
         command: impl FnOnce(&mut Case, crate::case::CommandContext<'_>) -> Result<(), CaseError>,
     ) -> Result<bool, CaseError> {
         let env = crate::case::CommandContext {
@@ -247,12 +237,26 @@ impl Engine {
             recorded: None,
             actor: None,
         };
-        let case = self
-            .cases
-            .get_mut(case_id)
-            .ok_or_else(|| CaseError::NotFound {
-                case_id: case_id.to_owned(),
-            })?;
+        let not_found = || CaseError::NotFound {
+            case_id: case_id.to_owned(),
+        };
+        let mut case = self.cases.get_mut(case_id).ok_or_else(not_found)?;
+        // Closing a primary moves its duplicates: they must all be here (`plan` names them).
+        // Rare, so the cases are looked at again only for a case with duplicates.
+        if let Some(t) = transition.filter(|_| case.has_linked()) {
+            let missing: Vec<String> = self
+                .inline_followers(case_id, Some(t))
+                .into_iter()
+                .filter(|id| !self.cases.contains_key(id.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                return Err(CaseError::LinkedNotLoaded {
+                    case_id: case_id.to_owned(),
+                    missing,
+                });
+            }
+            case = self.cases.get_mut(case_id).ok_or_else(not_found)?;
+        }
         history_capacity(&self.limits, case)?;
         let (before, from) = (case.effects.len(), case.history.len());
         // Rare: the outbox is full, so a command that queues an effect must be undone.
@@ -262,7 +266,7 @@ impl Engine {
             *case = backup;
             return Err(self.outbox.full_error(&self.limits));
         }
-        if !shared {
+        if transition.is_none() {
             let new = case.history.get_mut(from..).unwrap_or_default();
             self.names.share_events(new);
         }

@@ -28,6 +28,17 @@ pub fn ok(engine: &mut Engine, request: Value) -> Value {
     answer
 }
 
+/// Everything a host can observe of an engine's state: its snapshot (workflows, calendars,
+/// organisation, every case's history, the outbox in order) and its timers.
+pub fn state(engine: &mut Engine) -> (String, String) {
+    let snapshot = engine.answer_str(r#"{"op": "snapshot"}"#);
+    let due = engine.answer_str(&format!(
+        r#"{{"op": "due", "now": {}, "limit": 100000}}"#,
+        T0 + 400 * 24 * HOUR
+    ));
+    (snapshot, due)
+}
+
 /// The units of the 青山镇 organisation.
 pub fn units() -> &'static [String] {
     static UNITS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
