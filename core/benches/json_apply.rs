@@ -1,7 +1,8 @@
 //! A transition through the JSON API, as a host with a store sends it: request text in, answer
 //! text out (with its write set), per case of the 12345 path (open and 6 transitions). Also
 //! with `expected_seq` and `request_id` on every command, the host's preconditions
-//! (`docs/persistence.md`). `docs/performance.md` quotes it.
+//! (`docs/persistence.md`). And a throwaway engine per request: `clone_definitions` of an
+//! engine holding 10,000 cases. `docs/performance.md` quotes it.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -91,6 +92,17 @@ fn bench(c: &mut Criterion) {
                 }
                 start.elapsed()
             })
+        });
+    }
+    if std::env::var_os("CIVICFLOW_BENCH_PLAIN").is_none() {
+        let mut full = engine();
+        for i in 0..10_000 {
+            for r in path(&format!("k{i}"), false).iter().take(3) {
+                full.answer_str(r);
+            }
+        }
+        g.bench_function("clone_definitions of an engine holding 10,000 cases", |b| {
+            b.iter(|| std::hint::black_box(full.clone_definitions()))
         });
     }
     g.finish();
