@@ -6,6 +6,7 @@
 use crate::case::{Case, CaseError};
 use crate::engine::handling::system_move;
 use crate::engine::Engine;
+use crate::org::handling::LinkView;
 
 impl Engine {
     /// When `case_id` is closed, its linked duplicates follow: the system takes each one's
@@ -20,12 +21,7 @@ impl Engine {
         let Some(linked) = case.closed_linked() else {
             return;
         };
-        // Open duplicates, and those the engine does not hold (which may be open).
-        let waiting: Vec<String> = linked
-            .iter()
-            .map(|l| l.case_id.clone())
-            .filter(|id| self.cases.get(id.as_str()).is_none_or(|d| !d.is_terminal()))
-            .collect();
+        let waiting = self.waiting(linked);
         let inline = waiting.len() <= self.limits().max_inline_follow_ups;
         for id in waiting {
             if inline && self.cases.contains_key(id.as_str()) {
@@ -59,16 +55,21 @@ impl Engine {
         if !closes {
             return Vec::new();
         }
-        let waiting: Vec<String> = h
-            .linked
-            .iter()
-            .map(|l| l.case_id.clone())
-            .filter(|id| self.cases.get(id.as_str()).is_none_or(|d| !d.is_terminal()))
-            .collect();
+        let waiting = self.waiting(&h.linked);
         if waiting.len() > self.limits().max_inline_follow_ups {
             return Vec::new();
         }
         waiting
+    }
+
+    /// The duplicates of `linked` still to follow: those open, and those the engine does not
+    /// hold (which may be open).
+    fn waiting(&self, linked: &[LinkView]) -> Vec<String> {
+        linked
+            .iter()
+            .map(|l| l.case_id.clone())
+            .filter(|id| self.cases.get(id.as_str()).is_none_or(|d| !d.is_terminal()))
+            .collect()
     }
 
     /// The duplicates the last command that closed a primary left to their own

@@ -262,9 +262,11 @@ impl Engine {
         // Rare: the outbox is full, so a command that queues an effect must be undone.
         let backup = self.outbox.is_full(&self.limits).then(|| case.clone());
         command(case, env)?;
-        if let Some(backup) = backup.filter(|_| case.effects.len() > before) {
-            *case = backup;
-            return Err(self.outbox.full_error(&self.limits));
+        if let Some(backup) = backup {
+            if let Err(full) = self.outbox.refuse_growth(&self.limits, &backup, case) {
+                *case = backup;
+                return Err(full);
+            }
         }
         if transition.is_none() {
             let new = case.history.get_mut(from..).unwrap_or_default();
@@ -285,13 +287,9 @@ impl Engine {
     }
 
     /// `outbox.full` when the engine holds the outbox, it is full, and `changed` (the
-    /// command's result on a copy of `case`) queued an effect: a full outbox refuses only
-    /// what would add to it.
+    /// command's result on a copy of `case`) queued an effect.
     pub(crate) fn check_outbox(&self, case: &Case, changed: &Case) -> Result<(), CaseError> {
-        if self.outbox.is_full(&self.limits) && changed.effects.len() > case.effects.len() {
-            return Err(self.outbox.full_error(&self.limits));
-        }
-        Ok(())
+        self.outbox.refuse_growth(&self.limits, case, changed)
     }
 
     /// Replaces a case with its changed self: new effects queued, timers moved, the ids of new

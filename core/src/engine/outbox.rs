@@ -213,12 +213,21 @@ impl Outbox {
         self.mode == OutboxMode::Engine && self.queue.len() >= limits.max_pending_effects
     }
 
-    /// `outbox.full`.
-    pub(crate) fn full_error(&self, limits: &crate::limits::Limits) -> CaseError {
-        CaseError::OutboxFull {
-            pending: self.queue.len(),
-            limit: limits.max_pending_effects,
+    /// `outbox.full` when the outbox is full and `after`, a command's result on `before`,
+    /// queued an effect: a full outbox refuses only what would add to it.
+    pub(crate) fn refuse_growth(
+        &self,
+        limits: &crate::limits::Limits,
+        before: &Case,
+        after: &Case,
+    ) -> Result<(), CaseError> {
+        if self.is_full(limits) && after.effects.len() > before.effects.len() {
+            return Err(CaseError::OutboxFull {
+                pending: self.queue.len(),
+                limit: limits.max_pending_effects,
+            });
         }
+        Ok(())
     }
 
     /// Number of pending effects.

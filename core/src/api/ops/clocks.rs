@@ -40,7 +40,7 @@ pub(super) fn fire_due(
     }: FireDueRequest,
 ) -> Outcome {
     if let Some(id) = case_id.as_deref() {
-        engine.case_timers(id).map_err(|e| e.details(""))?;
+        engine.case_or_err(id).map_err(|e| e.details(""))?;
     }
     let scope = crate::engine::FireScope {
         case_id: case_id.as_deref(),
