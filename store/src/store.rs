@@ -243,6 +243,15 @@ impl Store {
         Ok(Backlog { timers_due, outbox })
     }
 
+    /// Reads request bytes as the engine does, under its limits (size, nesting, strings,
+    /// repeated keys); a request that cannot be read gets the engine's refusal as `Err`.
+    pub fn read_request(&self, bytes: &[u8]) -> std::result::Result<Json, Json> {
+        use civicflow::Coded;
+        self.template
+            .read_request(bytes)
+            .map_err(|e| json!({"ok": false, "errors": [e.detail("")]}))
+    }
+
     /// Answers a request of the JSON API: the engine's answer, refusals included, once what it
     /// changed is committed. A retried `request_id` gets the stored answer, marked
     /// `duplicate`.
@@ -259,7 +268,11 @@ impl Store {
             .to_owned();
         match route(&op, &request) {
             Route::Define => self.retrying(|s| s.define(&op, &request)),
-            Route::Command => self.retrying(|s| s.command(&request, true)),
+            Route::Command => {
+                let answer = self.retrying(|s| s.command(&request, true))?;
+                self.follow_up(&answer);
+                Ok(answer)
+            }
             Route::ReadCase => self.retrying(|s| s.command(&request, false)),
             Route::Due => self.due(&request),
             Route::Template => {
@@ -271,6 +284,20 @@ impl Store {
             Route::NotServed => Err(StoreError::NotServed(format!(
                 "`{op}` is the store's own business: the server keeps the outbox, snapshots, limits and timers itself"
             ))),
+        }
+    }
+
+    /// Moves on the duplicates a closing primary listed in `follow_ups` (too many to move in
+    /// its own transaction), each in its own. One that fails here is left to the sweeper,
+    /// which finds every open duplicate of a closed primary.
+    fn follow_up(&mut self, answer: &Json) {
+        let ids = crate::json::at(answer, "/result/follow_ups")
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for id in ids {
+            let request = json!({"op": "follow_primary", "case_id": id});
+            let _ = self.retrying(|s| s.command(&request, true));
         }
     }
 

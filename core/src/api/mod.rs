@@ -158,7 +158,14 @@ impl Engine {
         }
     }
 
-    fn read_request(&self, request: &[u8]) -> Result<Json, RequestError> {
+    /// Reads request bytes into JSON as [`Engine::answer_bytes`] does, under the engine's
+    /// limits (size, nesting, string lengths, no repeated keys), without answering: for a
+    /// host that looks at a request (its actor, its op) before it runs it elsewhere.
+    ///
+    /// # Errors
+    /// `request.too_large`, `request.invalid_utf8`, `request.invalid_json`,
+    /// `request.too_deep`, `request.string_too_long`, `request.duplicate_key`.
+    pub fn read_request(&self, request: &[u8]) -> Result<Json, RequestError> {
         self.limits().check_size(request.len())?;
         let text = std::str::from_utf8(request).map_err(|e| RequestError::InvalidUtf8 {
             valid_up_to: e.valid_up_to(),

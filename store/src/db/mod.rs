@@ -117,6 +117,8 @@ pub(crate) trait Db: Send {
     fn open_cases_after(&mut self, after: &str, limit: i64) -> Result<Vec<String>>;
     /// Every case, hot or archived, after `after` in id order: id, version, head, archived.
     fn case_heads(&mut self, after: &str, limit: i64) -> Result<Vec<(String, i64, String, bool)>>;
+    /// Hot cases matching a filter, newest first.
+    fn list_cases(&mut self, filter: &crate::read::CaseFilter) -> Result<Vec<String>>;
     /// A case's timer rows, in slot order.
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>>;
     /// Replaces a case's timer rows.

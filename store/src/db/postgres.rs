@@ -403,6 +403,22 @@ impl Db for Postgres {
             .collect()
     }
 
+    fn list_cases(&mut self, f: &crate::read::CaseFilter) -> Result<Vec<String>> {
+        self.strings(
+            "SELECT case_id FROM cases WHERE opened_at >= $1 AND opened_at < $2
+               AND (cardinality($3::text[]) = 0 OR workflow = ANY($3))
+               AND ($4::boolean IS NULL OR terminal = $4)
+             ORDER BY opened_at DESC, case_id LIMIT $5",
+            &[
+                &f.opened_from,
+                &f.opened_to,
+                &f.workflows,
+                &f.terminal,
+                &f.limit,
+            ],
+        )
+    }
+
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>> {
         let rows = self.query(
             "SELECT body FROM timers WHERE case_id = $1 ORDER BY slot",

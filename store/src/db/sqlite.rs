@@ -346,6 +346,18 @@ impl Db for Sqlite {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn list_cases(&mut self, f: &crate::read::CaseFilter) -> Result<Vec<String>> {
+        let workflows = serde_json::to_string(&f.workflows)?;
+        let terminal = f.terminal.map(i64::from);
+        self.strings(
+            "SELECT case_id FROM cases WHERE opened_at >= ?1 AND opened_at < ?2
+               AND (?3 = '[]' OR workflow IN (SELECT value FROM json_each(?3)))
+               AND (?4 IS NULL OR terminal = ?4)
+             ORDER BY opened_at DESC, case_id LIMIT ?5",
+            params![f.opened_from, f.opened_to, workflows, terminal, f.limit],
+        )
+    }
+
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>> {
         self.json_rows(
             "SELECT body FROM timers WHERE case_id = ?1 ORDER BY slot",

@@ -3,7 +3,13 @@
 //! `postgresql` package: `initdb` in a temporary folder (as the `postgres` user when run as
 //! root), a Unix socket only, stopped by a watchdog when the test process ends. Every test
 //! gets a database of its own.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::zombie_processes)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes
+)]
 
 use std::path::PathBuf;
 use std::process::Command;
