@@ -119,7 +119,10 @@ fn run(
         .and_then(Json::as_str)
         .unwrap_or_default()
         .to_owned();
-    if let Some(key) = incoming.header("idempotency-key") {
+    let key = incoming
+        .header("idempotency-key")
+        .filter(|_| civicflow_store::takes_request_id(&op));
+    if let Some(key) = key {
         match request.get("request_id").and_then(Json::as_str) {
             Some(id) if id != key => {
                 let refusal = Refusal::new(

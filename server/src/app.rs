@@ -33,6 +33,9 @@ impl App {
                 .map_err(|e| StoreError::Url(format!("limits: {e}")))?;
             store.set_limits(limits);
         }
+        if let Some(seconds) = self.config.timer_claim_seconds {
+            store.set_claim_lease((seconds * 1000.0) as i64);
+        }
         #[cfg(feature = "fault-injection")]
         if let Some((at, kind)) = self.fault {
             store.inject_fault(at, kind);

@@ -101,7 +101,6 @@ const ACTOR_OPS: &[&str] = &[
 const ADMIN_OPS: &[&str] = &[
     "load_workflow",
     "load_calendar",
-    "calendar_add",
     "load_org",
     "fire_due",
     "follow_primary",

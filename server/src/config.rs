@@ -26,6 +26,9 @@ pub struct Config {
     pub trust_client_time: bool,
     /// Seconds between timer sweeps (default 1).
     pub sweep_seconds: Option<f64>,
+    /// Seconds a sweeper's claim on due timers keeps other sweepers off them (default 30): a
+    /// server killed after claiming delays those timers by at most this.
+    pub timer_claim_seconds: Option<f64>,
     /// Seconds a closed case stays hot after its last change before it is archived (default
     /// 7 days); 0 turns the archiver off.
     pub archive_after_seconds: Option<i64>,

@@ -126,7 +126,7 @@ impl Store {
     }
 }
 
-fn mark_duplicate(answer: &mut Json) {
+pub(crate) fn mark_duplicate(answer: &mut Json) {
     if let Some(result) = answer.get_mut("result").and_then(Json::as_object_mut) {
         result.insert("duplicate".into(), Json::Bool(true));
     }

@@ -38,6 +38,6 @@ pub use error::{Result, StoreError};
 pub use faults::FaultKind;
 pub use migrate::SCHEMA_VERSION;
 pub use read::CaseFilter;
-pub use store::{Backlog, Store};
+pub use store::{takes_request_id, Backlog, Store};
 pub use sweeper::{Swept, CLAIM_LEASE_MS};
 pub use url::Database;

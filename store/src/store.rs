@@ -57,7 +57,7 @@ pub(crate) enum Route {
 pub(crate) fn route(op: &str, request: &Json) -> Route {
     let has_case = request.get("case_id").is_some_and(|c| !c.is_null());
     match op {
-        "load_workflow" | "load_calendar" | "calendar_add" | "load_org" => Route::Define,
+        "load_workflow" | "load_calendar" | "load_org" => Route::Define,
         "open_case" | "apply" | "link_cases" | "follow_primary" | "submit_opinion"
         | "supervise" | "answer_supervision" | "extend" => Route::Command,
         "fire_due" if has_case => Route::Command,
@@ -71,15 +71,21 @@ pub(crate) fn route(op: &str, request: &Json) -> Route {
         "due" => Route::Due,
         "replay" if request.get("store") == Some(&Json::Bool(true)) => Route::NotServed,
         "validate_workflow" | "list_workflows" | "shortest_path" | "export_graph" | "replay"
-        | "verify_history" | "calendar_between" | "route" | "plan" | "get_limits" => {
-            Route::Template
-        }
+        | "verify_history" | "calendar_add" | "calendar_between" | "route" | "plan"
+        | "get_limits" => Route::Template,
         "append_events" | "unload_case" | "archive_case" | "snapshot" | "restore" | "fire_due"
         | "drain_outbox" | "ack_effects" | "set_limits" | "set_options" | "get_options"
         | "metrics" => Route::NotServed,
         // Unknown ops and bad requests: the engine's own refusal.
         _ => Route::Template,
     }
+}
+
+/// Whether a request of `op` is kept by its `request_id` (an `Idempotency-Key`): the ops that
+/// change cases or definitions. Reads are answered again, as they change nothing.
+pub fn takes_request_id(op: &str) -> bool {
+    let request = serde_json::json!({"case_id": "x"});
+    matches!(route(op, &request), Route::Command | Route::Define)
 }
 
 impl Store {
@@ -304,8 +310,21 @@ impl Store {
     /// Loads a definition for every worker: checked on a copy of the definitions, stored, and
     /// the timer rows of open cases recomputed when a calendar or the organisation changed.
     fn define(&mut self, op: &str, request: &Json) -> Result<Json> {
+        // Definitions ops take no request id: the store keeps it for them.
+        let mut request = request.clone();
+        let request_id = request
+            .as_object_mut()
+            .and_then(|body| body.remove("request_id"))
+            .and_then(|id| id.as_str().map(str::to_owned));
+        let request = &request;
         self.transaction(|s| {
             s.db()?.lock_definitions(true)?;
+            if let Some(id) = &request_id {
+                if let Some(mut answer) = s.db()?.stored_answer(id)? {
+                    crate::command::mark_duplicate(&mut answer);
+                    return Ok((answer, false));
+                }
+            }
             s.refresh()?;
             let mut next = s.template.clone_definitions();
             let answer = next.answer_json(request.clone());
@@ -330,6 +349,10 @@ impl Store {
                 at,
             };
             let seq = s.db()?.insert_definition(&row)?;
+            if let Some(request_id) = &request_id {
+                s.db()?
+                    .store_answer(request_id, &format!("{op}:{id}"), &answer, at)?;
+            }
             if op != "load_workflow" {
                 s.recompute_timers(&next)?;
             }

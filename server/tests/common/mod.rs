@@ -52,6 +52,10 @@ pub const ACTORS: &[(&str, &str, &[&str], &str, bool)] = &[
     ("dispatcher", "disp-01", &["dispatcher"], "town", false),
     ("handler", "h-01", &["handler"], "dongcun", false),
     ("supervisor", "sup-01", &["supervisor"], "town", false),
+    ("volunteer", "h-03", &["handler"], "volunteers", false),
+    ("registrar", "reg-01", &["registrar"], "town", false),
+    ("agency", "agency-01", &["agency_handler"], "town", false),
+    ("head", "head-01", &["head"], "town", false),
 ];
 
 /// A configuration folder: tokens for every actor of [`ACTORS`] (by name), an Open311 key,
@@ -121,7 +125,7 @@ impl Setup {
         let api_key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
         let mut text = std::fs::read_to_string(&config).unwrap();
         text = format!(
-            "trust_client_time = true\narchive_after_seconds = 0\n[[delivery]]\nkind = \"log\"\npath = \"{}\"\n{extra}\n{text}",
+            "trust_client_time = true\narchive_after_seconds = 0\n{extra}\n[[delivery]]\nkind = \"log\"\npath = \"{}\"\n{text}",
             dir.0.join("effects.jsonl").display()
         );
         text.push_str(OPEN311);
@@ -273,12 +277,12 @@ impl Server {
         post_json(&format!("{}/v1", self.url), token, request, Some(key))
     }
 
-    /// Runs a job by hand (`sweep`, `dispatch`, `archive`).
-    pub fn job(&self, token: &str, job: &str) -> (u16, Value) {
+    /// Runs a job by hand (`sweep`, `dispatch`, `archive`) at `now`.
+    pub fn job(&self, token: &str, job: &str, now: i64) -> (u16, Value) {
         post_json(
             &format!("{}/v1/jobs/{job}", self.url),
             token,
-            &json!({}),
+            &json!({"now": now}),
             None,
         )
     }
@@ -355,6 +359,7 @@ pub fn load_township(database: &str) {
                 "orgs/qingshan.json",
                 "templates/township.json",
                 "templates/hotline-12345.json",
+                "templates/xinfang-2022.json",
             ]
             .map(|f| format!("{ROOT}/{f}")),
         )
