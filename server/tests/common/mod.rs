@@ -214,17 +214,29 @@ pub fn free_port() -> u16 {
 impl Server {
     /// Starts a server and waits until it answers `/health`.
     pub fn start(database: &str, config: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_wrapped(&[], database, config, args, env)
+    }
+
+    /// Starts a server under a wrapper command (`faketime +1h`, say).
+    pub fn start_wrapped(
+        wrapper: &[&str],
+        database: &str,
+        config: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let port = free_port();
         let log = config.with_file_name(format!("server-{port}.log"));
-        let mut command = Command::new(BIN);
+        let mut command = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut c = Command::new(program);
+                c.args(rest).arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
         command
-            .args([
-                "serve",
-                "--database",
-                database,
-                "--config",
-                config.to_str().unwrap(),
-            ])
+            .args(["serve", "--database", database, "--config", config.to_str().unwrap()])
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
             .stdout(Stdio::null())
