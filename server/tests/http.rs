@@ -125,7 +125,8 @@ fn refusals_have_their_status_and_code_and_change_nothing() {
             (s, v.to_string())
         }),
         (400, "http.idempotency_conflict", {
-            let request = json!({"op": "apply", "case_id": "T-1", "transition": "accept", "request_id": "a"});
+            let request =
+                json!({"op": "apply", "case_id": "T-1", "transition": "accept", "request_id": "a"});
             let (s, v) = server.call_with_key(clerk, &request, "b");
             (s, v.to_string())
         }),

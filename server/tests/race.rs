@@ -3,7 +3,12 @@
 //! and 2,000 cases whose response clocks all fall due at the same instant. Every timer step
 //! fires exactly once, never before its due instant by the database's clock, the servers share
 //! the work, and every effect reaches the sink.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -17,7 +22,12 @@ const CASES: usize = 2_000;
 const HOUR: i64 = 3_600_000;
 
 fn db_now(db: &mut postgres::Client) -> i64 {
-    db.query_one("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint", &[]).unwrap().get(0)
+    db.query_one(
+        "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+        &[],
+    )
+    .unwrap()
+    .get(0)
 }
 
 #[test]
@@ -30,7 +40,12 @@ fn racing_servers_fire_every_timer_once_and_never_early() {
     // 2,000 cases opened at one instant, their 2-hour response clocks due 30 s from now.
     let due = db_now(&mut db) + 30_000;
     let opened_at = due - 2 * HOUR;
-    let opener = Server::start(&database, &setup.config(), &["--no-jobs", "--workers", "4"], &[]);
+    let opener = Server::start(
+        &database,
+        &setup.config(),
+        &["--no-jobs", "--workers", "4"],
+        &[],
+    );
     std::thread::scope(|scope| {
         for part in 0..4 {
             let (opener, clerk) = (&opener, setup.token("clerk"));
@@ -46,28 +61,65 @@ fn racing_servers_fire_every_timer_once_and_never_early() {
         }
     });
     drop(opener);
-    let row = db.query_one("SELECT count(*), min(due_at), max(due_at) FROM timers", &[]).unwrap();
-    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1), row.get::<_, i64>(2)), (CASES as i64, due, due));
-    assert!(db_now(&mut db) < due, "the cases took too long to open: the race must start before the instant");
+    let row = db
+        .query_one("SELECT count(*), min(due_at), max(due_at) FROM timers", &[])
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, i64>(0),
+            row.get::<_, i64>(1),
+            row.get::<_, i64>(2)
+        ),
+        (CASES as i64, due, due)
+    );
+    assert!(
+        db_now(&mut db) < due,
+        "the cases took too long to open: the race must start before the instant"
+    );
 
     // Six servers, clocks skewed when libfaketime is here.
     let skews = ["-1h", "+1h", "-10m", "+10m", "+30", "-30"];
-    let faketime = std::process::Command::new("faketime").args(["-f", "+0", "true"]).status().is_ok_and(|s| s.success());
+    let faketime = std::process::Command::new("faketime")
+        .args(["-f", "+0", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
     let servers: Vec<Server> = skews
         .iter()
         .map(|skew| {
-            let wrapper: Vec<&str> = if faketime { vec!["faketime", "-f", skew] } else { vec![] };
-            Server::start_wrapped(&wrapper, &database, &setup.config(), &["--workers", "1"], &[])
+            let wrapper: Vec<&str> = if faketime {
+                vec!["faketime", "-f", skew]
+            } else {
+                vec![]
+            };
+            Server::start_wrapped(
+                &wrapper,
+                &database,
+                &setup.config(),
+                &["--workers", "1"],
+                &[],
+            )
         })
         .collect();
     let started = Instant::now();
     loop {
-        let left: i64 = db.query_one("SELECT count(*) FROM timers WHERE due_at <= $1", &[&due]).unwrap().get(0);
-        let backlog: i64 = db.query_one("SELECT count(*) FROM outbox WHERE delivered_at IS NULL", &[]).unwrap().get(0);
+        let left: i64 = db
+            .query_one("SELECT count(*) FROM timers WHERE due_at <= $1", &[&due])
+            .unwrap()
+            .get(0);
+        let backlog: i64 = db
+            .query_one(
+                "SELECT count(*) FROM outbox WHERE delivered_at IS NULL",
+                &[],
+            )
+            .unwrap()
+            .get(0);
         if left == 0 && backlog == 0 && db_now(&mut db) > due {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(180), "{left} timers and {backlog} effects left");
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "{left} timers and {backlog} effects left"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 
@@ -81,24 +133,38 @@ fn racing_servers_fire_every_timer_once_and_never_early() {
         .unwrap();
     assert_eq!(rows.len(), CASES, "cases whose breach fired");
     for row in &rows {
-        let (case, count, at, committed): (String, i64, i64, i64) = (row.get(0), row.get(1), row.get(2), row.get(3));
+        let (case, count, at, committed): (String, i64, i64, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
         assert_eq!(count, 1, "{case} fired {count} times");
-        assert!(at >= due && committed >= due, "{case} fired at {at} (committed {committed}) before {due}");
+        assert!(
+            at >= due && committed >= due,
+            "{case} fired at {at} (committed {committed}) before {due}"
+        );
     }
     // The servers shared the work.
     let fired: Vec<f64> = servers
         .iter()
         .map(|s| {
             let (_, metrics) = get(&format!("{}/metrics", s.url));
-            let line = metrics.lines().find(|l| l.starts_with("civicflow_timers_fired_total")).unwrap_or("x 0");
+            let line = metrics
+                .lines()
+                .find(|l| l.starts_with("civicflow_timers_fired_total"))
+                .unwrap_or("x 0");
             line.rsplit(' ').next().unwrap().parse().unwrap()
         })
         .collect();
     assert_eq!(fired.iter().sum::<f64>() as usize, CASES, "{fired:?}");
-    assert!(fired.iter().filter(|n| **n > 0.0).count() >= 2, "one server did all: {fired:?}");
+    assert!(
+        fired.iter().filter(|n| **n > 0.0).count() >= 2,
+        "one server did all: {fired:?}"
+    );
     // Every effect reached the sink at least once.
-    let effects: BTreeSet<String> =
-        db.query("SELECT effect_id FROM outbox", &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    let effects: BTreeSet<String> = db
+        .query("SELECT effect_id FROM outbox", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     let delivered: BTreeSet<String> = setup.delivered().into_iter().collect();
     assert_eq!(delivered, effects);
     drop(servers);

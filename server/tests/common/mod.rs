@@ -56,6 +56,7 @@ pub const ACTORS: &[(&str, &str, &[&str], &str, bool)] = &[
     ("registrar", "reg-01", &["registrar"], "town", false),
     ("agency", "agency-01", &["agency_handler"], "town", false),
     ("head", "head-01", &["head"], "town", false),
+    ("operator", "op-01", &["operator"], "town", false),
 ];
 
 /// A configuration folder: tokens for every actor of [`ACTORS`] (by name), an Open311 key,
@@ -236,7 +237,13 @@ impl Server {
             None => Command::new(BIN),
         };
         command
-            .args(["serve", "--database", database, "--config", config.to_str().unwrap()])
+            .args([
+                "serve",
+                "--database",
+                database,
+                "--config",
+                config.to_str().unwrap(),
+            ])
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
             .stdout(Stdio::null())

@@ -16,18 +16,27 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// The cluster: its socket folder and its data folder (empty when started by the script).
+/// The cluster: its socket folder, data folder and server options.
 pub struct Cluster {
     pub socket: String,
     pub data: Option<PathBuf>,
+    pub options: String,
 }
+
+/// Whether the cluster this process starts syncs to disk: for the tests that kill PostgreSQL
+/// itself (set before the first [`cluster`] call). The others run with `fsync=off`.
+pub static DURABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 const PGBIN: &str = "/usr/lib/postgresql/15/bin";
 
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     CLUSTER.get_or_init(|| match std::env::var("CIVICFLOW_TEST_POSTGRES_SOCKET") {
-        Ok(socket) => Cluster { socket, data: None },
+        Ok(socket) => Cluster {
+            socket,
+            data: None,
+            options: String::new(),
+        },
         Err(_) => start(),
     })
 }
@@ -78,8 +87,13 @@ fn start() -> Cluster {
         .status()
         .expect("initdb: install Debian's `postgresql` (scripts/test.sh does)");
     assert!(status.success(), "initdb failed");
+    let fsync = if DURABLE.load(Ordering::Relaxed) {
+        "on"
+    } else {
+        "off"
+    };
     let options = format!(
-        "-k {} -c listen_addresses='' -c max_connections=200 -c fsync=off -c synchronous_commit=on",
+        "-k {} -c listen_addresses='' -c max_connections=200 -c fsync={fsync} -c synchronous_commit=on",
         dir.display()
     );
     let status = as_postgres(&format!("{PGBIN}/pg_ctl"))
@@ -113,7 +127,41 @@ fn start() -> Cluster {
     Cluster {
         socket: dir.to_str().unwrap().to_owned(),
         data: Some(data),
+        options,
     }
+}
+
+/// Stops the cluster as a crash would (`pg_ctl stop -m immediate`: no checkpoint, every
+/// connection cut), then starts it again and waits until it takes connections.
+pub fn crash_and_restart() {
+    let cluster = cluster();
+    let data = cluster
+        .data
+        .as_ref()
+        .expect("only a cluster this process started can be stopped");
+    let pg_ctl = format!("{PGBIN}/pg_ctl");
+    let stop = as_postgres(&pg_ctl)
+        .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(stop.success());
+    let log = data.with_file_name("log");
+    let start = as_postgres(&pg_ctl)
+        .args([
+            "-D",
+            data.to_str().unwrap(),
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "-o",
+            &cluster.options,
+            "start",
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(start.success(), "pg_ctl start after the crash failed");
 }
 
 /// The URL of database `name` on the cluster.
