@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 
 # C toolchain pieces for bindings-c: valgrind, pkg-config, a C++ compiler for the header check,
 # jansson for the C conformance runner and the C example; Chromium for the npm package's and
-# the web demo's browser tests, with a CJK font so that their screenshots are legible.
-packages=(valgrind pkgconf g++ libjansson-dev chromium fonts-wqy-microhei)
+# the web demo's browser tests, with a CJK font so that their screenshots are legible;
+# PostgreSQL for the store's and the server's tests (each test binary starts its own cluster
+# from these binaries: initdb in a temporary folder, a Unix socket, stopped at exit) and
+# libfaketime for the servers with skewed clocks.
+packages=(valgrind pkgconf g++ libjansson-dev chromium fonts-wqy-microhei postgresql faketime)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,6 +35,12 @@ rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly -
 rustup +nightly component add rust-src >/dev/null
 
 cargo test --workspace
+
+# Durability with faults injected at numbered statements (a test-only feature): every statement
+# of the store's command path failing once, in process; the server killed (abort) or failed at
+# every statement of a scripted run, on SQLite and on PostgreSQL.
+cargo test -p civicflow-store --features fault-injection --test faults
+cargo test -p civicflow-server --features fault-injection --test kill
 
 # The core's unit tests under Miri, which catches undefined behaviour in the unsafe code of the
 # dependencies the core calls; three long data-driven tests are skipped there.

@@ -23,6 +23,11 @@ export function serve(port = 0) {
       res.writeHead(400).end();
       return;
     }
+    if (path === "ready") {
+      // Static files only: the page runs in-page, not connected to a civicflow server.
+      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"static"}');
+      return;
+    }
     if (path === "") path = "index.html";
     const file = join(dist, path);
     if (!file.startsWith(dist) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {

@@ -172,6 +172,7 @@ fn route(app: &App, store: &mut Option<Store>, incoming: &Incoming) -> Outgoing 
             Outgoing::json(status, &body)
         }
         (Method::Post, p) if p.starts_with("/v1/jobs/") => jobs::run_by_hand(app, store, incoming),
+        (Method::Get, "/v1/cases") => changed_cases(app, store, incoming),
         (_, p) if p.starts_with("/open311/v2/") => open311_http::answer(app, store, incoming),
         (Method::Get, _) if app.desk.is_some() => desk_file(app, path),
         (_, "/v1") => Outgoing::json(
@@ -193,8 +194,30 @@ fn route_label(path: &str) -> &'static str {
         "/ready" => "/ready",
         "/metrics" => "/metrics",
         p if p.starts_with("/v1/jobs/") => "/v1/jobs",
+        "/v1/cases" => "/v1/cases",
         p if p.starts_with("/open311/") => "/open311",
         _ => "other",
+    }
+}
+
+/// `GET /v1/cases?since=MS`: the cases changed after `since` with their versions, and the
+/// database's clock, for a front end that keeps copies of cases (the township desk).
+fn changed_cases(app: &App, slot: &mut Option<Store>, incoming: &Incoming) -> Outgoing {
+    if let Err(refusal) = crate::auth::authenticate(&app.config.tokens, incoming.header("authorization")) {
+        return Outgoing::json(refusal.status, &refusal.answer());
+    }
+    let since = incoming.query("since").and_then(|s| s.parse().ok()).unwrap_or(i64::MIN);
+    let outcome = app.store(slot).and_then(|s| Ok((s.now()?, s.changed_cases(since, 1000)?)));
+    forget_on_failure(slot, &outcome);
+    match outcome {
+        Ok((now, cases)) => {
+            let cases: Vec<Json> = cases
+                .into_iter()
+                .map(|(id, version, updated_at)| json!({"case_id": id, "version": version, "updated_at": updated_at}))
+                .collect();
+            Outgoing::json(200, &json!({"ok": true, "result": {"now": now, "cases": cases}}))
+        }
+        Err(e) => Outgoing::json(503, &e.answer("")),
     }
 }
 

@@ -81,6 +81,16 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Send recorded requests (a JSON array, or an object with `steps`) through the store, as
+    /// an operator importing another system's journal: a `fire_due` without a case fires what was
+    /// due at its `now`; ops the server keeps to itself (the outbox) are skipped; the first
+    /// refusal stops it.
+    Import {
+        #[command(flatten)]
+        common: Common,
+        /// The file of requests.
+        file: PathBuf,
+    },
     /// Check every stored case: gap-free, verifying against its head, replaying, with the
     /// timer rows its history computes. Exit status 1 when something does not hold.
     Check {
@@ -232,6 +242,40 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     answer.get("result").unwrap_or(&Json::Null)
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { common, file } => {
+            let (config, database) = settings(&common)?;
+            let mut store = app(config, database, None).open_store().map_err(|e| e.to_string())?;
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let body: Json = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let steps = body.get("steps").unwrap_or(&body).as_array().cloned().unwrap_or_default();
+            let (mut sent, mut skipped) = (0, 0);
+            for (i, request) in steps.into_iter().enumerate() {
+                // The timer job of the recorded system: fire what was due at that instant.
+                let timer_job = request.get("op") == Some(&json!("fire_due")) && request.get("case_id").is_none();
+                if let (true, Some(now)) = (timer_job, request.get("now").and_then(Json::as_i64)) {
+                    store.set_clock(Some(now));
+                    let swept = (|| loop {
+                        if store.sweep(1000)? == civicflow_store::Swept::default() {
+                            return Ok::<_, civicflow_store::StoreError>(());
+                        }
+                    })();
+                    store.set_clock(None);
+                    swept.map_err(|e| format!("request {i}: {e}"))?;
+                    sent += 1;
+                    continue;
+                }
+                match store.call(request) {
+                    Err(civicflow_store::StoreError::NotServed(_)) => skipped += 1,
+                    Err(e) => return Err(format!("request {i}: {e}")),
+                    Ok(answer) if answer.get("ok") != Some(&Json::Bool(true)) => {
+                        return Err(format!("request {i} refused: {}", answer.get("errors").unwrap_or(&Json::Null)));
+                    }
+                    Ok(_) => sent += 1,
+                }
+            }
+            println!("{}: {sent} requests stored, {skipped} left to the server's own jobs", file.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { common } => {

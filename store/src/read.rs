@@ -46,6 +46,15 @@ impl Store {
         })
     }
 
+    /// Hot cases whose last event is later than `since` (UTC ms), oldest change first, with
+    /// their versions: what a front end keeping copies of cases asks to stay up to date.
+    ///
+    /// # Errors
+    /// The database's.
+    pub fn changed_cases(&mut self, since: i64, limit: i64) -> Result<Vec<(String, i64, i64)>> {
+        self.db()?.changed_cases(since, limit)
+    }
+
     /// Hot cases (archived ones are left out) matching `filter`, newest first.
     ///
     /// # Errors

@@ -4,7 +4,7 @@
 
 import { CivicflowError } from "civicflow/web";
 import type { Actor, CaseView, EventRecord, FieldDef, JsonValue, Level } from "civicflow/web";
-import type { Desk } from "./desk.js";
+import { type Desk, RemoteRefusal } from "./desk.js";
 import { h, mount } from "./dom.js";
 import { drawGraph } from "./graph.js";
 import { CATEGORIES, CHANNELS, LEVELS, REASONS, ROLES, SATISFACTION, when } from "./text.js";
@@ -40,15 +40,23 @@ export function suggestActor(c: CaseView): Acting {
 export function renderCase(desk: Desk, caseId: string, acting: Acting, page: Page): void {
   const c = desk.engine.getCase(caseId);
   const actor = actorOf(acting);
-  const run = (what: string, action: () => void) => {
-    try {
-      action();
+  const run = (what: string, action: () => unknown) => {
+    const done = () => {
       page.say(`${caseId}：${what}`);
-    } catch (e) {
-      if (!(e instanceof CivicflowError)) throw e;
+      page.refresh();
+    };
+    const refused = (e: unknown) => {
+      if (!(e instanceof CivicflowError || e instanceof RemoteRefusal)) throw e;
       page.say(`${what}未通过：${e.message}（${e.code}）`, true);
+      page.refresh();
+    };
+    try {
+      const outcome = action();
+      if (outcome instanceof Promise) outcome.then(done, refused);
+      else done();
+    } catch (e) {
+      refused(e);
     }
-    page.refresh();
   };
   mount(
     "case",
@@ -98,7 +106,7 @@ function actingForm(desk: Desk, acting: Acting, page: Page): HTMLElement {
   return h("p", { class: "acting" }, "当前操作人：", role, acting.role === "citizen" ? null : unit);
 }
 
-function transitions(desk: Desk, c: CaseView, actor: Actor, run: (what: string, action: () => void) => void): HTMLElement {
+function transitions(desk: Desk, c: CaseView, actor: Actor, run: (what: string, action: () => unknown) => void): HTMLElement {
   const available = desk.engine.availableTransitions({ case_id: c.id, actor }).transitions;
   const form = h("div", { class: "form" });
   const buttons = available.map((t) => {
@@ -197,14 +205,13 @@ function otherActions(
   c: CaseView,
   actor: Actor,
   acting: Acting,
-  run: (what: string, action: () => void) => void,
+  run: (what: string, action: () => unknown) => void,
 ): HTMLElement | null {
   const h_ = c.handling;
   if (h_ === undefined || c.terminal) return null;
-  const at = () => desk.now;
   const out: HTMLElement[] = [];
   // A one-line form: a label, its inputs, a button that runs the command.
-  const form = (name: string, label: string, inputs: HTMLElement[], button: string, what: string, command: () => void) =>
+  const form = (name: string, label: string, inputs: HTMLElement[], button: string, what: string, command: () => unknown) =>
     h(
       "form",
       { "data-form": name, onsubmit: (e: Event) => (e.preventDefault(), run(what, command)) },
@@ -217,7 +224,7 @@ function otherActions(
     const required = h("input", { type: "text", name: "required", value: "请说明办理进展" });
     out.push(
       form("supervise", "督办：", [level, required], "发出督办", "督办", () =>
-        desk.engine.supervise({ case_id: c.id, actor, level: level.value as Level, required: required.value, at: at() }),
+        desk.supervise(c.id, actor, level.value as Level, required.value),
       ),
     );
   }
@@ -228,7 +235,7 @@ function otherActions(
     const label = `答复${LEVELS[s.level] ?? s.level}（${required(desk, s.required, s.automatic === true)}）：`;
     out.push(
       form("answer_supervision", label, [text], "答复", "答复督办", () =>
-        desk.engine.answerSupervision({ case_id: c.id, actor, supervision: s.index, answer: text.value, at: at() }),
+        desk.answerSupervision(c.id, actor, s.index, text.value),
       ),
     );
   }
@@ -237,7 +244,7 @@ function otherActions(
     const text = h("input", { type: "text", name: "opinion", value: "同意，配合办理" });
     out.push(
       form("submit_opinion", "会办意见：", [text], "提交", "会办意见", () =>
-        desk.engine.submitOpinion({ case_id: c.id, actor, opinion: text.value, at: at() }),
+        desk.submitOpinion(c.id, actor, text.value),
       ),
     );
   }
@@ -300,6 +307,9 @@ function timeline(desk: Desk, events: EventRecord[]): HTMLElement {
 }
 
 function outbox(desk: Desk, caseId: string, page: Page): HTMLElement {
+  if (desk.remote !== undefined) {
+    return h("div", { class: "outbox" }, h("h3", {}, "待投递事项"), h("p", { class: "none" }, "由服务器的投递任务送出（civicflow serve）"));
+  }
   const effects = desk.pending().filter((e) => e.case_id === caseId);
   const what = (e: (typeof effects)[number]) => {
     const why = REASONS[e.reason] ?? e.reason;

@@ -1,5 +1,8 @@
 // The host: what a township desk's web front end does with the engine. It loads the
 // definitions, plays the seeded week, keeps the clock, and is the only code that calls civicflow.
+// Connected to `civicflow serve` (the page served with `--desk`), the server keeps the cases:
+// commands go to `POST /v1`, and the page's engine holds copies of the cases, brought up to date
+// from the server (`GET /v1/cases`, `history`) so that the page renders from them at once.
 
 import init, { Engine } from "civicflow/web";
 import type {
@@ -8,6 +11,7 @@ import type {
   CaseChange,
   ClockView,
   Effect,
+  Level,
   FiredTimers,
   MetricsQuery,
   OrgDef,
@@ -23,6 +27,53 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
+/** A refusal of the server, as the page shows it. */
+export class RemoteRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The server the page came from, when it is `civicflow serve`. */
+export class Remote {
+  private constructor(private readonly tokens: Record<string, string>) {}
+
+  /** The server, when the page is served by `civicflow serve --desk` with the desk's tokens. */
+  static async connect(): Promise<Remote | undefined> {
+    try {
+      const ready = await fetch("ready");
+      if (!ready.ok || typeof (await ready.json()).definitions !== "string") return undefined;
+      const tokens = await fetch("desk-tokens.json");
+      return tokens.ok ? new Remote(await tokens.json()) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `POST /v1` as `actor` (each acting role and unit of the desk has its token). A command
+   * carries an `Idempotency-Key`, and is sent once more with it when the network failed. */
+  async call(actor: Actor, request: Record<string, unknown>, command = false): Promise<{ ok: boolean; result?: any; errors?: { code: string; message: string }[] }> {
+    const token = this.tokens[actor.id] ?? this.tokens["clerk@town"];
+    const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${token}` };
+    if (command) headers["idempotency-key"] = crypto.randomUUID();
+    const send = () => fetch("v1", { method: "POST", headers, body: JSON.stringify(request) });
+    const response = await send().catch(send);
+    return response.json();
+  }
+
+  /** The cases changed after `since`, with the server's clock. */
+  async changed(since: number): Promise<{ now: number; cases: { case_id: string; version: number; updated_at: number }[] }> {
+    const token = this.tokens["clerk@town"];
+    const response = await fetch(`v1/cases?since=${since}`, { headers: { authorization: `Bearer ${token}` } });
+    return (await response.json()).result;
+  }
+}
+
+const CLERK: Actor = { id: "clerk@town", roles: ["clerk"], unit: "town" };
+
 export class Desk {
   readonly engine: Engine;
   readonly workflow: WorkflowDef = township as unknown as WorkflowDef;
@@ -34,11 +85,19 @@ export class Desk {
   /** Every case id, in the order the cases were opened. */
   readonly cases: string[] = [];
 
-  private constructor() {
+  /** The last change the copies hold (connected mode). */
+  private since = Number.MIN_SAFE_INTEGER;
+
+  private constructor(readonly remote?: Remote) {
     this.engine = new Engine();
     this.engine.loadCalendar(calendar as unknown as CalendarDef);
     this.engine.loadOrg(this.org);
     this.engine.loadWorkflow(this.workflow);
+    if (remote !== undefined) {
+      // The server delivers the effects: the page's copies hold none.
+      this.engine.setOptions({ outbox: "host" });
+      return;
+    }
     for (const request of week.steps as unknown as Request[]) {
       const answer = this.engine.call(request);
       if (!answer.ok) throw new Error(`the seeded week: ${JSON.stringify(answer.errors)}`);
@@ -46,10 +105,62 @@ export class Desk {
     }
   }
 
-  /** Loads the WebAssembly next to the page, then the week. */
+  /** Loads the WebAssembly next to the page, then the cases: from the server the page came
+   * from when it is `civicflow serve`, else the seeded week, in the page. */
   static async open(): Promise<Desk> {
     await init({ module_or_path: new URL("civicflow_wasm_bg.wasm", document.baseURI) });
-    return new Desk();
+    const remote = await Remote.connect();
+    const desk = new Desk(remote);
+    if (remote !== undefined) await desk.sync();
+    return desk;
+  }
+
+  /** Brings the copies up to the server's cases; whether anything changed. */
+  async sync(): Promise<boolean> {
+    if (this.remote === undefined) return false;
+    const { now, cases } = await this.remote.changed(this.since);
+    this.now = now;
+    let changed = false;
+    for (const c of cases) {
+      this.since = Math.max(this.since, c.updated_at - 1);
+      const held = this.cases.includes(c.case_id) ? this.engine.getCase(c.case_id).events : 0;
+      if (held >= c.version) continue;
+      const history = await this.remote.call(CLERK, { op: "history", case_id: c.case_id });
+      if (!history.ok) continue;
+      this.engine.appendEvents(c.case_id, history.result.events);
+      if (!this.cases.includes(c.case_id)) this.cases.push(c.case_id);
+      changed = true;
+    }
+    this.cases.sort((a, b) => this.engine.getCase(a).opened_at - this.engine.getCase(b).opened_at);
+    return changed;
+  }
+
+  /** A command: to the server when connected (then the copies are brought up to date), else
+   * to the page's engine through `local`, which throws `CivicflowError` on a refusal. */
+  private command<T>(actor: Actor, request: Record<string, unknown>, local: () => T): T | Promise<void> {
+    if (this.remote === undefined) return local();
+    return this.remote.call(actor, request, true).then(async (answer) => {
+      if (!answer.ok) {
+        const error = answer.errors?.[0];
+        throw new RemoteRefusal(error?.code ?? "refused", error?.message ?? "refused");
+      }
+      await this.sync();
+    });
+  }
+
+  supervise(caseId: string, actor: Actor, level: Level, required: string): unknown {
+    const request = { op: "supervise", case_id: caseId, actor, level, required };
+    return this.command(actor, request, () => this.engine.supervise({ ...request, at: this.now }));
+  }
+
+  answerSupervision(caseId: string, actor: Actor, supervision: number, answer: string): unknown {
+    const request = { op: "answer_supervision", case_id: caseId, actor, supervision, answer };
+    return this.command(actor, request, () => this.engine.answerSupervision({ ...request, at: this.now }));
+  }
+
+  submitOpinion(caseId: string, actor: Actor, opinion: string): unknown {
+    const request = { op: "submit_opinion", case_id: caseId, actor, opinion };
+    return this.command(actor, request, () => this.engine.submitOpinion({ ...request, at: this.now }));
   }
 
   unitName(id: string | undefined): string {
@@ -81,15 +192,13 @@ export class Desk {
     return this.engine.fireDue(this.now);
   }
 
-  /** A transition by `actor` now; throws `CivicflowError` when the engine refuses it. */
-  apply(caseId: string, transition: string, actor: Actor, payload: Record<string, unknown>): CaseChange {
-    return this.engine.apply({
-      case_id: caseId,
-      transition,
-      actor,
-      payload: payload as CaseChange["case"]["fields"],
-      at: this.now,
-    });
+  /** A transition by `actor` now; throws `CivicflowError` (in the page) or rejects with
+   * `RemoteRefusal` (connected) when it is refused. */
+  apply(caseId: string, transition: string, actor: Actor, payload: Record<string, unknown>): CaseChange | Promise<void> {
+    const request = { op: "apply", case_id: caseId, transition, actor, payload };
+    return this.command(actor, request, () =>
+      this.engine.apply({ ...request, payload: payload as CaseChange["case"]["fields"], at: this.now }),
+    );
   }
 
   /** Effects not yet delivered. This desk never leases (it delivers all at once), so a drain

@@ -37,6 +37,11 @@ function refresh(): void {
 }
 
 function renderClock(): void {
+  if (desk.remote !== undefined) {
+    // Connected: the server's clock, and its sweeper fires the timers.
+    mount("clock", h("span", { class: "now", id: "now", "data-now": desk.now }, when(desk.now)), h("span", { class: "live" }, "服务器时间"));
+    return;
+  }
   const step = (label: string, ms: number) =>
     h(
       "button",
@@ -84,3 +89,10 @@ Object.assign(window, {
 });
 refresh();
 document.body.dataset["ready"] = "true";
+
+if (desk.remote !== undefined) {
+  const footer = document.querySelector("footer");
+  if (footer !== null) footer.textContent = "已连接 civicflow serve：案件保存在服务器的数据库中，刷新页面不会丢失，多个浏览器共享同一台账；超时由服务器按数据库时钟触发。";
+  // Other desks' changes, every two seconds.
+  setInterval(() => void desk.sync().then((changed) => changed && refresh()), 2000);
+}

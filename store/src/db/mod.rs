@@ -119,6 +119,9 @@ pub(crate) trait Db: Send {
     fn case_heads(&mut self, after: &str, limit: i64) -> Result<Vec<(String, i64, String, bool)>>;
     /// Hot cases matching a filter, newest first.
     fn list_cases(&mut self, filter: &crate::read::CaseFilter) -> Result<Vec<String>>;
+    /// Hot cases changed after `since` (their `updated_at`), oldest change first: id, version,
+    /// updated_at.
+    fn changed_cases(&mut self, since: i64, limit: i64) -> Result<Vec<(String, i64, i64)>>;
     /// A case's timer rows, in slot order.
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>>;
     /// Replaces a case's timer rows.

@@ -419,6 +419,14 @@ impl Db for Postgres {
         )
     }
 
+    fn changed_cases(&mut self, since: i64, limit: i64) -> Result<Vec<(String, i64, i64)>> {
+        let rows = self.query(
+            "SELECT case_id, version, updated_at FROM cases WHERE updated_at > $1 ORDER BY updated_at, case_id LIMIT $2",
+            &[&since, &limit],
+        )?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    }
+
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>> {
         let rows = self.query(
             "SELECT body FROM timers WHERE case_id = $1 ORDER BY slot",

@@ -358,6 +358,14 @@ impl Db for Sqlite {
         )
     }
 
+    fn changed_cases(&mut self, since: i64, limit: i64) -> Result<Vec<(String, i64, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, version, updated_at FROM cases WHERE updated_at > ?1 ORDER BY updated_at, case_id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![since, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>> {
         self.json_rows(
             "SELECT body FROM timers WHERE case_id = ?1 ORDER BY slot",
