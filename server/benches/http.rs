@@ -4,7 +4,12 @@
 //! fired per second from a backlog of due cases. Figures are printed, never asserted
 //! (`docs/hosting.md` quotes them). Run: `cargo bench -p civicflow-server --bench http`
 //! (`CIVICFLOW_BENCH_SECONDS`, default 10, per configuration).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -20,15 +25,28 @@ const CLIENTS: usize = 16;
 
 /// The township path of one case: open, then six transitions.
 fn path(id: &str) -> Vec<(&'static str, Value)> {
-    let apply = |t: &str, p: Value| json!({"op": "apply", "case_id": id, "transition": t, "payload": p});
+    let apply =
+        |t: &str, p: Value| json!({"op": "apply", "case_id": id, "transition": t, "payload": p});
     vec![
-        ("clerk", json!({"op": "open_case", "workflow": "township", "case_id": id, "channel": "app",
-            "fields": {"summary": "路灯不亮", "category": "municipal", "region": "dongcun", "citizen_name": "王芳"}})),
+        (
+            "clerk",
+            json!({"op": "open_case", "workflow": "township", "case_id": id, "channel": "app",
+            "fields": {"summary": "路灯不亮", "category": "municipal", "region": "dongcun", "citizen_name": "王芳"}}),
+        ),
         ("clerk", apply("accept", json!({}))),
-        ("dispatcher", apply("dispatch", json!({"handling_unit": "dongcun"}))),
+        (
+            "dispatcher",
+            apply("dispatch", json!({"handling_unit": "dongcun"})),
+        ),
         ("handler", apply("sign", json!({}))),
         ("handler", apply("reply", json!({"reply_text": "已修复"}))),
-        ("clerk", apply("callback", json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"}))),
+        (
+            "clerk",
+            apply(
+                "callback",
+                json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"}),
+            ),
+        ),
         ("clerk", apply("close", json!({}))),
     ]
 }
@@ -42,7 +60,12 @@ struct Figures {
 impl Figures {
     fn line(&mut self, name: &str) {
         self.latencies.sort_by(f64::total_cmp);
-        let at = |q: f64| self.latencies.get(((self.latencies.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
+        let at = |q: f64| {
+            self.latencies
+                .get(((self.latencies.len() as f64 - 1.0) * q) as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
         println!(
             "| {name} | {:.0} | {:.3} | {:.3} |",
             self.commands as f64 / self.seconds,
@@ -69,7 +92,12 @@ fn load(urls: &[String], setup: &Setup, seconds: f64, tag: &str) -> Figures {
                             break 'cases;
                         }
                         let began = Instant::now();
-                        let (status, answer) = post_json(&format!("{url}/v1"), setup.token(who), &request, Some(&format!("{id}/{step}")));
+                        let (status, answer) = post_json(
+                            &format!("{url}/v1"),
+                            setup.token(who),
+                            &request,
+                            Some(&format!("{id}/{step}")),
+                        );
                         assert_eq!(status, 200, "{answer}");
                         mine.push(began.elapsed().as_secs_f64());
                     }
@@ -81,7 +109,11 @@ fn load(urls: &[String], setup: &Setup, seconds: f64, tag: &str) -> Figures {
         stop.store(true, Ordering::Relaxed);
     });
     let latencies = latencies.into_inner().unwrap();
-    Figures { commands: latencies.len(), seconds: started.elapsed().as_secs_f64(), latencies }
+    Figures {
+        commands: latencies.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        latencies,
+    }
 }
 
 /// The same requests on one in-memory engine, one thread: what the durability costs.
@@ -96,7 +128,10 @@ fn in_memory(seconds: f64) -> Figures {
     ] {
         assert_eq!(engine.answer_json(request)["ok"], true);
     }
-    let actors = ACTORS.iter().map(|(name, id, roles, unit, _)| (*name, json!({"id": id, "roles": roles, "unit": unit}))).collect::<std::collections::BTreeMap<_, _>>();
+    let actors = ACTORS
+        .iter()
+        .map(|(name, id, roles, unit, _)| (*name, json!({"id": id, "roles": roles, "unit": unit})))
+        .collect::<std::collections::BTreeMap<_, _>>();
     let started = Instant::now();
     let mut latencies = Vec::new();
     let mut at = 1_767_574_800_000_i64;
@@ -114,13 +149,22 @@ fn in_memory(seconds: f64) -> Figures {
             latencies.push(began.elapsed().as_secs_f64());
         }
     }
-    Figures { commands: latencies.len(), seconds: started.elapsed().as_secs_f64(), latencies }
+    Figures {
+        commands: latencies.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        latencies,
+    }
 }
 
 /// Timer steps fired per second: `cases` cases whose response clocks are all due, one server's
 /// sweeper on them.
 fn backlog(database: &str, setup: &Setup, cases: usize) -> f64 {
-    let opener = Server::start(database, &setup.config(), &["--no-jobs", "--workers", "4"], &[]);
+    let opener = Server::start(
+        database,
+        &setup.config(),
+        &["--no-jobs", "--workers", "4"],
+        &[],
+    );
     let past = 1_767_574_800_000_i64;
     std::thread::scope(|scope| {
         for part in 0..4 {
@@ -139,7 +183,11 @@ fn backlog(database: &str, setup: &Setup, cases: usize) -> f64 {
     let server = Server::start(database, &setup.config(), &["--workers", "1"], &[]);
     loop {
         let (_, metrics) = get(&format!("{}/metrics", server.url));
-        let due = metrics.lines().find(|l| l.starts_with("civicflow_timers_due ")).and_then(|l| l.rsplit(' ').next()).unwrap_or("1");
+        let due = metrics
+            .lines()
+            .find(|l| l.starts_with("civicflow_timers_due "))
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap_or("1");
         if due == "0" {
             break;
         }
@@ -149,7 +197,10 @@ fn backlog(database: &str, setup: &Setup, cases: usize) -> f64 {
 }
 
 fn main() {
-    let seconds: f64 = std::env::var("CIVICFLOW_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
+    let seconds: f64 = std::env::var("CIVICFLOW_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
     pg::DURABLE.store(true, Ordering::Relaxed);
     println!("| configuration | commands/s | p50 ms | p99 ms |\n|---|---:|---:|---:|");
     in_memory(seconds).line("in-memory engine, one thread, JSON API (no I/O)");
@@ -157,15 +208,20 @@ fn main() {
     let database = format!("sqlite:{}/civicflow.db", setup.dir.0.display());
     load_township(&database);
     let server = Server::start(&database, &setup.config(), &["--workers", "8"], &[]);
-    load(&[server.url.clone()], &setup, seconds, "s").line("SQLite, 1 server");
+    load(std::slice::from_ref(&server.url), &setup, seconds, "s").line("SQLite, 1 server");
     drop(server);
     for servers in [1, 2, 4] {
         let setup = Setup::new(&format!("bench-pg-{servers}"), "");
         let database = pg::fresh("bench");
         load_township(&database);
-        let running: Vec<Server> = (0..servers).map(|_| Server::start(&database, &setup.config(), &["--workers", "8"], &[])).collect();
+        let running: Vec<Server> = (0..servers)
+            .map(|_| Server::start(&database, &setup.config(), &["--workers", "8"], &[]))
+            .collect();
         let urls: Vec<String> = running.iter().map(|s| s.url.clone()).collect();
-        load(&urls, &setup, seconds, "p").line(&format!("PostgreSQL, {servers} server{}", if servers > 1 { "s" } else { "" }));
+        load(&urls, &setup, seconds, "p").line(&format!(
+            "PostgreSQL, {servers} server{}",
+            if servers > 1 { "s" } else { "" }
+        ));
     }
     let setup = Setup::new("bench-backlog", "sweep_seconds = 0.01");
     let database = pg::fresh("backlog");
@@ -174,5 +230,8 @@ fn main() {
     let setup = Setup::new("bench-backlog-sqlite", "sweep_seconds = 0.01");
     let database = format!("sqlite:{}/civicflow.db", setup.dir.0.display());
     load_township(&database);
-    println!("timer steps fired per second from a backlog of 5,000 due cases, one server, SQLite: {:.0}", backlog(&database, &setup, 5_000));
+    println!(
+        "timer steps fired per second from a backlog of 5,000 due cases, one server, SQLite: {:.0}",
+        backlog(&database, &setup, 5_000)
+    );
 }

@@ -203,11 +203,18 @@ fn route_label(path: &str) -> &'static str {
 /// `GET /v1/cases?since=MS`: the cases changed after `since` with their versions, and the
 /// database's clock, for a front end that keeps copies of cases (the township desk).
 fn changed_cases(app: &App, slot: &mut Option<Store>, incoming: &Incoming) -> Outgoing {
-    if let Err(refusal) = crate::auth::authenticate(&app.config.tokens, incoming.header("authorization")) {
+    if let Err(refusal) =
+        crate::auth::authenticate(&app.config.tokens, incoming.header("authorization"))
+    {
         return Outgoing::json(refusal.status, &refusal.answer());
     }
-    let since = incoming.query("since").and_then(|s| s.parse().ok()).unwrap_or(i64::MIN);
-    let outcome = app.store(slot).and_then(|s| Ok((s.now()?, s.changed_cases(since, 1000)?)));
+    let since = incoming
+        .query("since")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(i64::MIN);
+    let outcome = app
+        .store(slot)
+        .and_then(|s| Ok((s.now()?, s.changed_cases(since, 1000)?)));
     forget_on_failure(slot, &outcome);
     match outcome {
         Ok((now, cases)) => {
@@ -215,7 +222,10 @@ fn changed_cases(app: &App, slot: &mut Option<Store>, incoming: &Incoming) -> Ou
                 .into_iter()
                 .map(|(id, version, updated_at)| json!({"case_id": id, "version": version, "updated_at": updated_at}))
                 .collect();
-            Outgoing::json(200, &json!({"ok": true, "result": {"now": now, "cases": cases}}))
+            Outgoing::json(
+                200,
+                &json!({"ok": true, "result": {"now": now, "cases": cases}}),
+            )
         }
         Err(e) => Outgoing::json(503, &e.answer("")),
     }

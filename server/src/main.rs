@@ -180,6 +180,18 @@ fn fault() -> Option<(u64, civicflow_store::FaultKind)> {
     Some((at.parse().ok()?, kind))
 }
 
+/// A store on the configured database, for the commands that are not the server.
+fn open(config: Config, database: String) -> Result<civicflow_store::Store, String> {
+    app(config, database, None)
+        .open_store()
+        .map_err(|e| e.to_string())
+}
+
+fn read_json(file: &std::path::Path) -> Result<Json, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Serve {
@@ -213,14 +225,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Load { common, files } => {
             let (config, database) = settings(&common)?;
-            let mut store = app(config, database, None)
-                .open_store()
-                .map_err(|e| e.to_string())?;
+            let mut store = open(config, database)?;
             for file in files {
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| format!("{}: {e}", file.display()))?;
-                let body: Json =
-                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+                let body = read_json(&file)?;
                 let request = if body.get("states").is_some() {
                     json!({"op": "load_workflow", "definition": body})
                 } else if body.get("units").is_some() {
@@ -246,14 +253,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Import { common, file } => {
             let (config, database) = settings(&common)?;
-            let mut store = app(config, database, None).open_store().map_err(|e| e.to_string())?;
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let body: Json = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-            let steps = body.get("steps").unwrap_or(&body).as_array().cloned().unwrap_or_default();
+            let mut store = open(config, database)?;
+            let body = read_json(&file)?;
+            let steps = body
+                .get("steps")
+                .unwrap_or(&body)
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let (mut sent, mut skipped) = (0, 0);
             for (i, request) in steps.into_iter().enumerate() {
                 // The timer job of the recorded system: fire what was due at that instant.
-                let timer_job = request.get("op") == Some(&json!("fire_due")) && request.get("case_id").is_none();
+                let timer_job = request.get("op") == Some(&json!("fire_due"))
+                    && request.get("case_id").is_none();
                 if let (true, Some(now)) = (timer_job, request.get("now").and_then(Json::as_i64)) {
                     store.set_clock(Some(now));
                     let swept = (|| loop {
@@ -270,19 +282,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Err(civicflow_store::StoreError::NotServed(_)) => skipped += 1,
                     Err(e) => return Err(format!("request {i}: {e}")),
                     Ok(answer) if answer.get("ok") != Some(&Json::Bool(true)) => {
-                        return Err(format!("request {i} refused: {}", answer.get("errors").unwrap_or(&Json::Null)));
+                        return Err(format!(
+                            "request {i} refused: {}",
+                            answer.get("errors").unwrap_or(&Json::Null)
+                        ));
                     }
                     Ok(_) => sent += 1,
                 }
             }
-            println!("{}: {sent} requests stored, {skipped} left to the server's own jobs", file.display());
+            println!(
+                "{}: {sent} requests stored, {skipped} left to the server's own jobs",
+                file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { common } => {
             let (config, database) = settings(&common)?;
-            let mut store = app(config, database, None)
-                .open_store()
-                .map_err(|e| e.to_string())?;
+            let mut store = open(config, database)?;
             let checked = store.check().map_err(|e| e.to_string())?;
             for problem in &checked.problems {
                 println!("{problem}");

@@ -273,14 +273,7 @@ fn chaos_with_killed_servers_and_a_crashing_database() {
     // 3. Every history sound (gap-free, verifying, replaying, timer rows as computed).
     let checked = check(&database);
     // 4. Every effect reached the sink at least once.
-    let effects: BTreeSet<String> = db
-        .query("SELECT effect_id FROM outbox", &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let delivered: BTreeSet<String> = setup.delivered().into_iter().collect();
-    assert_eq!(delivered, effects);
+    let effects = assert_every_effect_delivered(&mut db, &setup);
     // 5. Cross-case rules.
     let stranded: i64 = db
         .query_one("SELECT count(*) FROM cases d JOIN cases p ON p.case_id = d.primary_id WHERE NOT d.terminal AND p.terminal", &[])
@@ -300,7 +293,7 @@ fn chaos_with_killed_servers_and_a_crashing_database() {
     eprintln!(
         "chaos: {:.0} s, {kills} servers killed and restarted, PostgreSQL crashed {crashes} times; {commands} commands acknowledged, {retries} retries, {} effects delivered; {}",
         began.elapsed().as_secs_f64(),
-        effects.len(),
+        effects,
         checked.trim()
     );
 }

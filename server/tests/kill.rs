@@ -141,6 +141,17 @@ fn comparable(mut answer: Value) -> Value {
     answer
 }
 
+/// A new server in place of one that died (or failed), with no fault.
+fn restart(mut server: Server, database: &str, setup: &Setup) -> Server {
+    server.kill();
+    Server::start(
+        database,
+        &setup.config(),
+        &["--no-jobs", "--workers", "1"],
+        &[],
+    )
+}
+
 /// Runs the script on a fresh database, with `fault` armed in the first server.
 fn run(database: &str, setup: &Setup, fault: Option<String>) -> Outcome {
     load_township(database);
@@ -180,13 +191,7 @@ fn run(database: &str, setup: &Setup, fault: Option<String>) -> Outcome {
                         std::fs::read_to_string(&server.log).unwrap_or_default()
                     );
                 }
-                server.kill();
-                server = Server::start(
-                    database,
-                    &setup.config(),
-                    &["--no-jobs", "--workers", "1"],
-                    &[],
-                );
+                server = restart(server, database, setup);
                 continue;
             }
             assert!(status < 500, "step {i}: {status} {answer}");
@@ -202,13 +207,7 @@ fn run(database: &str, setup: &Setup, fault: Option<String>) -> Outcome {
         let (status, answer) = server.job(setup.token("admin"), "dispatch", T0 + day * DAY);
         if status == 0 || status == 503 {
             outcome.retries += 1;
-            server.kill();
-            server = Server::start(
-                database,
-                &setup.config(),
-                &["--no-jobs", "--workers", "1"],
-                &[],
-            );
+            server = restart(server, database, setup);
         } else if answer["result"]["leased"] == 0 {
             break;
         }

@@ -159,14 +159,7 @@ fn racing_servers_fire_every_timer_once_and_never_early() {
         "one server did all: {fired:?}"
     );
     // Every effect reached the sink at least once.
-    let effects: BTreeSet<String> = db
-        .query("SELECT effect_id FROM outbox", &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let delivered: BTreeSet<String> = setup.delivered().into_iter().collect();
-    assert_eq!(delivered, effects);
+    let effects = assert_every_effect_delivered(&mut db, &setup);
     drop(servers);
     check(&database);
     eprintln!("race: {CASES} timers due at one instant, fired once each by {fired:?} (skewed clocks: {faketime})");

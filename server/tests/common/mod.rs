@@ -90,40 +90,22 @@ impl Setup {
             if *admin {
                 command.arg("--admin");
             }
-            let out = command.output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            tokens.insert(
-                (*name).to_owned(),
-                String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-            );
+            tokens.insert((*name).to_owned(), succeed(&mut command));
         }
-        let out = Command::new(BIN)
-            .args([
-                "token",
-                "add",
-                "--config",
-                config.to_str().unwrap(),
-                "--actor",
-                "open311-app",
-                "--role",
-                "clerk",
-                "--unit",
-                "town",
-                "--open311-channel",
-                "app",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let api_key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let api_key = succeed(Command::new(BIN).args([
+            "token",
+            "add",
+            "--config",
+            config.to_str().unwrap(),
+            "--actor",
+            "open311-app",
+            "--role",
+            "clerk",
+            "--unit",
+            "town",
+            "--open311-channel",
+            "app",
+        ]));
         let mut text = std::fs::read_to_string(&config).unwrap();
         text = format!(
             "trust_client_time = true\narchive_after_seconds = 0\n{extra}\n[[delivery]]\nkind = \"log\"\npath = \"{}\"\n{text}",
@@ -370,24 +352,19 @@ pub fn get(url: &str) -> (u16, String) {
 
 /// Loads the township calendar, organisation and workflow with `civicflow load`.
 pub fn load_township(database: &str) {
-    let out = Command::new(BIN)
-        .args(["load", "--database", database])
-        .args(
-            [
-                "calendars/cn-mainland.json",
-                "orgs/qingshan.json",
-                "templates/township.json",
-                "templates/hotline-12345.json",
-                "templates/xinfang-2022.json",
-            ]
-            .map(|f| format!("{ROOT}/{f}")),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::new(BIN)
+            .args(["load", "--database", database])
+            .args(
+                [
+                    "calendars/cn-mainland.json",
+                    "orgs/qingshan.json",
+                    "templates/township.json",
+                    "templates/hotline-12345.json",
+                    "templates/xinfang-2022.json",
+                ]
+                .map(|f| format!("{ROOT}/{f}")),
+            ),
     );
 }
 
@@ -404,4 +381,29 @@ pub fn check(database: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     text
+}
+
+/// Every effect id of the outbox reached the sink at least once, and nothing else did;
+/// answers how many.
+pub fn assert_every_effect_delivered(db: &mut postgres::Client, setup: &Setup) -> usize {
+    let effects: std::collections::BTreeSet<String> = db
+        .query("SELECT effect_id FROM outbox", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let delivered: std::collections::BTreeSet<String> = setup.delivered().into_iter().collect();
+    assert_eq!(delivered, effects);
+    effects.len()
+}
+
+/// Runs a command, asserts it succeeded, answers what it printed (trimmed).
+pub fn succeed(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }

@@ -424,7 +424,9 @@ impl Db for Postgres {
             "SELECT case_id, version, updated_at FROM cases WHERE updated_at > $1 ORDER BY updated_at, case_id LIMIT $2",
             &[&since, &limit],
         )?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
     }
 
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>> {

@@ -362,7 +362,9 @@ impl Db for Sqlite {
         let mut stmt = self.conn.prepare_cached(
             "SELECT case_id, version, updated_at FROM cases WHERE updated_at > ?1 ORDER BY updated_at, case_id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![since, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map(params![since, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
