@@ -5,8 +5,9 @@
 //! `expected_datetime` is the earliest running deadline. Only public fields, masked as the
 //! public view masks them, ever leave: never a name, phone number or e-mail.
 //!
-//! JSON only (`.json`); `.xml` is answered with a 400 in JSON. Errors are arrays of
-//! `{"code", "description"}` with the same HTTP status, as the specification has them.
+//! Both formats of the specification: `.json`, and `.xml` with its element names (`services`
+//! of `service`, `service_definition`, `service_requests` of `request`, `errors` of `error`).
+//! Errors are `{"code", "description"}` lists with the same HTTP status, as it has them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value as Json};
@@ -359,4 +360,78 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
     text.parse::<jiff::Timestamp>()
         .ok()
         .map(|t| t.as_millisecond())
+}
+
+/// An answer in the specification's XML: `root` holds the answer's elements; each list is an
+/// element of its items, named in the singular (`services` of `service`, `service_requests` of
+/// `request`); `null` is an empty element.
+pub fn to_xml(root: &str, value: &Json) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    element(&mut out, root, value);
+    out.push('\n');
+    out
+}
+
+fn element(out: &mut String, name: &str, value: &Json) {
+    match value {
+        Json::Null => {
+            out.push_str(&format!("<{name}/>"));
+            return;
+        }
+        _ => out.push_str(&format!("<{name}>")),
+    }
+    match value {
+        Json::Array(items) => {
+            let item = match name {
+                "service_requests" => "request",
+                "services" => "service",
+                "attributes" => "attribute",
+                "values" => "value",
+                "errors" => "error",
+                other => other.strip_suffix('s').unwrap_or(other),
+            };
+            for v in items {
+                element(out, item, v);
+            }
+        }
+        Json::Object(fields) => {
+            for (k, v) in fields {
+                element(out, k, v);
+            }
+        }
+        Json::String(text) => escape(out, text),
+        other => out.push_str(&other.to_string()),
+    }
+    out.push_str(&format!("</{name}>"));
+}
+
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_xml;
+    use serde_json::json;
+
+    #[test]
+    fn xml_as_the_specification_writes_it() {
+        let errors = json!([{"code": 403, "description": "api_key <missing> & \"wrong\""}]);
+        assert_eq!(
+            to_xml("errors", &errors),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<errors><error><code>403</code><description>api_key &lt;missing&gt; &amp; &quot;wrong&quot;</description></error></errors>\n"
+        );
+        let requests = json!([{"service_request_id": "S-1", "account_id": null}]);
+        assert!(to_xml("service_requests", &requests)
+            .contains("<service_requests><request><account_id/><service_request_id>S-1</service_request_id></request></service_requests>"));
+    }
 }

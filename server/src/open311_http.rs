@@ -13,18 +13,40 @@ const DEFAULT_WINDOW_MS: i64 = 90 * 24 * 3_600_000;
 const MAX_REQUESTS: i64 = 1000;
 
 pub fn answer(app: &App, slot: &mut Option<Store>, incoming: &Incoming) -> Outgoing {
-    let (status, body) = route(app, slot, incoming).unwrap_or_else(|answer| answer);
-    Outgoing::json(status, &body)
-}
-
-fn route(app: &App, slot: &mut Option<Store>, incoming: &Incoming) -> Result<Answer, Answer> {
-    let open311 = &app.config.open311;
     let rest = incoming.path.trim_start_matches("/open311/v2/");
     let (resource, format) = rest.rsplit_once('.').unwrap_or((rest, ""));
-    if format != "json" {
+    let outcome = route(app, slot, incoming, resource);
+    let failed = outcome.is_err();
+    let (status, body) = outcome.unwrap_or_else(|answer| answer);
+    if format != "xml" {
+        return Outgoing::json(status, &body);
+    }
+    let root = match resource {
+        _ if failed => "errors",
+        "services" => "services",
+        r if r.starts_with("services/") => "service_definition",
+        _ => "service_requests",
+    };
+    let xml = crate::open311::to_xml(root, &body);
+    Outgoing {
+        status,
+        content_type: "text/xml; charset=utf-8",
+        body: xml.into_bytes(),
+    }
+}
+
+fn route(
+    app: &App,
+    slot: &mut Option<Store>,
+    incoming: &Incoming,
+    resource: &str,
+) -> Result<Answer, Answer> {
+    let open311 = &app.config.open311;
+    let format = incoming.path.rsplit_once('.').map_or("", |(_, f)| f);
+    if format != "json" && format != "xml" {
         return Err(error(
             400,
-            "only the json format is served: end the path in .json",
+            "the formats are json and xml: end the path in .json or .xml",
         ));
     }
     if incoming.method == Method::Get {
@@ -44,7 +66,7 @@ fn route(app: &App, slot: &mut Option<Store>, incoming: &Incoming) -> Result<Ans
                 None => Err(error(404, format!("service_request_id `{id}` not found"))),
             }
         }
-        _ => Err(error(404, format!("no such resource: {rest}"))),
+        _ => Err(error(404, format!("no such resource: {resource}"))),
     }
 }
 
