@@ -91,6 +91,19 @@ enum Command {
         /// The file of requests.
         file: PathBuf,
     },
+    /// Copy everything a store holds (definitions, cases, the archive, the outbox, request ids)
+    /// into an empty one: moving from SQLite to PostgreSQL. Stop the servers of both first.
+    Copy {
+        /// The store to copy from.
+        #[arg(long)]
+        from: String,
+        /// The empty store to copy into.
+        #[arg(long)]
+        to: String,
+        /// The configuration file (its limits apply to both).
+        #[arg(long, env = "CIVICFLOW_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Check every stored case: gap-free, verifying against its head, replaying, with the
     /// timer rows its history computes. Exit status 1 when something does not hold.
     Check {
@@ -293,6 +306,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!(
                 "{}: {sent} requests stored, {skipped} left to the server's own jobs",
                 file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Copy { from, to, config } => {
+            let config = Config::load(config.as_deref())?;
+            let mut source = open(config.clone(), from.clone())?;
+            let mut target = open(config, to.clone())?;
+            let copied = source.copy_into(&mut target).map_err(|e| e.to_string())?;
+            println!(
+                "{from} → {to}: {} definitions, {} cases, {} archived, {} effects, {} request ids",
+                copied.definitions, copied.cases, copied.archived, copied.effects, copied.requests
             );
             Ok(ExitCode::SUCCESS)
         }

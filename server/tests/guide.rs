@@ -82,6 +82,13 @@ fn the_quick_start_runs_as_written() {
     let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(answer["ok"], true, "{answer}");
     assert_eq!(answer["result"]["case"]["state"], "received");
+    // Moving to PostgreSQL, as written, into a database of the test's cluster.
+    let copy = sh_blocks[2].split("--to ").next().unwrap().to_owned();
+    let copied = sh(&dir.0, &format!("{copy}--to '{}'", pg::fresh("guide")));
+    assert!(
+        copied.contains(": 3 definitions, 1 cases, 0 archived"),
+        "{copied}"
+    );
 }
 
 #[test]

@@ -20,6 +20,7 @@
 mod archiver;
 mod check;
 mod command;
+mod copy;
 mod db;
 mod dispatch;
 mod error;
@@ -32,6 +33,7 @@ mod sweeper;
 mod url;
 
 pub use check::{Checked, CheckedCase};
+pub use copy::Copied;
 pub use db::OutboxRow;
 pub use dispatch::{backoff_ms, Dispatched, Sink};
 pub use error::{Result, StoreError};

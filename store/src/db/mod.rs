@@ -124,8 +124,29 @@ pub(crate) trait Db: Send {
     fn changed_cases(&mut self, since: i64, limit: i64) -> Result<Vec<(String, i64, i64)>>;
     /// A case's timer rows, in slot order.
     fn timer_rows(&mut self, case_id: &str) -> Result<Vec<Json>>;
+    /// Outbox rows after `ord`, in commit order (copying a store).
+    fn outbox_rows(&mut self, after: i64, limit: i64) -> Result<Vec<OutboxCopy>>;
+    /// Writes an outbox row as another store had it.
+    fn insert_outbox_copy(&mut self, row: &OutboxCopy) -> Result<()>;
+    /// Stored answers after `after`, by request id: id, case, answer, time.
+    fn request_rows(&mut self, after: &str, limit: i64)
+        -> Result<Vec<(String, String, Json, i64)>>;
     /// Replaces a case's timer rows.
     fn replace_timers(&mut self, case_id: &str, timers: &[Json]) -> Result<()>;
+}
+
+/// An outbox row as a copy of the store takes it.
+#[derive(Clone, Debug)]
+pub(crate) struct OutboxCopy {
+    pub ord: i64,
+    pub effect_id: String,
+    pub case_id: String,
+    pub seq: i64,
+    pub body: Json,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub leased_until: Option<i64>,
+    pub delivered_at: Option<i64>,
 }
 
 /// An archived case.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use postgres::{Client, NoTls, Statement};
 use serde_json::Value as Json;
 
-use super::{effect_key, ArchiveRow, Db, DefinitionRow, OutboxRow, StoredCase, Write};
+use super::{effect_key, ArchiveRow, Db, DefinitionRow, OutboxCopy, OutboxRow, StoredCase, Write};
 use crate::error::{Result, StoreError};
 
 pub(crate) struct Postgres {
@@ -435,6 +435,52 @@ impl Db for Postgres {
             &[&case_id],
         )?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn outbox_rows(&mut self, after: i64, limit: i64) -> Result<Vec<OutboxCopy>> {
+        let rows = self.query(
+            "SELECT ord, effect_id, case_id, seq, body, attempts, last_error, leased_until, delivered_at
+             FROM outbox WHERE ord > $1 ORDER BY ord LIMIT $2",
+            &[&after, &limit],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxCopy {
+                    ord: r.try_get(0)?,
+                    effect_id: r.try_get(1)?,
+                    case_id: r.try_get(2)?,
+                    seq: r.try_get(3)?,
+                    body: r.try_get(4)?,
+                    attempts: r.try_get(5)?,
+                    last_error: r.try_get(6)?,
+                    leased_until: r.try_get(7)?,
+                    delivered_at: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    fn insert_outbox_copy(&mut self, o: &OutboxCopy) -> Result<()> {
+        self.execute(
+            "INSERT INTO outbox (effect_id, case_id, seq, body, attempts, last_error, leased_until, delivered_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[&o.effect_id, &o.case_id, &o.seq, &o.body, &o.attempts, &o.last_error, &o.leased_until, &o.delivered_at],
+        )?;
+        Ok(())
+    }
+
+    fn request_rows(
+        &mut self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, Json, i64)>> {
+        let rows = self.query(
+            "SELECT request_id, case_id, answer, at FROM requests WHERE request_id > $1 ORDER BY request_id LIMIT $2",
+            &[&after, &limit],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
     }
 
     fn replace_timers(&mut self, case_id: &str, timers: &[Json]) -> Result<()> {

@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection};
 use serde_json::Value as Json;
 
-use super::{due_at, effect_key, ArchiveRow, Db, DefinitionRow, OutboxRow, StoredCase, Write};
+use super::{
+    due_at, effect_key, ArchiveRow, Db, DefinitionRow, OutboxCopy, OutboxRow, StoredCase, Write,
+};
 use crate::error::{Result, StoreError};
 
 pub(crate) struct Sqlite {
@@ -373,6 +375,81 @@ impl Db for Sqlite {
             "SELECT body FROM timers WHERE case_id = ?1 ORDER BY slot",
             &case_id,
         )
+    }
+
+    fn outbox_rows(&mut self, after: i64, limit: i64) -> Result<Vec<OutboxCopy>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ord, effect_id, case_id, seq, body, attempts, last_error, leased_until, delivered_at
+             FROM outbox WHERE ord > ?1 ORDER BY ord LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get::<_, String>(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })?;
+        let mut copies = Vec::new();
+        for row in rows {
+            let (
+                ord,
+                effect_id,
+                case_id,
+                seq,
+                body,
+                attempts,
+                last_error,
+                leased_until,
+                delivered_at,
+            ) = row?;
+            let body = serde_json::from_str(&body)?;
+            copies.push(OutboxCopy {
+                ord,
+                effect_id,
+                case_id,
+                seq,
+                body,
+                attempts,
+                last_error,
+                leased_until,
+                delivered_at,
+            });
+        }
+        Ok(copies)
+    }
+
+    fn insert_outbox_copy(&mut self, o: &OutboxCopy) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO outbox (effect_id, case_id, seq, body, attempts, last_error, leased_until, delivered_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![o.effect_id, o.case_id, o.seq, o.body.to_string(), o.attempts, o.last_error, o.leased_until, o.delivered_at],
+        )?;
+        Ok(())
+    }
+
+    fn request_rows(
+        &mut self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, Json, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT request_id, case_id, answer, at FROM requests WHERE request_id > ?1 ORDER BY request_id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
+        let mut copies = Vec::new();
+        for row in rows {
+            let (id, case, answer, at) = row?;
+            copies.push((id, case, serde_json::from_str(&answer)?, at));
+        }
+        Ok(copies)
     }
 
     fn replace_timers(&mut self, case_id: &str, timers: &[Json]) -> Result<()> {
