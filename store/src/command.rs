@@ -25,7 +25,7 @@ fn time_field(op: &str) -> &'static str {
 impl Store {
     /// Runs one request on the cases it names; `write` for commands, which lock and commit.
     pub(crate) fn command(&mut self, request: &Json, write: bool) -> Result<Json> {
-        self.transaction(|s| {
+        let body = |s: &mut Store| -> Result<(Json, bool)> {
             s.db()?.lock_definitions(false)?;
             s.refresh()?;
             let mut request = request.clone();
@@ -76,7 +76,12 @@ impl Store {
                 s.db()?.store_answer(id, case, &answer, now)?;
             }
             Ok((answer, true))
-        })
+        };
+        if write {
+            self.transaction(body)
+        } else {
+            self.read(|s| body(s).map(|(answer, _)| answer))
+        }
     }
 
     /// Locks (for a command) and loads every case the request's plan names, with the open cases

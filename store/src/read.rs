@@ -28,20 +28,17 @@ impl Store {
     /// # Errors
     /// The database's.
     pub fn view(&mut self, case_id: &str, requests: &[Json]) -> Result<Option<Vec<Json>>> {
-        self.transaction(|s| {
+        self.read(|s| {
             s.refresh()?;
             let mut engine = s.template.clone_definitions();
             if s.load_into(&mut engine, case_id)?.is_none() {
-                return Ok((None, false));
+                return Ok(None);
             }
-            Ok((
-                Some(
-                    requests
-                        .iter()
-                        .map(|r| engine.answer_json(r.clone()))
-                        .collect(),
-                ),
-                false,
+            Ok(Some(
+                requests
+                    .iter()
+                    .map(|r| engine.answer_json(r.clone()))
+                    .collect(),
             ))
         })
     }

@@ -175,6 +175,15 @@ impl Store {
         outcome
     }
 
+    /// Runs `body` in a read-only transaction on one snapshot, then ends it: reads never wait
+    /// for the write lock, nor hold it.
+    pub(crate) fn read<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.db()?.begin_read()?;
+        let outcome = body(self);
+        self.db.rollback();
+        outcome
+    }
+
     /// Runs `body` in transactions until it gets through: conflicts (deadlocks, a busy
     /// SQLite file) are retried with a growing pause; anything else reaches the caller.
     pub(crate) fn retrying<T>(
@@ -281,12 +290,10 @@ impl Store {
             }
             Route::ReadCase => self.retrying(|s| s.command(&request, false)),
             Route::Due => self.due(&request),
-            Route::Template => {
-                self.transaction(|s| {
-                    s.refresh()?;
-                    Ok((s.template.answer_json(request.clone()), false))
-                })
-            }
+            Route::Template => self.read(|s| {
+                s.refresh()?;
+                Ok(s.template.answer_json(request.clone()))
+            }),
             Route::NotServed => Err(StoreError::NotServed(format!(
                 "`{op}` is the store's own business: the server keeps the outbox, snapshots, limits and timers itself"
             ))),

@@ -61,6 +61,9 @@ pub(crate) trait Db: Send {
 
     /// Opens a write transaction (SQLite: `BEGIN IMMEDIATE`, the database's write lock).
     fn begin(&mut self) -> Result<()>;
+    /// Opens a read-only transaction on one snapshot of the database (SQLite: a deferred
+    /// transaction, which takes no write lock; PostgreSQL: repeatable read, read only).
+    fn begin_read(&mut self) -> Result<()>;
     fn commit(&mut self) -> Result<()>;
     fn rollback(&mut self);
     /// The database's clock, UTC milliseconds: the time for every worker.

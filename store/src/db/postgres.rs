@@ -119,6 +119,12 @@ impl Db for Postgres {
         Ok(self.client.batch_execute("BEGIN")?)
     }
 
+    fn begin_read(&mut self) -> Result<()> {
+        Ok(self
+            .client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")?)
+    }
+
     fn commit(&mut self) -> Result<()> {
         Ok(self.client.batch_execute("COMMIT")?)
     }

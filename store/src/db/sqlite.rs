@@ -65,6 +65,10 @@ impl Db for Sqlite {
         Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
     }
 
+    fn begin_read(&mut self) -> Result<()> {
+        Ok(self.conn.execute_batch("BEGIN DEFERRED")?)
+    }
+
     fn commit(&mut self) -> Result<()> {
         Ok(self.conn.execute_batch("COMMIT")?)
     }
