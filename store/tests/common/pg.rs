@@ -27,7 +27,20 @@ pub struct Cluster {
 /// itself (set before the first [`cluster`] call). The others run with `fsync=off`.
 pub static DURABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-const PGBIN: &str = "/usr/lib/postgresql/15/bin";
+/// The newest PostgreSQL of Debian's packages (`/usr/lib/postgresql/<major>/bin`).
+fn pgbin() -> String {
+    let mut majors: Vec<u32> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    majors.sort_unstable();
+    let major = majors
+        .last()
+        .expect("no /usr/lib/postgresql/<major>: install Debian's `postgresql`");
+    format!("/usr/lib/postgresql/{major}/bin")
+}
 
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
@@ -72,7 +85,8 @@ fn start() -> Cluster {
             .unwrap();
     }
     let data = dir.join("data");
-    let initdb = format!("{PGBIN}/initdb");
+    let pgbin = pgbin();
+    let initdb = format!("{pgbin}/initdb");
     let status = as_postgres(&initdb)
         .args([
             "-D",
@@ -96,7 +110,7 @@ fn start() -> Cluster {
         "-k {} -c listen_addresses='' -c max_connections=200 -c fsync={fsync} -c synchronous_commit=on",
         dir.display()
     );
-    let status = as_postgres(&format!("{PGBIN}/pg_ctl"))
+    let status = as_postgres(&format!("{pgbin}/pg_ctl"))
         .args([
             "-D",
             data.to_str().unwrap(),
@@ -117,7 +131,7 @@ fn start() -> Cluster {
     );
     // Stops the cluster when this process ends, however it ends.
     let watchdog = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {runas} {PGBIN}/pg_ctl -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {runas} {pgbin}/pg_ctl -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
         pid = std::process::id(),
         runas = if unsafe_free_is_root() { "runuser -u postgres --" } else { "" },
         data = data.display(),
@@ -139,7 +153,7 @@ pub fn crash_and_restart() {
         .data
         .as_ref()
         .expect("only a cluster this process started can be stopped");
-    let pg_ctl = format!("{PGBIN}/pg_ctl");
+    let pg_ctl = format!("{}/pg_ctl", pgbin());
     let stop = as_postgres(&pg_ctl)
         .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
         .stdout(std::process::Stdio::null())
