@@ -197,27 +197,9 @@ pub fn free_port() -> u16 {
 impl Server {
     /// Starts a server and waits until it answers `/health`.
     pub fn start(database: &str, config: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-        Server::start_wrapped(&[], database, config, args, env)
-    }
-
-    /// Starts a server under a wrapper command (`faketime +1h`, say).
-    pub fn start_wrapped(
-        wrapper: &[&str],
-        database: &str,
-        config: &Path,
-        args: &[&str],
-        env: &[(&str, &str)],
-    ) -> Server {
         let port = free_port();
         let log = config.with_file_name(format!("server-{port}.log"));
-        let mut command = match wrapper.split_first() {
-            Some((program, rest)) => {
-                let mut c = Command::new(program);
-                c.args(rest).arg(BIN);
-                c
-            }
-            None => Command::new(BIN),
-        };
+        let mut command = Command::new(BIN);
         command
             .args([
                 "serve",
@@ -228,11 +210,9 @@ impl Server {
             ])
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());
-        for (k, v) in env {
-            command.env(k, v);
-        }
         let child = command.spawn().unwrap();
         let server = Server {
             child,

@@ -63,7 +63,8 @@ fn as_postgres(program: &str) -> Command {
     } else {
         Command::new(program)
     };
-    command.env_remove("PGDATA");
+    // The postgres user may not enter the test's folder: start it from the root.
+    command.env_remove("PGDATA").current_dir("/");
     command
 }
 
