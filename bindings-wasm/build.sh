@@ -31,18 +31,23 @@ out="$here/pkg"
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 rm -rf "$out"
-mkdir -p "$out/wasm/node" "$out/wasm/web" "$out/lib" "$stage/lib"
+mkdir -p "$out/wasm" "$out/lib" "$stage/lib"
 
 wasm-bindgen --target nodejs --out-dir "$stage/node" "$wasm"
 wasm-bindgen --target web --out-dir "$stage/web" "$wasm"
-for t in node web; do
-  # wasm-opt from npm's binaryen: Debian's older one breaks wasm-bindgen output.
-  "$here/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
-    "$stage/$t/civicflow_wasm_bg.wasm" -o "$out/wasm/$t/civicflow_wasm_bg.wasm"
-done
+# One .wasm for Node and the web: both glues import the same functions under the same names,
+# so wasm-bindgen writes the same module for each target, and each glue loads the
+# civicflow_wasm_bg.wasm beside it (Node from __dirname, the web from import.meta.url).
+cmp -s "$stage/node/civicflow_wasm_bg.wasm" "$stage/web/civicflow_wasm_bg.wasm" || {
+  echo "wasm-bindgen wrote different modules for nodejs and web: the package needs both" >&2
+  exit 1
+}
+# wasm-opt from npm's binaryen: Debian's older one breaks wasm-bindgen output.
+"$here/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+  "$stage/web/civicflow_wasm_bg.wasm" -o "$out/wasm/civicflow_wasm_bg.wasm"
 # The raw glue is internal: its own .d.ts is not shipped, so drop the pointer to it.
-sed '/@ts-self-types/d' "$stage/node/civicflow_wasm.js" >"$out/wasm/node/civicflow_wasm.cjs"
-sed '/@ts-self-types/d' "$stage/web/civicflow_wasm.js" >"$out/wasm/web/civicflow_wasm.js"
+sed '/@ts-self-types/d' "$stage/node/civicflow_wasm.js" >"$out/wasm/civicflow_wasm.cjs"
+sed '/@ts-self-types/d' "$stage/web/civicflow_wasm.js" >"$out/wasm/civicflow_wasm.js"
 
 echo "== typescript"
 # One source, two module formats: tsc emits .js/.d.ts from .ts and .cjs/.d.cts from .cts.
@@ -84,6 +89,11 @@ cat >"$stage/check/tsconfig.json" <<'JSON'
 JSON
 "$here/node_modules/.bin/tsc" -p "$stage/check/tsconfig.json"
 
+echo "== documents"
+# civicflow/templates and civicflow/calendars: the repository's templates/, orgs/ and
+# calendars/ as typed values.
+node "$here/js/documents.mjs" "$root" "$out"
+
 echo "== package"
 cp "$here/js/index.js" "$here/js/index.d.ts" "$here/js/web.js" "$here/js/web.d.ts" \
   "$here/js/node.cjs" "$here/js/node.mjs" "$here/js/node.d.cts" "$out/"
@@ -91,11 +101,37 @@ cp "$here/README.npm.md" "$out/README.md"
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" "$here/js/package.json" >"$out/package.json"
 
-echo "== size (what a browser downloads with civicflow/web)"
-total=0
-for f in wasm/web/civicflow_wasm_bg.wasm wasm/web/civicflow_wasm.js web.js lib/engine.js; do
-  gz="$(gzip -9c "$out/$f" | wc -c)"
-  total=$((total + gz))
-  printf '%-34s %8d bytes, %7d gzipped\n' "$f" "$(wc -c <"$out/$f")" "$gz"
-done
-echo "total gzipped: $total bytes"
+echo "== size"
+# What a browser downloads with civicflow/web, and the packed tarball: printed, and written
+# into docs/javascript.md between its size markers, so that the docs' figures are this
+# build's and never typed by hand.
+table="$stage/size.md"
+{
+  echo "| file | raw bytes | gzipped |"
+  echo "|---|---|---|"
+  total=0
+  total_raw=0
+  for f in wasm/civicflow_wasm_bg.wasm wasm/civicflow_wasm.js web.js lib/engine.js; do
+    raw="$(wc -c <"$out/$f")"
+    gz="$(gzip -9c "$out/$f" | wc -c)"
+    total=$((total + gz))
+    total_raw=$((total_raw + raw))
+    echo "| \`$f\` | $raw | $gz |"
+  done
+  echo "| **what a browser downloads** | **$total_raw** | **$total** |"
+  packed="$(cd "$out" && npm pack --dry-run --json 2>/dev/null | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const [p]=JSON.parse(s);console.log(p.size+" "+p.unpackedSize+" "+p.entryCount)})')"
+  read -r size unpacked entries <<<"$packed"
+  echo "| npm tarball ($entries files) | $unpacked unpacked | $size packed |"
+} >"$table"
+cat "$table"
+node -e '
+  const fs = require("fs");
+  const [doc, table] = process.argv.slice(1);
+  const text = fs.readFileSync(doc, "utf8");
+  const begin = "<!-- size: written by bindings-wasm/build.sh -->\n";
+  const end = "<!-- /size -->";
+  const i = text.indexOf(begin), j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`${doc}: no size markers`);
+  fs.writeFileSync(doc, text.slice(0, i + begin.length) + fs.readFileSync(table, "utf8") + text.slice(j));
+' "$root/docs/javascript.md" "$table"

@@ -10,6 +10,11 @@ import type {
   ApplyRequest,
   ArchiveRequest,
   CaseTimers,
+  CaseList,
+  CaseQuery,
+  CaseWrite,
+  DueTimer,
+  ErrorCode,
   FireDueRequest,
   FollowRequest,
   Plan,
@@ -78,6 +83,75 @@ export type Answer<T> = { ok: true; result: T } | { ok: false; errors: ErrorDeta
 /** The name of an op of the JSON API. */
 export type Op = Request["op"];
 
+/** Every error code the core reports, generated from its registry (docs/errors.md). */
+export type { ErrorCode } from "./types.js";
+
+/** An instant: a `Date`, or milliseconds since the Unix epoch (UTC). */
+export type Instant = Date | number;
+
+// The fields that hold instants in the JSON API's requests.
+type InstantKey = "at" | "now" | "from" | "to" | "opened_from" | "opened_to";
+
+/**
+ * A request of the JSON API as the methods take it: each instant a `Date` or milliseconds.
+ * (Fields named `from` or `to` that are not numbers, such as a state id, stay as they are.)
+ */
+export type Timed<T> = {
+  [K in keyof T]: K extends InstantKey
+    ? T[K] extends number
+      ? Instant
+      : T[K] extends number | undefined
+        ? Instant | undefined
+        : T[K]
+    : T[K];
+};
+
+/**
+ * A request whose JSON API field is `now`, as the methods take it: `at`, the one name the
+ * methods give the time something happens (docs/javascript.md, "Times").
+ */
+export type AtNotNow<T extends { now: number }> = Timed<Omit<T, "now">> & { at: Instant };
+
+/** What `onChange` listeners receive: a command's op and what it changed. */
+export interface Change {
+  /** The op that made the change (`apply` for `send`, `open_case` for `open`). */
+  op: Op;
+  /** Each changed case's events, row, timers and effects, as the answer's `writes`. */
+  writes: CaseWrite[];
+}
+
+// Milliseconds of an instant argument; a Date that is not a time is refused with its name.
+function millis(value: unknown, name: string): unknown {
+  if (!(value instanceof Date)) return value;
+  const ms = value.getTime();
+  if (Number.isNaN(ms)) {
+    throw new CivicflowError([
+      { code: "request.invalid", message: `\`${name}\` is an Invalid Date`, path: `/${name}` },
+    ]);
+  }
+  return ms;
+}
+
+// A request with its Date instants as milliseconds and, for ops whose JSON name is `now`,
+// `at` written as `now`. Anything else is passed on for the core to read (and refuse).
+function timed(body: unknown, atIsNow = false): unknown {
+  if (!isRecord(body)) return body;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of ["at", "now", "from", "to", "opened_from", "opened_to"]) {
+    const value = body[key];
+    if (value instanceof Date) {
+      copy ??= { ...body };
+      copy[key] = millis(value, key);
+    }
+  }
+  if (atIsNow && "at" in body) {
+    copy ??= { ...body };
+    copy.now = copy.at;
+    delete copy.at;
+  }
+  return copy ?? body;
+}
+
 // Compile-time check that `Results` names exactly the ops the core's `Request` has.
 const resultsCoverEveryOp: [Exclude<Op, keyof Results>, Exclude<keyof Results, Op>] extends [
   never,
@@ -93,7 +167,7 @@ void resultsCoverEveryOp;
  */
 export class CivicflowError extends Error {
   /** The stable machine-readable code of the first error, e.g. `case.role_not_allowed`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** JSON Pointer into the request to where the first error is, when it has a place. */
   readonly path: string | undefined;
   /** Every error the core reported, first one first. */
@@ -293,6 +367,9 @@ export class Engine {
   #actors = new WeakMap<object, number>();
   #actorCount = 0;
 
+  // `onChange` listeners, in the order they were added.
+  #listeners: Array<(change: Change) => void> = [];
+
   // The raw engine the next `new Engine()` takes instead of a fresh one: `cloneDefinitions`.
   static #adopting: RawEngine | undefined;
 
@@ -364,7 +441,41 @@ export class Engine {
     } catch (e) {
       return answer(unwritable(e));
     }
-    return answer(this.#send(engine, request));
+    return this.#changed(op, answer<Results[K]>(this.#send(engine, request)));
+  }
+
+  /**
+   * Calls `listener` after every command that changes cases, with its write set (the
+   * answer's `writes`), before the method returns: the hook a store or a live view hangs on.
+   * The lean `send` and `open` take the full path while a listener is set. A listener that
+   * throws does not undo the change: the other listeners still run, then the first error is
+   * thrown. Returns the function that removes the listener.
+   */
+  onChange(listener: (change: Change) => void): () => void {
+    this.#engine();
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  // Tells the listeners of a successful answer that changed cases; passes the result on.
+  #changed<T>(op: string, result: T): T {
+    const listeners = this.#listeners;
+    if (listeners.length === 0 || !isRecord(result)) return result;
+    const writes = result.writes;
+    if (!Array.isArray(writes) || writes.length === 0) return result;
+    const change: Change = { op: op as Op, writes: writes as CaseWrite[] };
+    let failure: { error: unknown } | undefined;
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+    return result;
   }
 
   /**
@@ -373,7 +484,9 @@ export class Engine {
    */
   call<R extends Request>(request: R): Answer<Results[R["op"]]> {
     const engine = this.#engine();
-    return JSON.parse(this.#send(engine, request)) as Answer<Results[R["op"]]>;
+    const reply = JSON.parse(this.#send(engine, request)) as Answer<Results[R["op"]]>;
+    if (reply.ok) this.#changed(request.op, reply.result);
+    return reply;
   }
 
   /**
@@ -385,7 +498,13 @@ export class Engine {
     if (typeof request !== "string") {
       return raw().refuseUnwritable(`callJson takes a string, found ${typeof request}`);
     }
-    return this.#sendText(engine, request);
+    const text = this.#sendText(engine, request);
+    if (this.#listeners.length > 0) {
+      const reply = JSON.parse(text) as Answer<unknown>;
+      // A request the core answered with ok is an object with an op.
+      if (reply.ok) this.#changed((JSON.parse(request) as { op: string }).op, reply.result);
+    }
+    return text;
   }
 
   /** The request size limit, in bytes of UTF-8 JSON (default 16 MiB). */
@@ -419,22 +538,41 @@ export class Engine {
   }
 
   /** Opens a case. */
-  openCase(request: OpenCaseRequest): CaseChange {
-    return this.#op("open_case", request);
+  openCase(request: Timed<OpenCaseRequest>): CaseChange {
+    return this.#op("open_case", timed(request));
+  }
+
+  /**
+   * The cases matching every filter given (workflow, state, state category, category,
+   * handling unit, channel, closed or open, overdue at `at`, opened between `opened_from`
+   * and `opened_to`), newest first, `limit` at a time (default 100): pass the answer's
+   * `next` as `after` for the next page.
+   */
+  listCases(query: Timed<CaseQuery> = {}): CaseList {
+    return this.#op("list_cases", timed(query));
+  }
+
+  /** The earliest pending timer of any case held, or `undefined`: what a timer loop awaits. */
+  nextDue(): DueTimer | undefined {
+    return this.#op("next_due", {}).timer;
   }
 
   /**
    * Applies a transition. Well-typed requests take a direct path into the engine, without a
    * JSON round trip of the request; anything else is read, and refused, by the core.
    */
-  apply(request: ApplyRequest): CaseChange {
+  apply(request: Timed<ApplyRequest>): CaseChange {
     const engine = this.#engine();
-    const fast = this.#fastApply(request);
+    const plain = timed(request);
+    const fast = this.#fastApply(plain);
     if (fast !== undefined) {
       const { caseId, transition, actor, payload, at } = fast;
-      return answer(engine.apply(caseId, transition, actor.id, actor.roles, actor.unit, payload, at));
+      const change = answer<CaseChange>(
+        engine.apply(caseId, transition, actor.id, actor.roles, actor.unit, payload, at),
+      );
+      return this.#changed("apply", change);
     }
-    return this.#op("apply", request);
+    return this.#op("apply", plain);
   }
 
   // The arguments of the direct `apply`, or undefined when the request must go through the
@@ -492,9 +630,10 @@ export class Engine {
    * state id instead of the whole change (the events and effects stay readable with
    * `history` and `drainOutbox`). For hot loops; throws `CivicflowError` as `apply` does.
    */
-  send(caseId: string, transition: string, actor: Actor, at: number, payload?: Record<string, JsonValue>): string {
+  send(caseId: string, transition: string, actor: Actor, at: Instant, payload?: Record<string, JsonValue>): string {
     const engine = this.#engine();
-    const fast = this.#fastParts(caseId, transition, actor, payload, at);
+    at = millis(at, "at") as number;
+    const fast = this.#listeners.length > 0 ? undefined : this.#fastParts(caseId, transition, actor, payload, at);
     if (fast !== undefined) {
       const t = this.#transitions.get(fast.transition);
       const a = this.#actors.get(actor as object);
@@ -522,11 +661,12 @@ export class Engine {
     workflow: string,
     channel: string,
     actor: Actor,
-    at: number,
+    at: Instant,
     fields?: Record<string, JsonValue>,
   ): string {
     const engine = this.#engine();
-    const fast = this.#fastParts(caseId, workflow, actor, fields, at, channel);
+    at = millis(at, "at") as number;
+    const fast = this.#listeners.length > 0 ? undefined : this.#fastParts(caseId, workflow, actor, fields, at, channel);
     const packed = fast && Engine.#pack(fast.actor, fast.caseId, fast.transition, channel);
     if (fast === undefined || packed === undefined) {
       const request: OpenCaseRequest = { case_id: caseId, workflow, channel, actor, at };
@@ -646,23 +786,24 @@ export class Engine {
   }
 
   /** A deadline on a calendar: an instant plus a duration. */
-  calendarAdd(request: CalendarAddRequest): Deadline {
-    return this.#op("calendar_add", request);
+  calendarAdd(request: Timed<CalendarAddRequest>): Deadline {
+    return this.#op("calendar_add", timed(request));
   }
 
   /** Working and elapsed time between two instants on a calendar. */
-  calendarBetween(request: CalendarBetweenRequest): Between {
-    return this.#op("calendar_between", request);
+  calendarBetween(request: Timed<CalendarBetweenRequest>): Between {
+    return this.#op("calendar_between", timed(request));
   }
 
-  /** Every SLA clock of a case at `now`. */
-  slaStatus(request: SlaStatusRequest): SlaClocks {
-    return this.#op("sla_status", request);
+  /** Every SLA clock of a case at `at` (the JSON API's `now`). */
+  slaStatus(request: AtNotNow<SlaStatusRequest>): SlaClocks {
+    return this.#op("sla_status", timed(request, true));
   }
 
-  /** Warnings and breach steps due at `now` (UTC ms), earliest first, at most `limit`. */
-  due(now: number, limit?: number): DueTimers {
+  /** Warnings and breach steps due at `at`, earliest first, at most `limit`. */
+  due(at: Instant, limit?: number): DueTimers {
     const engine = this.#engine();
+    const now = millis(at, "at") as number;
     if (
       Number.isSafeInteger(now) &&
       this.#maxRequestBytes >= FAST_PATH_HEADROOM &&
@@ -674,16 +815,17 @@ export class Engine {
   }
 
   /**
-   * Records everything due at `now` (UTC ms) as events on the cases; with `caseId`, only that
-   * case's timers; with `limit`, at most that many, earliest first (`more` says whether others
-   * are due).
+   * Records everything due at `at` as events on the cases; with `caseId`, only that case's
+   * timers; with `limit`, at most that many, earliest first (`more` says whether others are
+   * due).
    */
-  fireDue(now: number, scope: { caseId?: string; limit?: number } = {}): FiredTimers {
+  fireDue(at: Instant, scope: { caseId?: string; limit?: number } = {}): FiredTimers {
     const engine = this.#engine();
+    const now = millis(at, "at") as number;
     const { caseId, limit } = scope;
     if (caseId === undefined && limit === undefined) {
       if (Number.isSafeInteger(now) && this.#maxRequestBytes >= FAST_PATH_HEADROOM) {
-        return answer(engine.fireDue(now));
+        return this.#changed("fire_due", answer<FiredTimers>(engine.fireDue(now)));
       }
       return this.#op("fire_due", { now });
     }
@@ -697,8 +839,8 @@ export class Engine {
    * A linked duplicate follows its closed primary: for the duplicates a closing primary left
    * in `follow_ups` (more than `max_inline_follow_ups`, or not loaded).
    */
-  followPrimary(request: FollowRequest): CaseChange {
-    return this.#op("follow_primary", request);
+  followPrimary(request: Timed<FollowRequest>): CaseChange {
+    return this.#op("follow_primary", timed(request));
   }
 
   /**
@@ -724,8 +866,8 @@ export class Engine {
   }
 
   /** Extends a running SLA clock. */
-  extend(request: ExtendRequest): Extended {
-    return this.#op("extend", request);
+  extend(request: Timed<ExtendRequest>): Extended {
+    return this.#op("extend", timed(request));
   }
 
   /** Loads or replaces the organisation tree and its dispatch catalogue. */
@@ -739,28 +881,28 @@ export class Engine {
   }
 
   /** Links a case to a primary as a duplicate. */
-  linkCases(request: LinkRequest): CaseChange {
-    return this.#op("link_cases", request);
+  linkCases(request: Timed<LinkRequest>): CaseChange {
+    return this.#op("link_cases", timed(request));
   }
 
   /** An assisting unit gives its opinion. */
-  submitOpinion(request: OpinionRequest): CaseChange {
-    return this.#op("submit_opinion", request);
+  submitOpinion(request: Timed<OpinionRequest>): CaseChange {
+    return this.#op("submit_opinion", timed(request));
   }
 
   /** A unit above the handling unit supervises a case. */
-  supervise(request: SuperviseRequest): CaseChange {
-    return this.#op("supervise", request);
+  supervise(request: Timed<SuperviseRequest>): CaseChange {
+    return this.#op("supervise", timed(request));
   }
 
   /** The handling unit answers a supervision. */
-  answerSupervision(request: AnswerSupervisionRequest): CaseChange {
-    return this.#op("answer_supervision", request);
+  answerSupervision(request: Timed<AnswerSupervisionRequest>): CaseChange {
+    return this.#op("answer_supervision", timed(request));
   }
 
-  /** Effects to deliver, each leased for `lease_ms` (default 60 s). */
-  drainOutbox(request: DrainRequest): Drained {
-    return this.#op("drain_outbox", request);
+  /** Effects to deliver at `at`, each leased for `lease_ms` (default 60 s). */
+  drainOutbox(request: AtNotNow<DrainRequest>): Drained {
+    return this.#op("drain_outbox", timed(request, true));
   }
 
   /** Acknowledges delivered effects by id; all or nothing. */
@@ -773,13 +915,13 @@ export class Engine {
    * rates per SLA rule, working-time median and p90, 响应率, 解决率, 满意率, the score and a
    * ranking, grouped by unit (rolled up on request), channel, category or workflow.
    */
-  metrics(query: Omit<MetricsQuery, "format">): Metrics {
-    return this.#op("metrics", { ...query, format: "json" }) as Metrics;
+  metrics(query: AtNotNow<Omit<MetricsQuery, "format">>): Metrics {
+    return this.#op("metrics", { ...(timed(query, true) as object), format: "json" }) as Metrics;
   }
 
   /** The same measures as CSV tables with stable columns, for a download or a spreadsheet. */
-  metricsCsv(query: Omit<MetricsQuery, "format">): TableCsv {
-    return this.#op("metrics", { ...query, format: "csv" }) as TableCsv;
+  metricsCsv(query: AtNotNow<Omit<MetricsQuery, "format">>): TableCsv {
+    return this.#op("metrics", { ...(timed(query, true) as object), format: "csv" }) as TableCsv;
   }
 
   /** What may be published about a case: public fields, personal data masked, no actors. */

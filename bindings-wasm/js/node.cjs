@@ -1,6 +1,6 @@
 // Node, CommonJS (and the ESM entry, which re-exports this one: one instance per process).
 "use strict";
-const raw = require("./wasm/node/civicflow_wasm.cjs");
+const raw = require("./wasm/civicflow_wasm.cjs");
 const api = require("./lib/engine.cjs");
 
 api.useModule(raw);

@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "follow_primary" } & FollowRequest) | ({ op: "plan" } & PlanRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "list_cases" } & CaseQuery) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "next_due" } & Empty) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "follow_primary" } & FollowRequest) | ({ op: "plan" } & PlanRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -653,6 +653,143 @@ export interface CaseTimers {
      * Every pending timer of the case, due or not, earliest first.
      */
     timers: DueTimer[];
+}
+
+/**
+ * Result of `next_due`.
+ */
+export interface NextDue {
+    /**
+     * The earliest pending timer of any case held; absent when none is pending.
+     */
+    timer?: DueTimer;
+}
+
+/**
+ * Which cases [`Engine::list_cases`] answers: every filter given must match.
+ */
+export interface CaseQuery {
+    /**
+     * Cases of this workflow (any version).
+     */
+    workflow?: string;
+    /**
+     * Cases in this state.
+     */
+    state?: string;
+    /**
+     * Cases whose state has this category.
+     */
+    state_category?: string;
+    /**
+     * Cases whose workflow's category field (`handling.category_field`) holds this value.
+     */
+    category?: string;
+    /**
+     * Cases handled by this unit.
+     */
+    unit?: string;
+    /**
+     * Cases taken in on this channel.
+     */
+    channel?: string;
+    /**
+     * Closed cases only (`true`) or open ones only (`false`).
+     */
+    terminal?: boolean;
+    /**
+     * Cases with an SLA clock past its deadline and still counting at `at` (`true`), or
+     * with none (`false`).
+     */
+    overdue?: boolean;
+    /**
+     * The instant `overdue` is judged at (UTC ms); required with it.
+     */
+    at?: number;
+    /**
+     * Opened at or after this instant (UTC ms).
+     */
+    opened_from?: number;
+    /**
+     * Opened before this instant (UTC ms).
+     */
+    opened_to?: number;
+    /**
+     * The `next` of the page before: the list goes on after it.
+     */
+    after?: string;
+    /**
+     * At most this many cases (default 100, at most 1000).
+     */
+    limit?: number;
+}
+
+/**
+ * A page of cases, newest first (latest `opened_at`, then highest id).
+ */
+export interface CaseList {
+    /**
+     * The cases of this page.
+     */
+    cases: CaseSummary[];
+    /**
+     * How many cases match, on every page.
+     */
+    total: number;
+    /**
+     * Pass as `after` for the next page; absent on the last.
+     */
+    next?: string;
+}
+
+/**
+ * One case of a list: what a desk's row shows.
+ */
+export interface CaseSummary {
+    /**
+     * Case id.
+     */
+    id: string;
+    /**
+     * Workflow id.
+     */
+    workflow: string;
+    /**
+     * Workflow version.
+     */
+    version: number;
+    /**
+     * Current state id.
+     */
+    state: string;
+    /**
+     * Its category, when the state has one.
+     */
+    state_category?: string;
+    /**
+     * Whether the case is closed.
+     */
+    terminal: boolean;
+    /**
+     * Intake channel.
+     */
+    channel: string;
+    /**
+     * The handling unit, once dispatched.
+     */
+    unit?: string;
+    /**
+     * The value of the workflow's category field, when it has one.
+     */
+    category?: string;
+    /**
+     * When it was opened (UTC ms).
+     */
+    opened_at: number;
+    /**
+     * When its last event happened (UTC ms).
+     */
+    updated_at: number;
 }
 
 /**
@@ -3123,7 +3260,7 @@ export interface ErrorDetail {
     /**
      * Stable machine-readable code, for example `case.role_not_allowed`.
      */
-    code: string;
+    code: ErrorCode;
     /**
      * Human-readable message.
      */
@@ -3138,6 +3275,160 @@ export interface ErrorDetail {
     help?: string;
 }
 
+/** Every error code the core reports (docs/errors.md). */
+export type ErrorCode =
+  | "request.invalid_json"
+  | "request.invalid_utf8"
+  | "request.invalid"
+  | "request.too_large"
+  | "request.too_deep"
+  | "request.string_too_long"
+  | "request.duplicate_key"
+  | "engine.freed"
+  | "engine.not_initialized"
+  | "definition.invalid"
+  | "definition.unsupported_format"
+  | "definition.invalid_id"
+  | "definition.duplicate_id"
+  | "definition.repeated_entry"
+  | "definition.unknown_state"
+  | "definition.unknown_role"
+  | "definition.unknown_field"
+  | "definition.no_initial_state"
+  | "definition.multiple_initial_states"
+  | "definition.no_terminal_state"
+  | "definition.transition_from_terminal"
+  | "definition.empty_from"
+  | "definition.empty_roles"
+  | "definition.empty_enum"
+  | "definition.unexpected_values"
+  | "definition.guard_type_mismatch"
+  | "definition.unknown_enum_value"
+  | "definition.guard_constant"
+  | "definition.guard_too_deep"
+  | "definition.unreachable_state"
+  | "definition.trap_state"
+  | "definition.too_many"
+  | "definition.unknown_transition"
+  | "definition.handling_field_kind"
+  | "definition.mask_not_personal"
+  | "definition.invalid_mask"
+  | "definition.scrub_field"
+  | "definition.action_needs_section"
+  | "definition.unknown_sla"
+  | "definition.unused_role"
+  | "definition.missing_title"
+  | "calendar.invalid"
+  | "calendar.unsupported_format"
+  | "calendar.invalid_id"
+  | "calendar.missing_key"
+  | "calendar.unknown_time_zone"
+  | "calendar.invalid_date"
+  | "calendar.invalid_interval"
+  | "calendar.invalid_years"
+  | "calendar.date_outside_years"
+  | "calendar.conflicting_day"
+  | "calendar.no_working_time"
+  | "calendar.not_found"
+  | "calendar.cyclic_extends"
+  | "calendar.out_of_range"
+  | "calendar.invalid_duration"
+  | "sla.empty_trigger"
+  | "sla.no_target"
+  | "sla.invalid_duration"
+  | "sla.invalid_warning"
+  | "sla.breach_transition_requires"
+  | "sla.basis_mismatch"
+  | "sla.unknown_calendar"
+  | "sla.infeasible"
+  | "sla.not_found"
+  | "sla.not_running"
+  | "sla.already_fired"
+  | "sla.extension_not_allowed"
+  | "sla.reason_required"
+  | "sla.invalid_extension"
+  | "sla.extension_limit"
+  | "workflow.not_found"
+  | "workflow.version_conflict"
+  | "graph.unknown_state"
+  | "case.not_found"
+  | "case.already_exists"
+  | "case.invalid_id"
+  | "case.invalid_request_id"
+  | "case.seq_mismatch"
+  | "case.invalid_actor"
+  | "case.invalid_channel"
+  | "case.invalid_time"
+  | "case.terminal"
+  | "case.time_went_backwards"
+  | "case.unknown_transition"
+  | "case.transition_not_from_state"
+  | "case.role_not_allowed"
+  | "case.guard_failed"
+  | "case.unknown_field"
+  | "case.missing_field"
+  | "case.missing_payload"
+  | "case.field_type"
+  | "case.invalid_enum_value"
+  | "case.invalid_value"
+  | "case.no_handling"
+  | "case.not_dispatched"
+  | "case.not_lead_unit"
+  | "case.opinions_pending"
+  | "case.window_closed"
+  | "case.invalid_assist"
+  | "case.not_assisting"
+  | "case.reopen_not_allowed"
+  | "case.reopen_limit"
+  | "case.unknown_supervision"
+  | "case.supervision_answered"
+  | "case.invalid_link"
+  | "case.linked_not_loaded"
+  | "case.not_linked"
+  | "case.primary_open"
+  | "case.already_linked"
+  | "case.duplicate"
+  | "case.appeal_not_replied"
+  | "case.appeal_out_of_window"
+  | "case.appeal_final"
+  | "case.appeal_exists"
+  | "case.history_full"
+  | "case.not_closed"
+  | "case.effects_pending"
+  | "org.invalid"
+  | "org.unsupported_format"
+  | "org.invalid_id"
+  | "org.duplicate"
+  | "org.unknown_unit"
+  | "org.cyclic_parent"
+  | "org.empty_rule"
+  | "org.too_many"
+  | "org.not_loaded"
+  | "org.no_catalogue"
+  | "org.accused_unit"
+  | "org.no_route"
+  | "org.not_superior"
+  | "outbox.unknown_effect"
+  | "outbox.full"
+  | "outbox.not_empty"
+  | "metrics.invalid_time"
+  | "metrics.invalid_period"
+  | "metrics.invalid_scoring"
+  | "metrics.roll_up_needs_units"
+  | "history.empty"
+  | "history.bad_sequence"
+  | "history.mismatch"
+  | "history.rejected"
+  | "history.hash_mismatch"
+  | "history.hash_missing"
+  | "history.head_mismatch"
+  | "history.too_long"
+  | "history.diverged"
+  | "snapshot.unsupported_format"
+  | "snapshot.duplicate"
+  | "snapshot.state_mismatch"
+;
+
 /** What each op's `result` holds. */
 export interface Results {
   load_workflow: Loaded;
@@ -3146,6 +3437,7 @@ export interface Results {
   open_case: CaseChange;
   apply: CaseChange;
   get_case: CaseView;
+  list_cases: CaseList;
   available_transitions: Transitions;
   history: History;
   replay: Replayed;
@@ -3163,6 +3455,7 @@ export interface Results {
   sla_status: SlaClocks;
   due: DueTimers;
   case_timers: CaseTimers;
+  next_due: NextDue;
   fire_due: FiredTimers;
   extend: Extended;
   load_org: OrgLoaded;

@@ -1,5 +1,5 @@
 export { Engine, CivicflowError, version, memoryBytes } from "./lib/engine.js";
-export type { Answer, Results, Op } from "./lib/engine.js";
+export type { Answer, Results, Op, Instant, Timed, AtNotNow, Change } from "./lib/engine.js";
 export type * from "./lib/types.js";
 
 /** Where the WebAssembly comes from: a URL, a fetch `Response`, bytes or a compiled module. */
@@ -11,7 +11,7 @@ export type InitInput =
   | WebAssembly.Module;
 
 /**
- * Loads the WebAssembly module; by default `wasm/web/civicflow_wasm_bg.wasm` next to this
+ * Loads the WebAssembly module; by default `wasm/civicflow_wasm_bg.wasm` next to this
  * file. Every other export throws a `CivicflowError` (`engine.not_initialized`) until it
  * resolves.
  */

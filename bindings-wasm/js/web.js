@@ -1,5 +1,5 @@
 // Browsers without a bundler: `await init()` once, then use the API.
-import initWasm, * as raw from "./wasm/web/civicflow_wasm.js";
+import initWasm, * as raw from "./wasm/civicflow_wasm.js";
 import { useModule } from "./lib/engine.js";
 
 let ready = false;

@@ -51,6 +51,10 @@ const DECLS: &[&str] = &[
     Drained::DECL,
     Acknowledged::DECL,
     CaseTimers::DECL,
+    NextDue::DECL,
+    CaseQuery::DECL,
+    CaseList::DECL,
+    CaseSummary::DECL,
     Plan::DECL,
     PlanRequest::DECL,
     FollowRequest::DECL,
@@ -167,6 +171,13 @@ pub fn typescript_declarations() -> String {
         out.push_str(decl);
         out.push('\n');
     }
+    out.push_str(
+        "\n/** Every error code the core reports (docs/errors.md). */\nexport type ErrorCode =\n",
+    );
+    for code in ALL_CODES {
+        out.push_str(&format!("  | \"{code}\"\n"));
+    }
+    out.push_str(";\n");
     out.push_str("\n/** What each op's `result` holds. */\nexport interface Results {\n");
     for (op, result) in OP_RESULTS {
         out.push_str(&format!("  {op}: {result};\n"));

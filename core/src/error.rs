@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 pub struct ErrorDetail {
     /// Stable machine-readable code, for example `case.role_not_allowed`.
+    #[cfg_attr(feature = "typescript", tsify(type = "ErrorCode"))]
     pub code: String,
     /// Human-readable message.
     pub message: String,

@@ -55,15 +55,16 @@ mod limits;
 mod mask;
 mod metrics;
 mod org;
+pub mod shipped;
 mod support;
 mod value;
 mod workflow;
 
 pub use api::answer::{
     Acknowledged, CalendarLoaded, CaseChange, CaseTimers, Deadline, Drained, Drawing, DueTimers,
-    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, OptionsAnswer, OrgLoaded,
-    Plan, Replayed, Restored, SlaClocks, Transitions, Unloaded, Validation, WorkflowList,
-    WorkflowSummary,
+    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, NextDue, OptionsAnswer,
+    OrgLoaded, Plan, Replayed, Restored, SlaClocks, Transitions, Unloaded, Validation,
+    WorkflowList, WorkflowSummary,
 };
 pub use api::{
     parse_document, read_part, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
@@ -92,8 +93,9 @@ pub use case::{
 pub use engine::journal::{Appended, CaseEvents};
 pub use engine::outbox::{OutboxMode, OutboxNotEmpty, UnknownEffect};
 pub use engine::{
-    CaseRow, CaseSnapshot, CaseWrite, DueKind, DueTimer, Engine, FireScope, Fired, GraphError,
-    Guarded, LoadedWorkflow, Precondition, SlaStatusError, Snapshot, SnapshotError, WorkflowError,
+    BadQuery, CaseList, CaseQuery, CaseRow, CaseSnapshot, CaseSummary, CaseWrite, DueKind,
+    DueTimer, Engine, FireScope, Fired, GraphError, Guarded, LoadedWorkflow, Precondition,
+    SlaStatusError, Snapshot, SnapshotError, WorkflowError, DEFAULT_PAGE, MAX_PAGE,
     SNAPSHOT_FORMAT,
 };
 pub use error::{Coded, DocumentError, DocumentErrors, ErrorDetail, Located, ALL_CODES};

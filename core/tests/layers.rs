@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["workflow"],
     &["case"],
     &["engine"],
-    &["metrics"],
+    &["metrics", "shipped"],
     &["api"],
 ];
 

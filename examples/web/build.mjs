@@ -27,7 +27,7 @@ await build({
 });
 for (const f of ["index.html", "style.css"]) copyFileSync(join(here, f), join(dist, f));
 copyFileSync(
-  join(here, "node_modules", "civicflow", "wasm", "web", "civicflow_wasm_bg.wasm"),
+  join(here, "node_modules", "civicflow", "wasm", "civicflow_wasm_bg.wasm"),
   join(dist, "civicflow_wasm_bg.wasm"),
 );
 console.log(`web demo built in ${dist}`);

@@ -288,6 +288,7 @@ fn every_op_goes_through_post_v1() {
             json!({"op": "case_timers", "case_id": "T-1"}),
         ),
         (clerk, "due", json!({"op": "due", "now": t(100_000)})),
+        (clerk, "next_due", json!({"op": "next_due"})),
         (
             clerk,
             "public_view",
@@ -378,6 +379,11 @@ fn every_op_goes_through_post_v1() {
             );
         }
     }
+    // next_due is the first of every stored timer.
+    let (_, next) = server.call(clerk, &json!({"op": "next_due"}));
+    let (_, all) = server.call(clerk, &json!({"op": "due", "now": i64::MAX, "limit": 1}));
+    assert_eq!(next["result"]["timer"], all["result"]["timers"][0], "{next}");
+    assert!(next["result"]["timer"]["due_at"].is_i64(), "{next}");
     let (_, opinion) = server.call(
         handler,
         &json!({"op": "submit_opinion", "case_id": "T-1", "opinion": "同意", "at": t(90)}),
@@ -396,6 +402,7 @@ fn every_op_goes_through_post_v1() {
         "set_options",
         "get_options",
         "metrics",
+        "list_cases",
     ] {
         let (status, answer) = server.call(admin, &json!({"op": op}));
         assert_eq!(

@@ -68,14 +68,14 @@ pub(crate) fn route(op: &str, request: &Json) -> Route {
         | "case_timers"
         | "public_view" => Route::ReadCase,
         "export_graph" if has_case => Route::ReadCase,
-        "due" => Route::Due,
+        "due" | "next_due" => Route::Due,
         "replay" if request.get("store") == Some(&Json::Bool(true)) => Route::NotServed,
         "validate_workflow" | "list_workflows" | "shortest_path" | "export_graph" | "replay"
         | "verify_history" | "calendar_add" | "calendar_between" | "route" | "plan"
         | "get_limits" => Route::Template,
         "append_events" | "unload_case" | "archive_case" | "snapshot" | "restore" | "fire_due"
         | "drain_outbox" | "ack_effects" | "set_limits" | "set_options" | "get_options"
-        | "metrics" => Route::NotServed,
+        | "metrics" | "list_cases" => Route::NotServed,
         // Unknown ops and bad requests: the engine's own refusal.
         _ => Route::Template,
     }
@@ -294,6 +294,9 @@ impl Store {
                 s.refresh()?;
                 Ok(s.template.answer_json(request.clone()))
             }),
+            Route::NotServed if op == "list_cases" => Err(StoreError::NotServed(
+                "`list_cases` scans an engine's cases; the store lists its cases with `GET /v1/cases` (Store::list_cases)".to_owned(),
+            )),
             Route::NotServed => Err(StoreError::NotServed(format!(
                 "`{op}` is the store's own business: the server keeps the outbox, snapshots, limits and timers itself"
             ))),
@@ -407,6 +410,16 @@ impl Store {
 
     /// Timers due at `now` (the database's clock when left out), from the timer rows.
     fn due(&mut self, request: &Json) -> Result<Json> {
+        if request.get("op").and_then(Json::as_str) == Some("next_due") {
+            // The engine's own answer first: a body it refuses is refused the same way here.
+            let checked = self.template.answer_json(request.clone());
+            if !crate::json::is_ok(&checked) {
+                return Ok(checked);
+            }
+            let first = self.db()?.due_timers(i64::MAX, 1)?.into_iter().next();
+            let result = first.map_or_else(|| json!({}), |timer| json!({ "timer": timer }));
+            return Ok(json!({"ok": true, "result": result}));
+        }
         let now = match request.get("now").and_then(Json::as_i64) {
             Some(now) => now,
             None => self.now()?,

@@ -298,6 +298,15 @@ pub struct CaseTimers {
     pub timers: Vec<DueTimer>,
 }
 
+/// Result of `next_due`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct NextDue {
+    /// The earliest pending timer of any case held; absent when none is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer: Option<DueTimer>,
+}
+
 /// Result of `unload_case`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

@@ -231,7 +231,7 @@ impl Engine {
         self.follow_ups.clear();
         let mut fired: Vec<CaseEvents> = Vec::new();
         let mut count = 0;
-        while let Some(t) = self.next_due(now, scope.case_id) {
+        while let Some(t) = self.first_due(now, scope.case_id) {
             if scope.limit.is_some_and(|limit| count >= limit) {
                 return Fired {
                     cases: fired,
@@ -284,7 +284,7 @@ impl Engine {
     }
 
     /// The earliest timer due at `now`, of one case or of all.
-    fn next_due(&self, now: i64, case_id: Option<&str>) -> Option<Timer> {
+    fn first_due(&self, now: i64, case_id: Option<&str>) -> Option<Timer> {
         let due = |t: &&Timer| t.due <= now;
         match case_id {
             None => self.timers.first().filter(due).cloned(),

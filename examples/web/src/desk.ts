@@ -14,6 +14,7 @@ import type {
   Level,
   FiredTimers,
   MetricsQuery,
+  AtNotNow,
   OrgDef,
   Request,
   WorkflowDef,
@@ -182,7 +183,7 @@ export class Desk {
   /** The clocks worth a badge: running, paused, or breached. */
   clocks(caseId: string): ClockView[] {
     return this.engine
-      .slaStatus({ case_id: caseId, now: this.now })
+      .slaStatus({ case_id: caseId, at: this.now })
       .clocks.filter((c) => c.status === "running" || c.status === "paused" || c.status === "breached");
   }
 
@@ -204,7 +205,7 @@ export class Desk {
   /** Effects not yet delivered. This desk never leases (it delivers all at once), so a drain
    * with a lease of 0 hands everything out again at once: a read. */
   pending(): Effect[] {
-    return this.engine.drainOutbox({ now: this.now, limit: 10_000, lease_ms: 0 }).effects;
+    return this.engine.drainOutbox({ at: this.now, limit: 10_000, lease_ms: 0 }).effects;
   }
 
   /** Delivers everything pending (here: marks it done) and acknowledges it. */
@@ -215,7 +216,7 @@ export class Desk {
   }
 
   /** The dashboard's query: the week's cases by unit, at the desk's clock. */
-  metricsQuery(): Omit<MetricsQuery, "format"> {
-    return { now: this.now, from: this.start, group_by: "unit" };
+  metricsQuery(): AtNotNow<Omit<MetricsQuery, "format">> {
+    return { at: this.now, from: this.start, group_by: "unit" };
   }
 }

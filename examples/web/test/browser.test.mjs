@@ -137,7 +137,7 @@ test("the township desk works in Chromium", async () => {
       query: window.civicflowDemo.metricsQuery(),
     }));
     assert.deepEqual(state.snapshot, reference.snapshot());
-    assert.equal(state.query.now, week.now + 73 * hour);
+    assert.equal(state.query.at, week.now + 73 * hour);
 
     // The dashboard shows what `metrics` computes.
     const metrics = reference.metrics(state.query);

@@ -83,6 +83,14 @@ pub(super) fn get_case(engine: &mut Engine, CaseRequest { case_id }: CaseRequest
     Ok(to_json(&case.view()))
 }
 
+/// The cases matching a query, a page at a time.
+pub(super) fn list_cases(engine: &mut Engine, query: crate::engine::CaseQuery) -> Outcome {
+    let list = engine
+        .list_cases(&query)
+        .map_err(|e| vec![ErrorDetail::new("request.invalid", e.reason).at(e.pointer)])?;
+    Ok(to_json(&list))
+}
+
 /// Transitions an actor can take on a case now.
 pub(super) fn available_transitions(
     engine: &mut Engine,

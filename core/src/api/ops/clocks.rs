@@ -71,6 +71,13 @@ pub(super) fn case_timers(engine: &mut Engine, CaseRequest { case_id }: CaseRequ
     Ok(to_json(&answer::CaseTimers { case_id, timers }))
 }
 
+/// The earliest pending timer.
+pub(super) fn next_due(engine: &mut Engine, _: Empty) -> Outcome {
+    Ok(to_json(&answer::NextDue {
+        timer: engine.next_due(),
+    }))
+}
+
 /// Extend a running SLA clock.
 pub(super) fn extend(
     engine: &mut Engine,

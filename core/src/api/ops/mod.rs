@@ -76,6 +76,9 @@ ops! {
     Apply(ApplyRequest) = "apply" => cases::apply -> "CaseChange";
     /// A case's current view.
     GetCase(CaseRequest) = "get_case" => cases::get_case -> "CaseView";
+    /// The cases matching filters (workflow, state, category, unit, channel, closed, overdue,
+    /// opened between), newest first, a page at a time.
+    ListCases(crate::engine::CaseQuery) = "list_cases" => cases::list_cases -> "CaseList";
     /// Transitions an actor can take on a case now.
     AvailableTransitions(AvailableRequest) = "available_transitions" => cases::available_transitions -> "Transitions";
     /// A case's history.
@@ -110,6 +113,8 @@ ops! {
     Due(DueRequest) = "due" => clocks::due -> "DueTimers";
     /// Every pending timer of a case.
     CaseTimers(CaseRequest) = "case_timers" => clocks::case_timers -> "CaseTimers";
+    /// The earliest pending timer of any case held, if any: what a timer loop sleeps until.
+    NextDue(Empty) = "next_due" => clocks::next_due -> "NextDue";
     /// Record everything due at `now`.
     FireDue(FireDueRequest) = "fire_due" => clocks::fire_due -> "FiredTimers";
     /// Extend a running SLA clock.
