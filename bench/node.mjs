@@ -149,7 +149,7 @@ function bundles() {
     ], { cwd: here });
     out[name] = { js_gzip: gzipBytes(`${dir}/out/${name}.min.js`) };
   }
-  out.civicflow.wasm_gzip = gzipBytes(`${here}../bindings-wasm/pkg/wasm/web/civicflow_wasm_bg.wasm`);
+  out.civicflow.wasm_gzip = gzipBytes(`${here}../bindings-wasm/pkg/wasm/civicflow_wasm_bg.wasm`);
   out.civicflow.total_gzip = out.civicflow.js_gzip + out.civicflow.wasm_gzip;
   fs.rmSync(dir, { recursive: true });
   return out;

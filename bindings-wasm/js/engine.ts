@@ -112,6 +112,54 @@ export type Timed<T> = {
  */
 export type AtNotNow<T extends { now: number }> = Timed<Omit<T, "now">> & { at: Instant };
 
+/** A type with every object and array in it read-only: what `as const` makes of a literal. */
+export type Frozen<T> = T extends (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
+/** A workflow definition as `defineWorkflow` takes it: a literal `as const`, or any `WorkflowDef`. */
+export type WorkflowLike = WorkflowDef | Frozen<WorkflowDef>;
+
+// The transitions a definition declares, one union member each.
+type TransitionOf<W> = W extends { readonly transitions: readonly (infer T)[] } ? T : never;
+
+/** The transition ids of the workflows `W`: a union of literals for definitions known to TypeScript. */
+export type TransitionId<W extends WorkflowLike> =
+  TransitionOf<W> extends { readonly id: infer I extends string } ? I : never;
+
+/** The workflow ids of `W`. */
+export type WorkflowId<W extends WorkflowLike> = W["id"];
+
+// What a transition's payload must hold: its `requires` fields, when the definition is known.
+type PayloadOf<T> = T extends { readonly requires: readonly (infer R extends string)[] }
+  ? string extends R
+    ? { payload?: Record<string, JsonValue> }
+    : { payload: { [K in R]: JsonValue } & Record<string, JsonValue> }
+  : { payload?: Record<string, JsonValue> };
+
+/**
+ * The transition part of an `apply` request on the workflows `W`: for a definition known to
+ * TypeScript, one of its transition ids, with a payload holding the fields it requires.
+ */
+export type TransitionRequest<W extends WorkflowLike> =
+  TransitionOf<W> extends infer T
+    ? T extends { readonly id: infer I extends string }
+      ? { transition: I } & PayloadOf<T>
+      : never
+    : never;
+
+/**
+ * A workflow definition written as a literal (`as const`), kept with its literal types:
+ * `new Engine<typeof definition>()` then knows its workflow and transition ids and the fields
+ * each transition requires, as XState's `setup({ types })` does. At run time it is the
+ * definition itself.
+ */
+export function defineWorkflow<const W extends WorkflowLike>(definition: W): W {
+  return definition;
+}
+
 /** What `onChange` listeners receive: a command's op and what it changed. */
 export interface Change {
   /** The op that made the change (`apply` for `send`, `open_case` for `open`). */
@@ -355,7 +403,7 @@ function wellFormed(value: unknown): value is string {
  * Free it with `free()` or a `using` declaration when done; every method of a freed engine
  * throws a `CivicflowError` with code `engine.freed`.
  */
-export class Engine {
+export class Engine<W extends WorkflowLike = WorkflowDef> {
   #raw: RawEngine | undefined;
   #maxRequestBytes: number;
   // The state ids `send` has answered, by the raw engine's number for each.
@@ -384,9 +432,9 @@ export class Engine {
    * cases: cheap, as the definitions are shared, not copied. A host may start one per request
    * and load into it only the cases the request needs (docs/persistence.md).
    */
-  cloneDefinitions(): Engine {
+  cloneDefinitions(): Engine<W> {
     Engine.#adopting = this.#engine().cloneDefinitions();
-    return new Engine();
+    return new Engine<W>();
   }
 
   /** Releases the engine's memory. Idempotent. */
@@ -523,12 +571,12 @@ export class Engine {
   }
 
   /** Validates and loads a workflow definition. */
-  loadWorkflow(definition: WorkflowDef): Loaded {
+  loadWorkflow(definition: WorkflowLike): Loaded {
     return this.#op("load_workflow", { definition });
   }
 
   /** Checks a definition without loading it; a definition with errors is a result. */
-  validateWorkflow(definition: WorkflowDef): Validation {
+  validateWorkflow(definition: WorkflowLike): Validation {
     return this.#op("validate_workflow", { definition });
   }
 
@@ -538,7 +586,7 @@ export class Engine {
   }
 
   /** Opens a case. */
-  openCase(request: Timed<OpenCaseRequest>): CaseChange {
+  openCase(request: Timed<OpenCaseRequest> & { workflow: WorkflowId<W> }): CaseChange {
     return this.#op("open_case", timed(request));
   }
 
@@ -561,7 +609,7 @@ export class Engine {
    * Applies a transition. Well-typed requests take a direct path into the engine, without a
    * JSON round trip of the request; anything else is read, and refused, by the core.
    */
-  apply(request: Timed<ApplyRequest>): CaseChange {
+  apply(request: Timed<Omit<ApplyRequest, "transition" | "payload">> & TransitionRequest<W>): CaseChange {
     const engine = this.#engine();
     const plain = timed(request);
     const fast = this.#fastApply(plain);
@@ -630,7 +678,7 @@ export class Engine {
    * state id instead of the whole change (the events and effects stay readable with
    * `history` and `drainOutbox`). For hot loops; throws `CivicflowError` as `apply` does.
    */
-  send(caseId: string, transition: string, actor: Actor, at: Instant, payload?: Record<string, JsonValue>): string {
+  send(caseId: string, transition: TransitionId<W>, actor: Actor, at: Instant, payload?: Record<string, JsonValue>): string {
     const engine = this.#engine();
     at = millis(at, "at") as number;
     const fast = this.#listeners.length > 0 ? undefined : this.#fastParts(caseId, transition, actor, payload, at);
@@ -645,7 +693,8 @@ export class Engine {
     if (fast === undefined || packed === undefined) {
       const request: ApplyRequest = { case_id: caseId, transition, actor, at };
       if (payload !== undefined) request.payload = payload;
-      return this.apply(request).case.state;
+      // The typed transition ids narrow what callers write, not what the engine takes.
+      return (this as Engine).apply(request).case.state;
     }
     const state = this.#stateName(engine, engine.send(packed, fast.actor.unit, fast.payload, fast.at));
     this.#register(engine, fast.transition, actor as object, fast.actor);
@@ -658,7 +707,7 @@ export class Engine {
    */
   open(
     caseId: string,
-    workflow: string,
+    workflow: WorkflowId<W>,
     channel: string,
     actor: Actor,
     at: Instant,
@@ -671,7 +720,7 @@ export class Engine {
     if (fast === undefined || packed === undefined) {
       const request: OpenCaseRequest = { case_id: caseId, workflow, channel, actor, at };
       if (fields !== undefined) request.fields = fields;
-      return this.openCase(request).case.state;
+      return (this as Engine).openCase(request).case.state;
     }
     const n = engine.open(packed, fast.actor.unit, fast.payload, fast.at);
     return this.#stateName(engine, n);

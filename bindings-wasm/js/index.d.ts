@@ -1,3 +1,3 @@
-export { Engine, CivicflowError, version, memoryBytes } from "./lib/engine.js";
-export type { Answer, Results, Op, Instant, Timed, AtNotNow, Change } from "./lib/engine.js";
+export { Engine, CivicflowError, defineWorkflow, version, memoryBytes } from "./lib/engine.js";
+export type { Answer, Results, Op, Instant, Timed, AtNotNow, Change, Frozen, WorkflowLike, TransitionId, WorkflowId, TransitionRequest } from "./lib/engine.js";
 export type * from "./lib/types.js";

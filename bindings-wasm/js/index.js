@@ -6,4 +6,4 @@ import { useModule } from "./lib/engine.js";
 await init();
 useModule(raw);
 
-export { Engine, CivicflowError, version, memoryBytes } from "./lib/engine.js";
+export { Engine, CivicflowError, defineWorkflow, version, memoryBytes } from "./lib/engine.js";

@@ -6,5 +6,6 @@ const api = require("./lib/engine.cjs");
 api.useModule(raw);
 exports.Engine = api.Engine;
 exports.CivicflowError = api.CivicflowError;
+exports.defineWorkflow = api.defineWorkflow;
 exports.version = api.version;
 exports.memoryBytes = api.memoryBytes;

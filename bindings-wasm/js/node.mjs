@@ -2,4 +2,4 @@
 // one `CivicflowError` class.
 import api from "./node.cjs";
 
-export const { Engine, CivicflowError, version, memoryBytes } = api;
+export const { Engine, CivicflowError, defineWorkflow, version, memoryBytes } = api;

@@ -1,5 +1,5 @@
-export { Engine, CivicflowError, version, memoryBytes } from "./lib/engine.js";
-export type { Answer, Results, Op, Instant, Timed, AtNotNow, Change } from "./lib/engine.js";
+export { Engine, CivicflowError, defineWorkflow, version, memoryBytes } from "./lib/engine.js";
+export type { Answer, Results, Op, Instant, Timed, AtNotNow, Change, Frozen, WorkflowLike, TransitionId, WorkflowId, TransitionRequest } from "./lib/engine.js";
 export type * from "./lib/types.js";
 
 /** Where the WebAssembly comes from: a URL, a fetch `Response`, bytes or a compiled module. */

@@ -24,4 +24,4 @@ export function initSync(options) {
   ready = true;
 }
 
-export { Engine, CivicflowError, version, memoryBytes } from "./lib/engine.js";
+export { Engine, CivicflowError, defineWorkflow, version, memoryBytes } from "./lib/engine.js";

@@ -382,7 +382,10 @@ fn every_op_goes_through_post_v1() {
     // next_due is the first of every stored timer.
     let (_, next) = server.call(clerk, &json!({"op": "next_due"}));
     let (_, all) = server.call(clerk, &json!({"op": "due", "now": i64::MAX, "limit": 1}));
-    assert_eq!(next["result"]["timer"], all["result"]["timers"][0], "{next}");
+    assert_eq!(
+        next["result"]["timer"], all["result"]["timers"][0],
+        "{next}"
+    );
     assert!(next["result"]["timer"]["due_at"].is_i64(), "{next}");
     let (_, opinion) = server.call(
         handler,
