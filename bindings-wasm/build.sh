@@ -51,10 +51,30 @@ sed '/@ts-self-types/d' "$stage/web/civicflow_wasm.js" >"$out/wasm/civicflow_was
 
 echo "== typescript"
 # One source, two module formats: tsc emits .js/.d.ts from .ts and .cjs/.d.cts from .cts.
-cp "$here/js/engine.ts" "$stage/lib/engine.ts"
-sed 's#"./types.js"#"./types.cjs"#; s#"./constants.js"#"./constants.cjs"#' "$here/js/engine.ts" >"$stage/lib/engine.cts"
-cp "$here/js/constants.ts" "$stage/lib/constants.ts"
-cp "$here/js/constants.ts" "$stage/lib/constants.cts"
+# civicflow/store's migrations: the Rust store's SQL files (store/migrations/), as a module.
+node -e '
+  const fs = require("fs"), path = require("path");
+  const [root, out] = process.argv.slice(1);
+  const kinds = {};
+  for (const kind of ["sqlite", "postgres"]) {
+    const dir = path.join(root, "store", "migrations", kind);
+    kinds[kind] = fs.readdirSync(dir).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort()
+      .map((f) => [Number(f.slice(0, 4)), fs.readFileSync(path.join(dir, f), "utf8")]);
+  }
+  fs.writeFileSync(out, "// The store'"'"'s migrations, from store/migrations/ of the repository (build.sh). Do not edit.\n" +
+    "/** @internal */\nexport const MIGRATIONS: Record<\"sqlite\" | \"postgres\", Array<[number, string]>> = " +
+    JSON.stringify(kinds) + ";\n");
+' "$root" "$here/js/.store-migrations.ts"
+# The Node entry's types, for the store's import of the error class it throws.
+echo 'export { CivicflowError } from "./lib/engine.js";' >"$stage/node.d.mts"
+echo 'export { CivicflowError } from "./lib/engine.cjs";' >"$stage/node.d.cts"
+for f in engine constants store store-db store-sqlite store-postgres; do
+  cp "$here/js/$f.ts" "$stage/lib/$f.ts"
+  sed -E 's#"\./([a-z-]+)\.js"#"./\1.cjs"#g; s#"\.\./node\.mjs"#"../node.cjs"#' "$here/js/$f.ts" >"$stage/lib/$f.cts"
+done
+cp "$here/js/.store-migrations.ts" "$stage/lib/store-migrations.ts"
+cp "$here/js/.store-migrations.ts" "$stage/lib/store-migrations.cts"
+rm "$here/js/.store-migrations.ts"
 cp "$here/js/types.d.ts" "$stage/lib/types.d.ts"
 cp "$here/js/types.d.ts" "$stage/lib/types.d.cts"
 echo '{"type": "module"}' >"$stage/lib/package.json"

@@ -49,6 +49,9 @@ test("CommonJS: require from the installed tarball, and ESM and CJS share one mo
   assert.equal(out.code, "case.not_found");
   write(dir, "both.mjs", `import { createRequire } from "node:module";\nimport * as esm from "civicflow";\nconst cjs = createRequire(import.meta.url)("civicflow");\nconsole.log(esm.CivicflowError === cjs.CivicflowError && esm.Engine === cjs.Engine);\n`);
   assert.equal(run("node", ["both.mjs"], dir).trim(), "true");
+  // The store and the documents, required from CommonJS too.
+  write(dir, "store.js", `const { openStore, StoreError } = require("civicflow/store");\nconst { templates } = require("civicflow/templates");\nconst { calendars } = require("civicflow/calendars");\nconsole.log(typeof openStore, typeof StoreError, templates.township.id, calendars["cn-mainland"].id);\n`);
+  assert.equal(run("node", ["store.js"], dir).trim(), "function function township cn-mainland");
 });
 
 test("the README's TypeScript example passes tsc --strict and runs, as ESM and as CommonJS", () => {
@@ -87,7 +90,7 @@ test("every TypeScript block of docs/javascript.md passes tsc --strict", () => {
 });
 
 test("no `any` in the public declarations", () => {
-  const files = ["index.d.ts", "web.d.ts", "node.d.cts", "lib/engine.d.ts", "lib/engine.d.cts", "lib/types.d.ts"];
+  const files = ["index.d.ts", "web.d.ts", "node.d.cts", "lib/engine.d.ts", "lib/engine.d.cts", "lib/types.d.ts", "lib/store.d.ts", "lib/store-db.d.ts", "templates.d.ts", "calendars.d.ts"];
   for (const f of files) {
     const text = readFileSync(join(pkgDir, f), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
     // `any` as a type; `{ any: GuardDef[] }` is a guard key.
@@ -101,7 +104,7 @@ test("the package ships what its exports map names, and nothing else", () => {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const targets = JSON.stringify(pkg.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(1, -1)).filter((p) => p.includes("."));
   for (const t of targets) {
-    if (t === "./web" || t === "./templates" || t === "./calendars" || t === "./civicflow_bg.wasm" || t === "./package.json") continue;
+    if (t === "./web" || t === "./templates" || t === "./calendars" || t === "./store" || t === "./civicflow_bg.wasm" || t === "./package.json") continue;
     assert.doesNotThrow(() => readFileSync(join(pkgDir, t)), t);
   }
   const listing = JSON.parse(run("npm", ["pack", "--dry-run", "--json", pkgDir], root))[0].files.map((f) => f.path).sort();
