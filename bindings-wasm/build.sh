@@ -66,8 +66,8 @@ node -e '
     JSON.stringify(kinds) + ";\n");
 ' "$root" "$here/js/.store-migrations.ts"
 # The Node entry's types, for the store's import of the error class it throws.
-echo 'export { CivicflowError } from "./lib/engine.js";' >"$stage/node.d.mts"
-echo 'export { CivicflowError } from "./lib/engine.cjs";' >"$stage/node.d.cts"
+echo 'export { CivicflowError, Engine } from "./lib/engine.js";' >"$stage/node.d.mts"
+echo 'export { CivicflowError, Engine } from "./lib/engine.cjs";' >"$stage/node.d.cts"
 for f in engine constants store store-db store-sqlite store-postgres; do
   cp "$here/js/$f.ts" "$stage/lib/$f.ts"
   sed -E 's#"\./([a-z-]+)\.js"#"./\1.cjs"#g; s#"\.\./node\.mjs"#"../node.cjs"#' "$here/js/$f.ts" >"$stage/lib/$f.cts"

@@ -72,8 +72,17 @@ export interface Db {
 
 /** What the store throws for its own failures (the engine's refusals are answers). */
 export class StoreError extends Error {
-  /** `store.database`, `store.conflict`, `store.corrupt`, `store.url` or `store.op_not_served`. */
-  readonly code: "store.database" | "store.conflict" | "store.corrupt" | "store.url" | "store.op_not_served";
+  /**
+   * `store.database`, `store.conflict` (retried by the store first), `store.corrupt`,
+   * `store.url`, `store.op_not_served` or `store.engine_not_empty`.
+   */
+  readonly code:
+    | "store.database"
+    | "store.conflict"
+    | "store.corrupt"
+    | "store.url"
+    | "store.op_not_served"
+    | "store.engine_not_empty";
 
   constructor(code: StoreError["code"], message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -112,7 +121,24 @@ export function canonical(value: unknown): string {
     keys.sort(byCodePoint);
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
   }
+  if (typeof value === "number") return number(value);
   return JSON.stringify(value) ?? "null";
+}
+
+// A number as serde_json writes it (ryu): integers as integers; other numbers in decimal for
+// exponents -5 to 15, with `.0` when integral (an integral float past 2^53), and else as
+// `1.5e16` or `1e-7`. JavaScript writes some of these without a point or an exponent, which
+// would read back as an integer.
+function number(x: number): string {
+  if (!Number.isFinite(x)) return "null";
+  if (Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER) return String(x);
+  const [mantissa, exponent] = x.toExponential().split("e") as [string, string];
+  const e = Number(exponent);
+  if (e >= -5 && e <= 15) {
+    const decimal = String(x);
+    return decimal.includes(".") ? decimal : `${decimal}.0`;
+  }
+  return `${mantissa}e${e}`;
 }
 
 /** The number of an effect's event and its id, as the outbox keys it. */

@@ -43,14 +43,15 @@ export async function openPostgres(url: string): Promise<Db> {
   return new Postgres(client);
 }
 
-// Deadlocks and serialization failures are conflicts, retried; the rest is the database's.
+// Deadlocks, serialization failures and two workers inserting the same row are conflicts,
+// retried (as the Rust store does); the rest is the database's.
 async function guard<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
     if (e instanceof StoreError) throw e;
     const code = (e as { code?: unknown }).code;
-    const conflict = code === "40001" || code === "40P01";
+    const conflict = code === "40001" || code === "40P01" || code === "23505";
     throw new StoreError(conflict ? "store.conflict" : "store.database", `postgres: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -1,6 +1,6 @@
 // `civicflow/store` on SQLite, through better-sqlite3 (an optional peer dependency): the
 // statements of the Rust store's store/src/db/sqlite.rs, with the same pragmas (WAL,
-// synchronous=FULL, a 30 s busy timeout) and bodies written as the same JSON text.
+// synchronous=FULL) and bodies written as the same JSON text.
 
 import type { CaseWrite, JsonValue } from "./types.js";
 import { canonical, effectKey, StoreError, type ArchiveRow, type Db, type DefinitionRow, type OutboxRow, type StoredCase } from "./store-db.js";
@@ -29,7 +29,9 @@ export async function openSqlite(path: string): Promise<Db> {
   } catch (e) {
     throw new StoreError("store.database", "SQLite needs the package better-sqlite3 (npm install better-sqlite3@12)", { cause: e });
   }
-  return new Sqlite(wrap(() => new open(path, { timeout: 30_000 })));
+  // better-sqlite3 waits for a busy file synchronously, stopping the event loop: a short wait
+  // here, and the store's retries (which yield) for longer ones.
+  return new Sqlite(wrap(() => new open(path, { timeout: 100 })));
 }
 
 // better-sqlite3 throws SqliteError: a busy or locked file is a conflict, retried.
@@ -39,7 +41,7 @@ function wrap<T>(f: () => T): T {
   } catch (e) {
     if (e instanceof StoreError) throw e;
     const code = (e as { code?: unknown }).code;
-    const busy = code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_BUSY_SNAPSHOT";
+    const busy = typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
     throw new StoreError(busy ? "store.conflict" : "store.database", `sqlite: ${(e as Error).message}`, { cause: e });
   }
 }

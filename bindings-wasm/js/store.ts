@@ -6,10 +6,10 @@
 // database into a copy of the definitions, run the request, write its write set, commit,
 // answer. A failed commit leaves nothing: the copy is dropped with the cases it held.
 
-// The error class of the Node entry, which is the one `import { CivicflowError } from
-// "civicflow"` gives (build.sh writes "../node.cjs" here in the CommonJS build).
-import { CivicflowError } from "../node.mjs";
-import type { Engine, Answer, Op, Results } from "./engine.js";
+// The classes of the Node entry, the ones `import { CivicflowError } from "civicflow"` gives
+// (build.sh writes "../node.cjs" here in the CommonJS build).
+import { CivicflowError, Engine } from "../node.mjs";
+import type { Answer, Op, Results } from "./engine.js";
 import { MIGRATIONS } from "./store-migrations.js";
 import type { CaseWrite, JsonValue, Plan, Request } from "./types.js";
 import { byCodePoint, StoreError, type Db, type OutboxRow } from "./store-db.js";
@@ -112,8 +112,16 @@ export async function openStore(url: string, engine: Engine, options: StoreOptio
     for (const [number, script] of MIGRATIONS[kind]) {
       if (!done.includes(number)) await db.migrate(number, script);
     }
-    if (engine.listCases({ limit: 1 }).total > 0) {
-      throw new StoreError("store.corrupt", "openStore takes an engine without cases: the store's cases are in the database");
+    // Definitions of its own would reach no other worker, and cases opened on them would not
+    // load anywhere else: they go through the store (loadWorkflow, ...), which keeps them.
+    const empty = new Engine();
+    const bare = empty.listWorkflows().digest;
+    empty.free();
+    if (engine.listCases({ limit: 1 }).total > 0 || engine.listWorkflows().digest !== bare) {
+      throw new StoreError(
+        "store.engine_not_empty",
+        "openStore takes an engine without cases or definitions: the cases are in the database, and definitions are loaded through the store (store.loadWorkflow, loadCalendar, loadOrg) so that every worker has them",
+      );
     }
     engine.setOptions({ outbox: "host" });
     const store = new Store(db, engine, options);
@@ -140,11 +148,6 @@ export class Store {
     this.#db = db;
     this.#template = engine;
     this.#options = options;
-  }
-
-  /** The engine whose definitions every request runs on. */
-  get engine(): Engine {
-    return this.#template;
   }
 
   // The database, one statement counted.
@@ -192,14 +195,15 @@ export class Store {
     }
   }
 
-  // Conflicts retried with a growing pause; anything else reaches the caller.
+  // Conflicts (a busy SQLite file included) retried with a growing pause, about 10 s in all;
+  // anything else reaches the caller.
   async #retrying<T>(body: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await body();
       } catch (e) {
-        if (!(e instanceof StoreError && e.transient) || attempt >= 8) throw e;
-        await new Promise<void>((resolve) => setTimeout(() => resolve(), 2 << (attempt + 1)));
+        if (!(e instanceof StoreError && e.transient) || attempt >= 16) throw e;
+        await new Promise<void>((resolve) => setTimeout(() => resolve(), Math.min(4 << attempt, 1000)));
       }
     }
   }
@@ -319,6 +323,12 @@ export class Store {
       const engine = this.#template.cloneDefinitions();
       try {
         const revived = await this.#lockAndLoad(engine, req, plan.result, write);
+        // Again under the locks: the same request, retried on another worker at the same
+        // time, may have committed while this one waited.
+        if (write && requestId !== undefined) {
+          const stored = await this.#s().storedAnswer(requestId);
+          if (stored !== undefined) return [markDuplicate(stored), false];
+        }
         const answer = engine.call(req as unknown as Request) as Answer<{ writes?: CaseWrite[] }>;
         const writes = answer.ok ? answer.result.writes ?? [] : [];
         if (!write || !answer.ok || writes.length === 0) return [answer, false];
@@ -353,7 +363,9 @@ export class Store {
       const found: string[] = [];
       for (const key of keys) {
         if (key.startsWith("m:")) {
-          const [citizen = "", matter = ""] = key.slice(2).split("\u001f");
+          const pair = key.slice(2);
+          const cut = pair.indexOf("\u001f");
+          const [citizen, matter] = cut < 0 ? [pair, ""] : [pair.slice(0, cut), pair.slice(cut + 1)];
           found.push(...(await this.#s().openCasesWith(citizen, matter)));
         } else {
           const loaded = await this.#loadInto(engine, key.slice(2));
@@ -390,12 +402,17 @@ export class Store {
 
   // Loads a definition for every worker: checked on a copy of the definitions, stored unless
   // it changes nothing, and the timer rows of open cases recomputed after a calendar or
-  // organisation change.
+  // organisation change. A request id is kept as the Rust store keeps it (`op:id`).
   async #define(op: string, request: Record<string, unknown>): Promise<Answer<unknown>> {
-    const { request_id: _, ...body } = request;
+    const { request_id: requestId, ...body } = request;
+    let answered: Answer<unknown>;
     try {
-      return await this.#transaction(async () => {
+      answered = await this.#transaction(async () => {
         await this.#s().lockDefinitions(true);
+        if (typeof requestId === "string") {
+          const stored = await this.#s().storedAnswer(requestId);
+          if (stored !== undefined) return [markDuplicate(stored), false];
+        }
         await this.refresh();
         const before = this.#template.listWorkflows().digest;
         const next = this.#template.cloneDefinitions();
@@ -407,16 +424,22 @@ export class Store {
           const at = await this.#clock();
           const row = { kind: op, id, version: answer.result.version ?? 0, body: body as JsonValue, digest, at };
           await this.#s().insertDefinition(row);
+          if (typeof requestId === "string") {
+            await this.#s().storeAnswer(requestId, `${op}:${id}`, answer as unknown as JsonValue, at);
+          }
           if (op !== "load_workflow") await this.#recomputeTimers(next);
           return [answer, true];
         } finally {
           next.free();
         }
       });
-    } finally {
-      // The new definition becomes this worker's once committed: read back like any other.
-      await this.#read(() => this.refresh());
+    } catch (e) {
+      await this.#read(() => this.refresh()).catch(() => undefined);
+      throw e;
     }
+    // The new definition becomes this worker's once committed: read back like any other.
+    await this.#read(() => this.refresh());
+    return answered;
   }
 
   // Every open case's timer rows, as the new definitions compute them.
@@ -488,31 +511,34 @@ export class Store {
    * `backoffMs(attempts)`. At least once: `deliver` may see an effect again after a crash, and
    * keys on its `effect_id`.
    */
-  dispatch(deliver: Deliver, limit = 100, leaseMs = 60_000): Promise<{ leased: number; delivered: number; failed: number }> {
-    return this.serial(async () => {
-      const leased = await this.#retrying(() =>
+  async dispatch(deliver: Deliver, limit = 100, leaseMs = 60_000): Promise<{ leased: number; delivered: number; failed: number }> {
+    const leased = await this.serial(() =>
+      this.#retrying(() =>
         this.#transaction(async () => [await this.#s().leaseEffects(await this.#clock(), limit, leaseMs), true]),
-      );
-      let delivered = 0;
-      for (const effect of leased) {
-        let error: string | undefined;
-        try {
-          await deliver(effect);
-        } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
-        }
-        await this.#retrying(() =>
+      ),
+    );
+    let delivered = 0;
+    for (const effect of leased) {
+      // Outside the queue: a slow channel holds up no request, and `deliver` may call the store.
+      let error: string | undefined;
+      try {
+        await deliver(effect);
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      await this.serial(() =>
+        this.#retrying(() =>
           this.#transaction(async () => {
             const now = await this.#clock();
             if (error === undefined) await this.#s().markDelivered(effect.effect_id, now);
             else await this.#s().markFailed(effect.effect_id, now + backoffMs(effect.attempts), error);
             return [undefined, true];
           }),
-        );
-        if (error === undefined) delivered++;
-      }
-      return { leased: leased.length, delivered, failed: leased.length - delivered };
-    });
+        ),
+      );
+      if (error === undefined) delivered++;
+    }
+    return { leased: leased.length, delivered, failed: leased.length - delivered };
   }
 
   /** Moves closed cases whose effects are all delivered, closed longer than `ageMs` ago, to the archive. */
@@ -548,7 +574,8 @@ export class Store {
   /**
    * Runs the jobs until the returned function is called: every `everyMs`, the due timers
    * fire, the outbox is delivered through `deliver`, and old closed cases are archived. A
-   * round that fails is tried again at the next; `onError` hears of it.
+   * round that fails is tried again at the next; `onError` hears of it. The loop ends when the
+   * store is closed.
    */
   start(jobs: Jobs = {}, onError: (e: unknown) => void = () => {}): () => Promise<void> {
     const every = jobs.everyMs ?? 1000;
@@ -564,7 +591,7 @@ export class Store {
         } catch (e) {
           onError(e);
         }
-        if (!stopped) timer = setTimeout(tick, every);
+        if (!stopped && !this.#closed) timer = setTimeout(tick, every);
       })();
     };
     tick();

@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { Engine, CivicflowError } from "../pkg/node.mjs";
 import { openStore, StoreError } from "../pkg/lib/store.js";
+import { canonical } from "../pkg/lib/store-db.js";
 import { calendars } from "../pkg/calendars.js";
 import { orgs, templates } from "../pkg/templates.js";
 import { here, root } from "./helpers.js";
@@ -154,7 +155,10 @@ test("bad input: a clear error, and the database unchanged", async () => {
   const withCase = new Engine();
   withCase.loadWorkflow(JSON.parse(readFileSync(join(root, "tests/workflows/permit.json"), "utf8")));
   withCase.openCase({ case_id: "c-1", workflow: "permit", channel: "web", fields: { applicant: "张三", kind: "repair" }, actor: { id: "u", roles: ["clerk"] }, at: 1 });
-  await assert.rejects(openStore(sqliteUrl(), withCase), (e) => e instanceof StoreError && /without cases/.test(e.message));
+  await assert.rejects(openStore(sqliteUrl(), withCase), (e) => e instanceof StoreError && e.code === "store.engine_not_empty");
+  const withDefinitions = new Engine();
+  withDefinitions.loadCalendar(calendars["cn-mainland"]);
+  await assert.rejects(openStore(sqliteUrl(), withDefinitions), (e) => e.code === "store.engine_not_empty");
   const url = sqliteUrl();
   const store = await importWeek(url);
   const before = await dump(url);
@@ -172,6 +176,33 @@ test("bad input: a clear error, and the database unchanged", async () => {
   assert.deepEqual(await dump(url), before);
   await store.close();
   await assert.rejects(store.getCase("W-01"), (e) => e instanceof StoreError && /closed/.test(e.message));
+});
+
+test("JSON is written in the Rust store's bytes: keys in code point order, numbers as serde_json writes them", () => {
+  assert.equal(canonical({ b: 1, a: [true, null, "x"], "é": {}, "\u{1F600}": 0, "\uFFFF": 0 }), '{"a":[true,null,"x"],"b":1,"é":{},"\uFFFF":0,"\u{1F600}":0}');
+  const numbers = [0, -3, 2 ** 53 - 1, 2 ** 53 + 2, 1e15 + 0.5, 1e16, 1.2345e20, 1e21, 0.1, 123.456, 1e-5, 1e-6, 1.5e-7, -2.5e-8];
+  assert.deepEqual(numbers.map(canonical), [
+    "0", "-3", "9007199254740991", "9007199254740994.0", "1000000000000000.5", "1e16", "1.2345e20", "1e21",
+    "0.1", "123.456", "0.00001", "1e-6", "1.5e-7", "-2.5e-8",
+  ]);
+});
+
+test("deliver may call the store, and a slow one holds up no request", async () => {
+  const url = sqliteUrl();
+  const time = { now: week.start };
+  const store = await importWeek(url, time);
+  let calls = 0;
+  const done = store.dispatch(async (effect) => {
+    calls++;
+    const view = await store.getCase(effect.case_id); // through the store, while it delivers
+    assert.equal(view.id, effect.case_id);
+  }, 5);
+  const meanwhile = await store.getCase("W-01");
+  assert.equal(meanwhile.id, "W-01");
+  const result = await done;
+  assert.equal(result.delivered, calls);
+  assert.ok(calls > 0);
+  await store.close();
 });
 
 test("the jobs fire timers, deliver each case's effects in order, and archive", async () => {

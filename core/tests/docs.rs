@@ -138,6 +138,7 @@ fn blocks(markdown: &str) -> Vec<(&str, String)> {
 ///   SLA rule or field list), each of which must load or parse;
 /// - `sh` elsewhere: commands, each naming a script of the repository or installing the
 ///   package the tests install from its tarball;
+/// - `javascript` in docs/javascript.md: a bundler's configuration, the one the bundler test uses;
 /// - `console`, `text`, `toml`: what a program prints, and configuration.
 #[test]
 fn every_code_block_of_the_guide_is_run_or_checked() {
@@ -176,6 +177,18 @@ fn every_code_block_of_the_guide_is_run_or_checked() {
                     }
                 }
                 "json" => check_json(&at, &body),
+                // A bundler's configuration: the one bindings-wasm/test/bundlers.test.mjs
+                // builds with.
+                "javascript" if file == "docs/javascript.md" => {
+                    let config = std::fs::read_to_string(format!(
+                        "{root}/bindings-wasm/bundlers/vite5/vite.config.js"
+                    ))
+                    .unwrap();
+                    assert!(
+                        config.contains(body.trim()),
+                        "{at}: not the configuration the bundler test uses"
+                    );
+                }
                 "console" | "text" | "toml" => {}
                 other => panic!("{at}: no test runs ```{other} blocks"),
             }

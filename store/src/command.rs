@@ -57,6 +57,14 @@ impl Store {
             };
             let mut engine = s.template.clone_definitions();
             let revived = s.lock_and_load(&mut engine, &typed, write)?;
+            // Again under the locks: the same request, retried on another worker at the same
+            // time, may have committed while this one waited for them.
+            if let (true, Some(id)) = (write, &request_id) {
+                if let Some(mut answer) = s.db()?.stored_answer(id)? {
+                    mark_duplicate(&mut answer);
+                    return Ok((answer, false));
+                }
+            }
             let answer = engine.answer_json(request);
             let writes = crate::json::at(&answer, "/result/writes")
                 .as_array()
