@@ -41,6 +41,15 @@ export function socket() {
   return dir;
 }
 
+/** Drops a database `fresh` made, once its test is done with it. */
+export async function drop(databaseUrl) {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new pg.Client({ connectionString: url("postgres") });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await client.end();
+}
+
 /** The URL of database `name` on the cluster. */
 export function url(name) {
   return `postgresql://postgres@localhost/${name}?host=${socket()}`;

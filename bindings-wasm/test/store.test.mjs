@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -18,11 +18,21 @@ import { canonical } from "../pkg/lib/store-db.js";
 import { calendars } from "../pkg/calendars.js";
 import { orgs, templates } from "../pkg/templates.js";
 import { here, root } from "./helpers.js";
-import { fresh } from "./pg.js";
+import { drop, fresh } from "./pg.js";
 
 const week = JSON.parse(readFileSync(join(root, "examples/web/data/week.json"), "utf8"));
 const worker = join(here, "store", "worker.mjs");
 const dir = mkdtempSync(join(tmpdir(), "civicflow-store-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+// Frees what a database of a test holds once it is checked: 300 of them make a run.
+async function discard(url) {
+  if (url.startsWith("sqlite:")) {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(url.slice("sqlite:".length) + suffix, { force: true });
+  } else {
+    await drop(url);
+  }
+}
 let files = 0;
 const sqliteUrl = () => `sqlite:${join(dir, `db-${files++}.db`)}`;
 
@@ -91,6 +101,7 @@ async function killedAtEveryStatement(t, newUrl) {
     assert.equal(again.status, 0, `after a kill at statement ${k}: ${again.err}`);
     assert.deepEqual(await dump(url), expected, `after a kill at statement ${k}`);
     if (k % 10 === 0 || k === statements) assert.match(civicflow("check", "--database", url), / 0 problems/);
+    await discard(url);
   }
   t.diagnostic(`${statements} statements, each killed once`);
 }
