@@ -27,6 +27,8 @@ import type {
   CalendarBetweenRequest,
   CalendarDef,
   CalendarLoaded,
+  NoticeRead,
+  NoticeRequest,
   CaseChange,
   CaseView,
   Deadline,
@@ -837,6 +839,15 @@ export class Engine<W extends WorkflowLike = WorkflowDef> {
   /** A deadline on a calendar: an instant plus a duration. */
   calendarAdd(request: Timed<CalendarAddRequest>): Deadline {
     return this.#op("calendar_add", timed(request));
+  }
+
+  /**
+   * The year a State Council holiday notice sets, read from its text (`notice`); with
+   * `calendar`, that loaded calendar's document with the year in it, for `loadCalendar`.
+   * Changes nothing. A text with any line it cannot read throws, naming every such line.
+   */
+  calendarFromNotice(request: NoticeRequest): NoticeRead {
+    return this.#op("calendar_from_notice", request);
   }
 
   /** Working and elapsed time between two instants on a calendar. */

@@ -9,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * A request to the engine: `{"op": "<name>", ...body}`. Each op's body is its own struct, so
  * typed callers build exactly what the op needs and every error in a body names its place.
  */
-export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "list_cases" } & CaseQuery) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "next_due" } & Empty) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "follow_primary" } & FollowRequest) | ({ op: "plan" } & PlanRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
+export type Request = ({ op: "load_workflow" } & DefinitionRequest) | ({ op: "validate_workflow" } & DefinitionRequest) | ({ op: "list_workflows" } & Empty) | ({ op: "open_case" } & OpenCaseRequest) | ({ op: "apply" } & ApplyRequest) | ({ op: "get_case" } & CaseRequest) | ({ op: "list_cases" } & CaseQuery) | ({ op: "available_transitions" } & AvailableRequest) | ({ op: "history" } & CaseRequest) | ({ op: "replay" } & ReplayRequest) | ({ op: "verify_history" } & VerifyRequest) | ({ op: "append_events" } & AppendEventsRequest) | ({ op: "unload_case" } & CaseRequest) | ({ op: "archive_case" } & ArchiveRequest) | ({ op: "shortest_path" } & ShortestPathRequest) | ({ op: "export_graph" } & ExportGraphRequest) | ({ op: "snapshot" } & SnapshotRequest) | ({ op: "restore" } & RestoreRequest) | ({ op: "load_calendar" } & CalendarRequest) | ({ op: "calendar_add" } & CalendarAddRequest) | ({ op: "calendar_from_notice" } & NoticeRequest) | ({ op: "calendar_between" } & CalendarBetweenRequest) | ({ op: "sla_status" } & SlaStatusRequest) | ({ op: "due" } & DueRequest) | ({ op: "case_timers" } & CaseRequest) | ({ op: "next_due" } & Empty) | ({ op: "fire_due" } & FireDueRequest) | ({ op: "extend" } & ExtendRequest) | ({ op: "load_org" } & OrgRequest) | ({ op: "route" } & RouteRequest) | ({ op: "follow_primary" } & FollowRequest) | ({ op: "plan" } & PlanRequest) | ({ op: "link_cases" } & LinkRequest) | ({ op: "submit_opinion" } & OpinionRequest) | ({ op: "supervise" } & SuperviseRequest) | ({ op: "answer_supervision" } & AnswerSupervisionRequest) | ({ op: "drain_outbox" } & DrainRequest) | ({ op: "ack_effects" } & AckRequest) | ({ op: "metrics" } & MetricsQuery) | ({ op: "public_view" } & CaseRequest) | ({ op: "set_limits" } & SetLimitsRequest) | ({ op: "get_limits" } & Empty) | ({ op: "set_options" } & SetOptionsRequest) | ({ op: "get_options" } & Empty);
 
 /**
  * The body of an op that takes nothing.
@@ -288,6 +288,26 @@ export interface CalendarAddRequest {
      * What to add.
      */
     duration: DurationDef;
+}
+
+/**
+ * Body of `calendar_from_notice`.
+ */
+export interface NoticeRequest {
+    /**
+     * The notice's text as published: its title, the numbered lines, the issuer and the date;
+     * an extension notice may follow its year's notice.
+     */
+    text: string;
+    /**
+     * The year it arranges; taken from the title when absent.
+     */
+    year?: number;
+    /**
+     * A loaded calendar to put the year into: the answer then holds that calendar's document
+     * with the year in it, ready for `load_calendar`.
+     */
+    calendar?: string;
 }
 
 /**
@@ -983,7 +1003,7 @@ export interface Effect {
      * Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
      * `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
      * `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
-     * `supervision_overdue`, `overdue`.
+     * `supervision_overdue`, `overdue`, `legal_route` (the route's id in `detail`).
      */
     reason: string;
     /**
@@ -1094,6 +1114,26 @@ export interface CatalogueDef {
      * Where a matter goes when no rule and no unit covers it.
      */
     fallback: string;
+    /**
+     * Categories that are matters for functional departments: never routed, dispatched or
+     * transferred to a township or village, or a unit under one.
+     */
+    department_matters?: DepartmentMattersDef;
+}
+
+/**
+ * Matters for functional departments (职能部门), which are not dispatched down to the grass
+ * roots (国办函〔2025〕66号).
+ */
+export interface DepartmentMattersDef {
+    /**
+     * Their categories, as cases' category field holds them.
+     */
+    categories: string[];
+    /**
+     * The rule's source.
+     */
+    source: string;
 }
 
 /**
@@ -1135,7 +1175,8 @@ export interface Route {
      */
     rule?: string;
     /**
-     * Units passed over because the case accuses them (or a unit above them).
+     * Units passed over because the case accuses them (or a unit above them), or because the
+     * matter is for functional departments and they are at the grass roots.
      */
     passed_over?: string[];
 }
@@ -1183,9 +1224,11 @@ export interface HandlingDef {
      */
     callback?: CallbackDef;
     /**
-     * What opening a case that matches an open one does.
+     * What opening a case that matches an open one does: a policy (`"link"`), or a policy and
+     * the other workflows whose open cases also count (`{"policy": "link", "across":
+     * ["xinfang-2022"]}`).
      */
-    duplicates?: DuplicatePolicy;
+    duplicates?: DuplicatesDef;
     /**
      * Transitions the system takes on a duplicate when it is linked, and when its primary
      * closes.
@@ -1199,12 +1242,17 @@ export interface HandlingDef {
      * Request windows of 复查 and 复核 after the previous written reply.
      */
     appeals?: AppealsDef;
+    /**
+     * The enum field a `legal_route` transition's payload names the route in; its values are
+     * ids of [`LEGAL_ROUTES`].
+     */
+    legal_route_field?: string;
 }
 
 /**
  * What a transition does beyond moving the case.
  */
-export type Action = "dispatch" | "transfer" | "return" | "assist" | "reply" | "callback" | "reopen";
+export type Action = "dispatch" | "transfer" | "return" | "assist" | "reply" | "callback" | "reopen" | "legal_route";
 
 /**
  * Co-handling policy.
@@ -1255,6 +1303,14 @@ export interface CallbackDef {
  * art. 19: a matter within its time limit is not accepted again).
  */
 export type DuplicatePolicy = "allow" | "candidate" | "link" | "refuse";
+
+/**
+ * The `duplicates` key: a policy, and the other workflows whose open cases with the same
+ * citizen and matter keys are the same matter (国办函〔2025〕66号: a 12345 order and a 信访
+ * petition on one matter are handled once). Written as the policy alone when `across` is
+ * empty.
+ */
+export type DuplicatesDef = DuplicatePolicy | { policy: DuplicatePolicy; across?: string[] };
 
 /**
  * System transitions for linked duplicates.
@@ -2386,6 +2442,60 @@ export interface Deadline {
 }
 
 /**
+ * Result of `calendar_from_notice`.
+ */
+export interface NoticeRead {
+    /**
+     * What the notice sets for its year.
+     */
+    notice: NoticeYear;
+    /**
+     * The requested calendar's document with the year in it, when a calendar was named.
+     */
+    calendar?: CalendarDef;
+}
+
+/**
+ * What a notice sets for its year, in the calendar document's own entries.
+ */
+export interface NoticeYear {
+    /**
+     * The year the notice arranges.
+     */
+    year: number;
+    /**
+     * Its holidays, by first day; named as the notice names them (`国庆节、中秋节`).
+     */
+    holidays: HolidayDef[];
+    /**
+     * Its make-up working days, by date, each named after its holiday (`春节调休`).
+     */
+    working_days: WorkingDayDef[];
+    /**
+     * The citation: each title with its document number and date, when the text has them.
+     */
+    source: SourceDef;
+    /**
+     * The lines that set no day, as given.
+     */
+    ignored: NoticeLine[];
+}
+
+/**
+ * A line of the text, numbered from 1.
+ */
+export interface NoticeLine {
+    /**
+     * Its number.
+     */
+    line: number;
+    /**
+     * Its text.
+     */
+    text: string;
+}
+
+/**
  * Working and elapsed time between two instants.
  */
 export interface Between {
@@ -2927,12 +3037,18 @@ export type GuardDef = { all: GuardDef[] } | { any: GuardDef[] } | { not: GuardD
 /**
  * One side of a comparison.
  */
-export type OperandDef = { field: string } | { actor: ActorAttr } | { value: JsonValue };
+export type OperandDef = { field: string } | { actor: ActorAttr } | { case: CaseAttr } | { value: JsonValue };
 
 /**
  * An attribute of the acting person a guard can read.
  */
 export type ActorAttr = "id" | "unit" | "roles";
+
+/**
+ * An attribute of the case a guard can read: what the host gave when it opened the case, so
+ * that a rule can differ by channel without a field that copies it (and drifts from it).
+ */
+export type CaseAttr = "channel" | "opened_at" | "workflow" | "category";
 
 /**
  * An SLA rule as written in a definition.
@@ -3311,6 +3427,8 @@ export type ErrorCode =
   | "definition.too_many"
   | "definition.unknown_transition"
   | "definition.handling_field_kind"
+  | "definition.unknown_legal_route"
+  | "definition.legal_route_not_terminal"
   | "definition.mask_not_personal"
   | "definition.invalid_mask"
   | "definition.scrub_field"
@@ -3333,6 +3451,15 @@ export type ErrorCode =
   | "calendar.cyclic_extends"
   | "calendar.out_of_range"
   | "calendar.invalid_duration"
+  | "notice.unreadable"
+  | "notice.weekday"
+  | "notice.day_count"
+  | "notice.not_weekend"
+  | "notice.overlap"
+  | "notice.unknown_holiday"
+  | "notice.year"
+  | "notice.empty"
+  | "notice.year_gap"
   | "sla.empty_trigger"
   | "sla.no_target"
   | "sla.invalid_duration"
@@ -3407,6 +3534,8 @@ export type ErrorCode =
   | "org.no_catalogue"
   | "org.accused_unit"
   | "org.no_route"
+  | "org.grassroots_unit"
+  | "org.no_department_route"
   | "org.not_superior"
   | "outbox.unknown_effect"
   | "outbox.full"
@@ -3451,6 +3580,7 @@ export interface Results {
   restore: Restored;
   load_calendar: CalendarLoaded;
   calendar_add: Deadline;
+  calendar_from_notice: NoticeRead;
   calendar_between: Between;
   sla_status: SlaClocks;
   due: DueTimers;

@@ -39,6 +39,7 @@ const methods = {
   restore: [["snapshot"], (e, r) => e.restore(r.snapshot)],
   load_calendar: [["calendar"], (e, r) => e.loadCalendar(r.calendar)],
   calendar_add: [null, (e, r) => e.calendarAdd(without(r, "op"))],
+  calendar_from_notice: [null, (e, r) => e.calendarFromNotice(without(r, "op"))],
   calendar_between: [null, (e, r) => e.calendarBetween(without(r, "op"))],
   sla_status: [null, (e, r) => e.slaStatus(atNotNow(r))],
   due: [["now", "limit"], (e, r) => e.due(r.now, r.limit)],
@@ -71,7 +72,7 @@ test("every op has a method", () => {
   const types = readFileSync(join(wasmDir, "js", "types.d.ts"), "utf8");
   const request = /export type Request = (.*);/.exec(types)[1];
   const ops = [...request.matchAll(/op: "(\w+)"/g)].map((m) => m[1]).sort();
-  assert.equal(ops.length, 43);
+  assert.equal(ops.length, 44);
   assert.deepEqual(Object.keys(methods).sort(), ops);
   for (const name of ["loadWorkflow", "validateWorkflow", "listWorkflows", "openCase", "apply",
     "getCase", "listCases", "nextDue", "onChange", "availableTransitions", "history", "replay", "verifyHistory", "appendEvents", "unloadCase", "archiveCase", "caseTimers", "cloneDefinitions", "followPrimary", "plan",

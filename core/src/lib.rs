@@ -62,20 +62,21 @@ mod workflow;
 
 pub use api::answer::{
     Acknowledged, CalendarLoaded, CaseChange, CaseTimers, Deadline, Drained, Drawing, DueTimers,
-    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, NextDue, OptionsAnswer,
-    OrgLoaded, Plan, Replayed, Restored, SlaClocks, Transitions, Unloaded, Validation,
-    WorkflowList, WorkflowSummary,
+    EventsAppended, Extended, FiredTimers, History, LimitsAnswer, Loaded, NextDue, NoticeRead,
+    OptionsAnswer, OrgLoaded, Plan, Replayed, Restored, SlaClocks, Transitions, Unloaded,
+    Validation, WorkflowList, WorkflowSummary,
 };
 pub use api::{
     parse_document, read_part, AckRequest, Answer, AnswerSupervisionRequest, AppendEventsRequest,
     ApplyRequest, ArchiveRequest, AvailableRequest, CalendarAddRequest, CalendarBetweenRequest,
     CalendarRequest, CaseRequest, DefinitionRequest, Document, DrainRequest, DueRequest, Empty,
-    ExportGraphRequest, ExtendRequest, FireDueRequest, FollowRequest, LinkRequest, OpenCaseRequest,
-    OpinionRequest, OrgRequest, PlanRequest, ReplayRequest, Reply, ReplyStatus, Request,
-    RequestError, RestoreRequest, RouteRequest, SetLimitsRequest, SetOptionsRequest,
+    ExportGraphRequest, ExtendRequest, FireDueRequest, FollowRequest, LinkRequest, NoticeRequest,
+    OpenCaseRequest, OpinionRequest, OrgRequest, PlanRequest, ReplayRequest, Reply, ReplyStatus,
+    Request, RequestError, RestoreRequest, RouteRequest, SetLimitsRequest, SetOptionsRequest,
     ShortestPathRequest, SlaStatusRequest, SnapshotRequest, SuperviseRequest, VerifyRequest, OPS,
     OP_RESULTS,
 };
+pub use calendar::notice::{read_notice, InvalidNotice, NoticeError, NoticeLine, NoticeYear};
 pub use calendar::working_time::{Between, Computed, Duration, DurationDef};
 pub use calendar::{
     Calendar, CalendarDef, CalendarError, HolidayDef, InvalidCalendar, SourceDef, Week,
@@ -110,8 +111,8 @@ pub use org::handling::{
     SupervisionView,
 };
 pub use org::{
-    CatalogueDef, InvalidOrg, Org, OrgDef, OrgError, Route, RouteBasis, RuleDef, UnitDef, UnitKind,
-    MAX_UNIT_ID_BYTES, ORG_FORMAT,
+    CatalogueDef, DepartmentMattersDef, InvalidOrg, Org, OrgDef, OrgError, Route, RouteBasis,
+    RuleDef, UnitDef, UnitKind, MAX_UNIT_ID_BYTES, ORG_FORMAT,
 };
 pub use support::ids::MAX_ID_BYTES;
 pub use value::{
@@ -122,10 +123,10 @@ pub use workflow::definition::{
     DEFINITION_FORMAT,
 };
 pub use workflow::graph::{GraphFormat, PathToClose, Step};
-pub use workflow::guard::{ActorAttr, GuardDef, OperandDef, UnitRelation};
+pub use workflow::guard::{ActorAttr, CaseAttr, GuardDef, OperandDef, UnitRelation};
 pub use workflow::handling::{
-    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, HandlingDef, LinkedDef,
-    SATISFACTION,
+    Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, DuplicatesDef, HandlingDef,
+    LinkedDef, LEGAL_ROUTES, SATISFACTION,
 };
 pub use workflow::sla::{
     BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef, MAX_SLA_STEPS,

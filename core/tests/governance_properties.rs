@@ -3,7 +3,10 @@
 //!   and snapshot/restore cycles in between, and never again once acknowledged;
 //! - linking never loses a channel: the primary's reply and closure reach the channel of every
 //!   case linked to it, whenever it was linked;
-//! - a case is never handled by the unit its accusation names, or by a unit under it.
+//! - a case is never handled by the unit its accusation names, or by a unit under it;
+//! - a matter for functional departments (国办函〔2025〕66号; public safety in the qingshan
+//!   catalogue) never reaches a township or village, or a unit under one, by routing, dispatch,
+//!   transfer or supervision, whoever asks.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -373,7 +376,7 @@ proptest! {
     }
 
     #[test]
-    fn an_accused_unit_never_handles_its_case(
+    fn neither_the_accused_nor_the_grass_roots_for_departments_matters_handle_a_case(
         cases in proptest::collection::vec((0..6usize, 0..3usize, proptest::option::of(0..UNITS.len())), 1..4),
         ops in proptest::collection::vec((any::<usize>(), any::<usize>(), any::<bool>()), 1..60),
     ) {
@@ -393,7 +396,9 @@ proptest! {
         let mut at = T0;
         let (mut moved, mut refused) = (0, 0);
         for (case, pick, random) in &ops {
-            at += HOUR;
+            // Now and then most of a day passes, and clocks breach: supervision climbs.
+            at += HOUR * if pick % 5 == 0 { 20 } else { 1 };
+            let _ = engine.fire_due(at);
             let id = &ids[case % ids.len()];
             let before = engine.case(id).unwrap().clone();
             let ok = if *random {
@@ -405,6 +410,9 @@ proptest! {
                 let actor = &acts[[1, 2, 3][pick % 3]];
                 let cmd = Command { transition: t, actor, payload: Values::Json(&payload), at };
                 engine.apply(id, &cmd).is_ok()
+            } else if pick % 3 == 0 {
+                govern(&mut engine, id, *pick / 3, at);
+                true
             } else {
                 guided(&mut engine, id, *pick, at)
             };
@@ -419,6 +427,14 @@ proptest! {
                         unit != accused && !org.is_within(unit, accused),
                         "case {} handled by {} under accused {}", id, unit, accused
                     );
+                }
+                let department = case.category().is_some_and(|c| org.is_department_matter(c));
+                if let (Some(unit), true) = (case.handling_unit(), department) {
+                    prop_assert!(!org.is_grassroots(unit), "case {} handled by {}", id, unit);
+                }
+                let supervisors = case.view().handling.map(|h| h.supervisions).unwrap_or_default();
+                for s in supervisors.iter().filter(|_| department) {
+                    prop_assert!(!org.is_grassroots(&s.unit), "case {} supervised by {}", id, s.unit);
                 }
             }
         }

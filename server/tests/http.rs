@@ -306,6 +306,12 @@ fn every_op_goes_through_post_v1() {
         ),
         (
             clerk,
+            "calendar_from_notice",
+            json!({"op": "calendar_from_notice", "calendar": "cn-mainland",
+                   "text": "国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。"}),
+        ),
+        (
+            clerk,
             "calendar_between",
             json!({"op": "calendar_between", "calendar": "cn-mainland", "from": T0, "to": t(10_000)}),
         ),

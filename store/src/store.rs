@@ -70,8 +70,17 @@ pub(crate) fn route(op: &str, request: &Json) -> Route {
         "export_graph" if has_case => Route::ReadCase,
         "due" | "next_due" => Route::Due,
         "replay" if request.get("store") == Some(&Json::Bool(true)) => Route::NotServed,
-        "validate_workflow" | "list_workflows" | "shortest_path" | "export_graph" | "replay"
-        | "verify_history" | "calendar_add" | "calendar_between" | "route" | "plan"
+        "validate_workflow"
+        | "list_workflows"
+        | "shortest_path"
+        | "export_graph"
+        | "replay"
+        | "verify_history"
+        | "calendar_add"
+        | "calendar_from_notice"
+        | "calendar_between"
+        | "route"
+        | "plan"
         | "get_limits" => Route::Template,
         "append_events" | "unload_case" | "archive_case" | "snapshot" | "restore" | "fire_due"
         | "drain_outbox" | "ack_effects" | "set_limits" | "set_options" | "get_options"

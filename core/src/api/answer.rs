@@ -220,6 +220,17 @@ pub struct CalendarLoaded {
     pub years: YearRange,
 }
 
+/// Result of `calendar_from_notice`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+pub struct NoticeRead {
+    /// What the notice sets for its year.
+    pub notice: crate::calendar::notice::NoticeYear,
+    /// The requested calendar's document with the year in it, when a calendar was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<crate::calendar::CalendarDef>,
+}
+
 /// Result of `calendar_add`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

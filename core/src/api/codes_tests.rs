@@ -94,6 +94,11 @@ fn samples() -> Vec<ErrorDetail> {
             kind: FieldKind::Number,
             expected: s(),
         },
+        DefinitionError::UnknownLegalRoute {
+            value: s(),
+            routes: s(),
+        },
+        DefinitionError::LegalRouteNotTerminal { transition: s() },
         DefinitionError::MaskNotPersonal { field: s() },
         DefinitionError::InvalidMask {
             field: s(),
@@ -150,6 +155,8 @@ fn samples() -> Vec<ErrorDetail> {
             | DefinitionError::UnknownCalendar { .. }
             | DefinitionError::Infeasible { .. }
             | DefinitionError::HandlingFieldKind { .. }
+            | DefinitionError::UnknownLegalRoute { .. }
+            | DefinitionError::LegalRouteNotTerminal { .. }
             | DefinitionError::MaskNotPersonal { .. }
             | DefinitionError::InvalidMask { .. }
             | DefinitionError::ScrubField { .. }
@@ -336,6 +343,11 @@ fn samples() -> Vec<ErrorDetail> {
             accused: s(),
         },
         OrgError::NoRoute { accused: s() },
+        OrgError::GrassrootsUnit {
+            unit: s(),
+            category: s(),
+        },
+        OrgError::NoDepartmentRoute { category: s() },
         OrgError::NotSuperior {
             unit: s(),
             handling: s(),
@@ -355,6 +367,8 @@ fn samples() -> Vec<ErrorDetail> {
             | OrgError::NoCatalogue { .. }
             | OrgError::AccusedUnit { .. }
             | OrgError::NoRoute { .. }
+            | OrgError::GrassrootsUnit { .. }
+            | OrgError::NoDepartmentRoute { .. }
             | OrgError::NotSuperior { .. } => cases.push(CaseError::Org(o.clone())),
         }
     }
@@ -517,6 +531,47 @@ fn samples() -> Vec<ErrorDetail> {
             | CalendarError::OutOfRange { .. } => {}
         }
     }
+    let notices = [
+        NoticeError::Unreadable {
+            line: 1,
+            text: s(),
+            reason: "",
+        },
+        NoticeError::Weekday {
+            line: 1,
+            date: s(),
+            stated: s(),
+            actual: "",
+        },
+        NoticeError::DayCount {
+            line: 1,
+            stated: 3,
+            counted: 2,
+        },
+        NoticeError::NotWeekend { line: 1, date: s() },
+        NoticeError::Overlap { line: 1, date: s() },
+        NoticeError::UnknownHoliday { line: 1, name: s() },
+        NoticeError::Year { reason: s() },
+        NoticeError::Empty,
+        NoticeError::YearGap {
+            year: 2029,
+            from: 2020,
+            to: 2026,
+        },
+    ];
+    for n in &notices {
+        match n {
+            NoticeError::Unreadable { .. }
+            | NoticeError::Weekday { .. }
+            | NoticeError::DayCount { .. }
+            | NoticeError::NotWeekend { .. }
+            | NoticeError::Overlap { .. }
+            | NoticeError::UnknownHoliday { .. }
+            | NoticeError::Year { .. }
+            | NoticeError::Empty
+            | NoticeError::YearGap { .. } => {}
+        }
+    }
     let requests = [
         RequestError::InvalidJson { message: s() },
         RequestError::InvalidUtf8 { valid_up_to: 3 },
@@ -558,6 +613,7 @@ fn samples() -> Vec<ErrorDetail> {
     out.extend(snapshot.iter().flat_map(|e| e.details("")));
     out.extend(requests.iter().map(|r| r.detail("")));
     out.extend(calendars.iter().map(|c| c.detail("")));
+    out.extend(notices.iter().map(|n| n.detail("")));
     out.push(crate::engine::outbox::UnknownEffect { id: s(), index: 0 }.detail(""));
     out.push(crate::engine::outbox::OutboxNotEmpty { pending: 1 }.detail(""));
     use crate::metrics::MetricsError;

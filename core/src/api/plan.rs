@@ -18,6 +18,11 @@ impl Engine {
             Request::OpenCase(r) => {
                 cases.push(r.case_id.clone());
                 cases.extend(r.appeal_of.clone());
+                // A held duplicate with these keys links the new case to its primary, which
+                // the keys alone do not find: named, so that a store loads it too.
+                if let Some(keys) = &r.keys {
+                    cases.extend(self.duplicates_of(&r.workflow, keys));
+                }
                 plan.matters.extend(r.keys.clone());
             }
             Request::Apply(r) => {

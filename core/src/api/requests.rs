@@ -377,6 +377,23 @@ pub struct CalendarAddRequest {
     pub duration: DurationDef,
 }
 
+/// Body of `calendar_from_notice`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRequest {
+    /// The notice's text as published: its title, the numbered lines, the issuer and the date;
+    /// an extension notice may follow its year's notice.
+    pub text: String,
+    /// The year it arranges; taken from the title when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i16>,
+    /// A loaded calendar to put the year into: the answer then holds that calendar's document
+    /// with the year in it, ready for `load_calendar`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+}
+
 /// Body of `calendar_between`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]

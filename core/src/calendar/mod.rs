@@ -5,6 +5,7 @@
 //! [`crate::calendar::working_time`]. See `docs/sla.md` for the counting rules.
 
 pub(crate) mod error;
+pub(crate) mod notice;
 pub(crate) mod working_time;
 
 pub use error::{CalendarError, InvalidCalendar};

@@ -90,7 +90,7 @@ impl Case {
             terminal: case.workflow.is_terminal(state),
             at: opening.at,
         };
-        case.update_clocks(&change, &actor);
+        case.update_clocks(&change, &actor, Some((opening.channel, opening.at)));
         case.push(Event {
             at: opening.at,
             actor,
@@ -106,15 +106,23 @@ impl Case {
 
     /// Moves every clock along for a change of state; targets are chosen on the case as it is
     /// after the change, and the actor who made it.
-    fn update_clocks(&mut self, change: &Change, actor: &ActorRecord) {
+    /// `opening` is the channel and instant of a case being opened, which has no history yet.
+    fn update_clocks(
+        &mut self,
+        change: &Change,
+        actor: &ActorRecord,
+        opening: Option<(&str, i64)>,
+    ) {
         // Split borrows: clocks change while the guards read the fields.
         let Case {
             workflow,
             fields,
             clocks,
             handling,
+            history,
             ..
         } = self;
+        let (channel, opened_at) = opening.unwrap_or_else(|| super::opened(history));
         let wf = &**workflow;
         for (rule, clock) in wf.slas.iter().zip(clocks.iter_mut()) {
             let pick = || {
@@ -124,6 +132,8 @@ impl Case {
                     actor_unit: actor.unit.as_deref(),
                     actor_roles: actor.roles,
                     roles: &wf.roles,
+                    channel,
+                    opened_at,
                     org: None,
                     handling: handling.as_deref(),
                 };
@@ -199,6 +209,8 @@ impl Case {
                 actor_unit: actor.unit.as_deref(),
                 actor_roles: actor.roles,
                 roles: &wf.roles,
+                channel: self.channel(),
+                opened_at: self.opened_at(),
                 org: env.org,
                 handling: self.handling.as_deref(),
             };
@@ -241,7 +253,7 @@ impl Case {
                 terminal: wf.is_terminal(to),
                 at: cmd.at,
             };
-            self.update_clocks(&change, &actor);
+            self.update_clocks(&change, &actor, None);
         }
         self.push(Event {
             at: cmd.at,

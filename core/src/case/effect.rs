@@ -41,7 +41,7 @@ pub struct Effect {
     /// Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
     /// `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
     /// `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
-    /// `supervision_overdue`, `overdue`.
+    /// `supervision_overdue`, `overdue`, `legal_route` (the route's id in `detail`).
     pub reason: String,
     /// The channel to use (citizen notices).
     #[serde(default, skip_serializing_if = "Option::is_none")]

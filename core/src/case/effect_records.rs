@@ -267,6 +267,15 @@ fn transition_effects(
             emit.citizen(case, "reply", || Detail::None);
             emit.add(EffectKind::PublishReply, "reply", |_| {});
         }
+        // The route, by its id, on every channel the matter came from.
+        Some(Action::LegalRoute) => {
+            let field = wf.handling.as_ref().and_then(|h| h.legal_route_field);
+            let payload = crate::case::payload_of(carried);
+            let route = payload.iter().find(|(ix, _)| Some(*ix) == field);
+            if let Some((_, Value::Str(route))) = route {
+                emit.citizen(case, "legal_route", || text(route));
+            }
+        }
         _ => {}
     }
     let bounce = wf.handling.as_ref().and_then(|h| h.bounce_after);

@@ -63,6 +63,12 @@ impl Case {
         str_value(self.field_value(h.accused_field?))
     }
 
+    /// The matter's category: the value of the field `handling.category_field` names.
+    pub fn category(&self) -> Option<&str> {
+        let h = self.handling_config()?;
+        str_value(self.field_value(h.category_field?))
+    }
+
     /// The linked primary, when this case is a duplicate.
     pub fn primary(&self) -> Option<&str> {
         self.handling.as_deref()?.primary.as_deref()
@@ -72,11 +78,13 @@ impl Case {
         self.handling.as_deref()
     }
 
-    /// Refuses a unit the organisation does not have, or one the case accuses.
+    /// Refuses a unit the organisation does not have, one the case accuses, and for a matter
+    /// for functional departments (its `category`) one at the grass roots.
     fn check_unit(
         &self,
         unit: &str,
         accused: Option<&str>,
+        category: Option<&str>,
         env: CommandContext<'_>,
     ) -> Result<(), CaseError> {
         if let Some(org) = env.org {
@@ -86,6 +94,7 @@ impl Case {
                 }
                 .into());
             }
+            org.check_department_matter(unit, category)?;
         }
         if let Some(a) = accused {
             if unit == a || env.org.is_some_and(|o| o.is_within(unit, a)) {
@@ -105,7 +114,7 @@ impl Case {
             return Ok(());
         }
         match self.handling_unit() {
-            Some(unit) => self.check_unit(unit, self.accused_unit(), env),
+            Some(unit) => self.check_unit(unit, self.accused_unit(), self.category(), env),
             None => Ok(()),
         }
     }
@@ -161,6 +170,7 @@ impl Case {
         let mut plan = Plan::default();
         let value_of = |field: u16| given(payload, field).or_else(|| self.field_value(field));
         let accused = h.accused_field.and_then(|f| str_value(value_of(f)));
+        let category = h.category_field.and_then(|f| str_value(value_of(f)));
         let missing = |field: u16| CaseError::Fields {
             place: FieldSource::Payload,
             problems: vec![FieldProblem::MissingPayload {
@@ -192,14 +202,13 @@ impl Case {
                     (None, Some(_)) => return Err(missing(h.unit_field)),
                     (None, None) => {
                         let org = env.org.ok_or(OrgError::NotLoaded)?;
-                        let category = h.category_field.and_then(|f| str_value(value_of(f)));
                         let region = h.region_field.and_then(|f| str_value(value_of(f)));
                         let route = org.route(category, region, accused)?;
                         (route.unit.clone(), Some(route))
                     }
                 };
                 if env.recorded.is_none() {
-                    self.check_unit(&unit, accused, env)?;
+                    self.check_unit(&unit, accused, category, env)?;
                 }
                 if named.is_none() {
                     let mut with_unit: Vec<(u16, Value)> = payload.to_vec();
@@ -213,7 +222,7 @@ impl Case {
             Some(Action::Transfer) => {
                 let unit = named.ok_or_else(|| missing(h.unit_field))?;
                 if env.recorded.is_none() {
-                    self.check_unit(unit, accused, env)?;
+                    self.check_unit(unit, accused, category, env)?;
                 }
                 plan.change.unit = Some(Some(unit.to_owned()));
             }
@@ -256,11 +265,17 @@ impl Case {
                 });
             }
             Some(Action::Reopen) => self.check_reopen(h)?,
+            Some(Action::LegalRoute) => {
+                let field = h
+                    .legal_route_field
+                    .ok_or_else(|| self.no_section("handling.legal_route_field"))?;
+                str_value(given(payload, field)).ok_or_else(|| missing(field))?;
+            }
             None => {
                 // A transition that writes the unit field directly is held to the same rules.
                 if let (Some(unit), true) = (named, t.set.contains(&h.unit_field)) {
                     if env.recorded.is_none() {
-                        self.check_unit(unit, accused, env)?;
+                        self.check_unit(unit, accused, category, env)?;
                     }
                 }
             }
@@ -307,8 +322,10 @@ impl Case {
             if pending.iter().any(|p| **p == **unit) || units.iter().take(i).any(|u| u == unit) {
                 return Err(refuse("it already has an opinion due"));
             }
+            // An assisting unit gives an opinion; it does not take the matter over, so the
+            // grass-roots rule for departments' matters does not bar it.
             if env.recorded.is_none() {
-                self.check_unit(unit, accused, env)?;
+                self.check_unit(unit, accused, None, env)?;
             }
         }
         let due_at = match env.recorded {
@@ -409,7 +426,7 @@ impl Case {
             Some(Action::Reply) => record.replied_at = Some(cmd.at),
             Some(Action::Callback) => record.callbacks.extend(change.callback),
             Some(Action::Reopen) => record.reopens += 1,
-            None => {}
+            Some(Action::LegalRoute) | None => {}
         }
         record.unit = self
             .fields

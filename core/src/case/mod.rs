@@ -95,6 +95,17 @@ impl CommandContext<'static> {
     }
 }
 
+/// The channel and instant of the opening event that starts `history`.
+fn opened(history: &[Event]) -> (&str, i64) {
+    match history.first() {
+        Some(e) => match &e.kind {
+            EventKind::Opened(o) => (&o.channel, e.at),
+            _ => ("", e.at),
+        },
+        None => ("", 0),
+    }
+}
+
 impl PartialEq for Case {
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id
@@ -142,15 +153,12 @@ impl Case {
 
     /// The channel the case came in on.
     pub fn channel(&self) -> &str {
-        match self.history.first().map(|e| &e.kind) {
-            Some(EventKind::Opened(o)) => &o.channel,
-            _ => "",
-        }
+        opened(&self.history).0
     }
 
     /// When the case was opened.
     pub fn opened_at(&self) -> i64 {
-        self.history.first().map_or(0, |e| e.at)
+        opened(&self.history).1
     }
 
     /// When its last event happened.

@@ -100,6 +100,8 @@ impl Case {
             actor_unit: actor.unit.as_deref(),
             actor_roles: mask,
             roles: &wf.roles,
+            channel: self.channel(),
+            opened_at: self.opened_at(),
             org,
             handling: self.handling.as_deref(),
         };

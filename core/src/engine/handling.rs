@@ -113,16 +113,24 @@ impl Engine {
         Ok(cal.add(at, d)?.at)
     }
 
-    /// Open cases of workflow `workflow` with the same citizen and matter keys, primaries
-    /// first (a duplicate names its primary instead).
+    /// Open cases with the same citizen and matter keys as a new case of workflow `workflow`
+    /// (its latest version) would have: of the workflow itself and of the workflows its
+    /// `duplicates.across` names; primaries first (a duplicate names its primary instead).
     pub fn duplicates_of(&self, workflow: &str, keys: &MatterKeys) -> Vec<String> {
+        let across = self.workflow(workflow, None).and_then(|w| w.handling());
+        self.duplicates_in(workflow, across.map_or(&[][..], |h| &h.across), keys)
+    }
+
+    /// Open cases of `workflow` or of a workflow in `across` with these keys.
+    fn duplicates_in(&self, workflow: &str, across: &[Box<str>], keys: &MatterKeys) -> Vec<String> {
         let key = (keys.citizen.as_str().into(), keys.matter.as_str().into());
         let mut out: Vec<String> = Vec::new();
         for id in self.matters.get(&key).into_iter().flatten() {
             let Some(case) = self.cases.get(&**id) else {
                 continue;
             };
-            if case.is_terminal() || case.workflow().id() != workflow {
+            let of = case.workflow().id();
+            if case.is_terminal() || (of != workflow && !across.iter().any(|a| **a == *of)) {
                 continue;
             }
             let primary = case.primary().unwrap_or(case.id()).to_owned();
@@ -147,7 +155,8 @@ impl Engine {
         if h.duplicates == P::Allow {
             return Ok(None);
         }
-        let Some(existing) = self.duplicates_of(wf.id(), keys).into_iter().next() else {
+        let found = self.duplicates_in(wf.id(), &h.across, keys);
+        let Some(existing) = found.into_iter().next() else {
             return Ok(None);
         };
         match h.duplicates {

@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{DueTimer, Engine};
 use crate::case::Case;
-use crate::value::Value;
 
 /// Cases a page holds when the query does not say.
 pub const DEFAULT_PAGE: usize = 100;
@@ -191,7 +190,7 @@ fn matches(case: &Case, q: &CaseQuery) -> bool {
     is(&q.workflow, Some(case.workflow().id()))
         && is(&q.state, Some(case.state()))
         && is(&q.state_category, state_category(case))
-        && is(&q.category, category(case))
+        && is(&q.category, case.category())
         && is(&q.unit, unit(case))
         && is(&q.channel, Some(case.channel()))
         && q.terminal.is_none_or(|t| case.is_terminal() == t)
@@ -207,14 +206,6 @@ fn unit(case: &Case) -> Option<&str> {
     case.handling.as_ref().and_then(|h| h.unit.as_deref())
 }
 
-fn category(case: &Case) -> Option<&str> {
-    let field = case.workflow().handling()?.category_field?;
-    match case.fields.get(usize::from(field)) {
-        Some(Some(Value::Str(s))) => Some(s),
-        _ => None,
-    }
-}
-
 fn summary(case: &Case) -> CaseSummary {
     CaseSummary {
         id: case.id().to_owned(),
@@ -225,7 +216,7 @@ fn summary(case: &Case) -> CaseSummary {
         terminal: case.is_terminal(),
         channel: case.channel().to_owned(),
         unit: unit(case).map(str::to_owned),
-        category: category(case).map(str::to_owned),
+        category: case.category().map(str::to_owned),
         opened_at: case.opened_at(),
         updated_at: case.updated_at(),
     }

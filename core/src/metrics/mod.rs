@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Calendar;
 use crate::case::{Case, EventKind};
 use crate::engine::Engine;
-use crate::value::{Value, MAX_INSTANT, MIN_INSTANT};
+use crate::value::{MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
 
 use crate::metrics::table::Rank;
@@ -608,11 +608,6 @@ fn check(q: &MetricsQuery) -> Result<(), MetricsError> {
 }
 
 fn group_of(case: &Case, by: GroupBy) -> &str {
-    let field = |ix: Option<u16>| match ix.and_then(|i| case.fields.get(usize::from(i))) {
-        Some(Some(Value::Str(s))) => &**s,
-        _ => "",
-    };
-    let handling = case.workflow.handling();
     match by {
         GroupBy::Unit => case
             .handling
@@ -620,7 +615,7 @@ fn group_of(case: &Case, by: GroupBy) -> &str {
             .and_then(|h| h.unit.as_deref())
             .unwrap_or(""),
         GroupBy::Channel => case.channel(),
-        GroupBy::Category => field(handling.and_then(|h| h.category_field)),
+        GroupBy::Category => case.category().unwrap_or(""),
         GroupBy::Workflow => case.workflow.id(),
     }
 }

@@ -87,6 +87,22 @@ pub enum OrgError {
         /// The accused unit.
         accused: String,
     },
+    /// A matter for functional departments would go to a township or village, or a unit under
+    /// one (国办函〔2025〕66号: such matters are not dispatched down to the grass roots).
+    #[error("`{category}` is a matter for functional departments: it may not go to `{unit}`, a township or village or a unit under one (国办函〔2025〕66号)")]
+    GrassrootsUnit {
+        /// The unit refused.
+        unit: String,
+        /// The matter's category.
+        category: String,
+    },
+    /// Every unit the catalogue offers for a matter for functional departments is at the grass
+    /// roots.
+    #[error("no unit above the grass roots handles `{category}`, a matter for functional departments; add a catalogue rule or change the fallback")]
+    NoDepartmentRoute {
+        /// The matter's category.
+        category: String,
+    },
     /// The actor's unit is not above the case's handling unit.
     #[error("unit `{unit}` is not above `{handling}`")]
     NotSuperior {
@@ -114,6 +130,8 @@ impl OrgError {
             NoCatalogue { .. } => "org.no_catalogue",
             AccusedUnit { .. } => "org.accused_unit",
             NoRoute { .. } => "org.no_route",
+            GrassrootsUnit { .. } => "org.grassroots_unit",
+            NoDepartmentRoute { .. } => "org.no_department_route",
             NotSuperior { .. } => "org.not_superior",
         }
     }

@@ -89,6 +89,22 @@ pub struct CatalogueDef {
     pub rules: Vec<RuleDef>,
     /// Where a matter goes when no rule and no unit covers it.
     pub fallback: String,
+    /// Categories that are matters for functional departments: never routed, dispatched or
+    /// transferred to a township or village, or a unit under one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_matters: Option<DepartmentMattersDef>,
+}
+
+/// Matters for functional departments (职能部门), which are not dispatched down to the grass
+/// roots (国办函〔2025〕66号).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentMattersDef {
+    /// Their categories, as cases' category field holds them.
+    pub categories: Vec<String>,
+    /// The rule's source.
+    pub source: String,
 }
 
 /// A catalogue rule.
@@ -133,7 +149,8 @@ pub struct Route {
     /// The catalogue rule, when `basis` is `rule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
-    /// Units passed over because the case accuses them (or a unit above them).
+    /// Units passed over because the case accuses them (or a unit above them), or because the
+    /// matter is for functional departments and they are at the grass roots.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub passed_over: Vec<String>,
 }
@@ -142,6 +159,8 @@ pub struct Route {
 struct Unit {
     parent: Option<u32>,
     depth: u32,
+    /// A township or village, or a unit under one.
+    grassroots: bool,
 }
 
 /// A checked organisation: units by index, parents resolved.
@@ -246,7 +265,8 @@ impl Org {
         let mut units = vec![
             Unit {
                 parent: None,
-                depth: 0
+                depth: 0,
+                grassroots: false,
             };
             def.units.len()
         ];
@@ -255,11 +275,17 @@ impl Org {
                 for node in order {
                     let i = graph[node] as usize;
                     let parent = parents.get(i).copied().flatten();
-                    let depth = parent
-                        .and_then(|p| units.get(p as usize))
-                        .map_or(0, |p| p.depth + 1);
+                    let above = parent.and_then(|p| units.get(p as usize));
+                    let depth = above.map_or(0, |p| p.depth + 1);
+                    let kind = def.units.get(i).map(|u| u.kind);
+                    let grassroots = matches!(kind, Some(UnitKind::Township | UnitKind::Village))
+                        || above.is_some_and(|p| p.grassroots);
                     if let Some(u) = units.get_mut(i) {
-                        *u = Unit { parent, depth };
+                        *u = Unit {
+                            parent,
+                            depth,
+                            grassroots,
+                        };
                     }
                 }
             }
@@ -312,6 +338,24 @@ impl Org {
                     })
             };
             rule_order.sort_by_key(rank);
+            if let Some(matters) = &cat.department_matters {
+                for (i, r) in cat.rules.iter().enumerate() {
+                    let department = r
+                        .category
+                        .as_ref()
+                        .filter(|c| matters.categories.contains(c));
+                    let at = index
+                        .get(r.unit.as_str())
+                        .and_then(|&u| units.get(u as usize));
+                    if let (Some(category), true) = (department, at.is_some_and(|u| u.grassroots)) {
+                        let error = OrgError::GrassrootsUnit {
+                            unit: r.unit.clone(),
+                            category: category.clone(),
+                        };
+                        errors.push(Located::new(error, format!("/dispatch/rules/{i}/unit")));
+                    }
+                }
+            }
             fallback = index.get(cat.fallback.as_str()).copied();
             if fallback.is_none() {
                 errors.push(unknown(&cat.fallback, "/dispatch/fallback".into()));
@@ -397,6 +441,44 @@ impl Org {
         false
     }
 
+    /// Whether `unit` is a township or village, or a unit under one. False when unknown.
+    pub fn is_grassroots(&self, unit: &str) -> bool {
+        let ix = self.index.get(unit).map(|&i| i as usize);
+        ix.and_then(|i| self.units.get(i))
+            .is_some_and(|u| u.grassroots)
+    }
+
+    /// Whether the catalogue marks `category` as a matter for functional departments.
+    pub fn is_department_matter(&self, category: &str) -> bool {
+        let matters = self
+            .def
+            .dispatch
+            .as_ref()
+            .and_then(|d| d.department_matters.as_ref());
+        matters.is_some_and(|m| m.categories.iter().any(|c| c == category))
+    }
+
+    /// `org.grassroots_unit` when `category` is a matter for functional departments and
+    /// `unit` is at the grass roots.
+    ///
+    /// # Errors
+    /// `org.grassroots_unit`.
+    pub fn check_department_matter(
+        &self,
+        unit: &str,
+        category: Option<&str>,
+    ) -> Result<(), OrgError> {
+        match category {
+            Some(c) if self.is_department_matter(c) && self.is_grassroots(unit) => {
+                Err(OrgError::GrassrootsUnit {
+                    unit: unit.to_owned(),
+                    category: c.to_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether `upper` is strictly above `unit`.
     pub fn is_above(&self, upper: &str, unit: &str) -> bool {
         upper != unit && self.is_within(unit, upper)
@@ -416,10 +498,12 @@ impl Org {
 
     /// Where a matter of `category` in `region` goes: the most specific catalogue rule, else
     /// the deepest unit that covers the region and handles the category, else the fallback.
-    /// With `accused`, every unit that is the accused unit or under it is passed over.
+    /// With `accused`, every unit that is the accused unit or under it is passed over; for a
+    /// matter for functional departments, every unit at the grass roots.
     ///
     /// # Errors
-    /// `org.no_catalogue`; `org.no_route` when every candidate is passed over.
+    /// `org.no_catalogue`; `org.no_route` (an accusation) or `org.no_department_route` when
+    /// every candidate is passed over.
     pub fn route(
         &self,
         category: Option<&str>,
@@ -434,7 +518,11 @@ impl Org {
                 org: self.def.id.clone(),
             })?;
         let mut passed_over: Vec<String> = Vec::new();
-        let blocked = |unit: &str| accused.is_some_and(|a| unit == a || self.is_within(unit, a));
+        let department = category.filter(|c| self.is_department_matter(c));
+        let blocked = |unit: &str| {
+            accused.is_some_and(|a| unit == a || self.is_within(unit, a))
+                || (department.is_some() && self.is_grassroots(unit))
+        };
         let allowed = |unit: &str, passed_over: &mut Vec<String>| {
             if !blocked(unit) {
                 return true;
@@ -491,8 +579,13 @@ impl Org {
                 passed_over,
             });
         }
-        Err(OrgError::NoRoute {
-            accused: accused.unwrap_or_default().to_owned(),
-        })
+        match (accused, department) {
+            (None, Some(category)) => Err(OrgError::NoDepartmentRoute {
+                category: category.to_owned(),
+            }),
+            _ => Err(OrgError::NoRoute {
+                accused: accused.unwrap_or_default().to_owned(),
+            }),
+        }
     }
 }

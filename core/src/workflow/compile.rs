@@ -200,7 +200,8 @@ impl Checker {
             roles: &roles,
             initial,
             graph: &graph,
-            handling: def.handling.is_some(),
+            workflow: &def.id,
+            handling: def.handling.as_ref(),
             max_guard_depth: self.limits.max_guard_depth,
         };
         let slas = crate::workflow::sla::compile(&def.slas, &cx, &mut self.out);
@@ -224,7 +225,7 @@ impl Checker {
             def.handling.as_ref(),
             &actions,
             &fields,
-            &transitions,
+            (&states, &transitions),
             &mut self.out,
         );
         for (i, s) in def.slas.iter().enumerate() {
@@ -486,7 +487,8 @@ impl Checker {
         let syms = Symbols {
             fields,
             roles,
-            handling: def.handling.is_some(),
+            workflow: &def.id,
+            handling: def.handling.as_ref(),
             max_depth: self.limits.max_guard_depth,
         };
         let state_ix = |id: &str| {

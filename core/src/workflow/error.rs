@@ -241,6 +241,21 @@ pub enum DefinitionError {
         /// The types allowed.
         expected: String,
     },
+    /// The legal-route field offers a value that is not one of the six legal routes.
+    #[error("`{value}` is not a legal route; the routes are {routes}")]
+    UnknownLegalRoute {
+        /// The value.
+        value: String,
+        /// The routes.
+        routes: String,
+    },
+    /// A `legal_route` transition leads to a state that is not terminal: a matter answered with
+    /// its legal route is not handled further.
+    #[error("transition `{transition}` answers with a legal route, so it must close the case")]
+    LegalRouteNotTerminal {
+        /// The transition.
+        transition: String,
+    },
     /// `mask` on a field that is not `personal`: only personal data is masked.
     #[error("field `{field}` has a `mask` but is not `personal`")]
     MaskNotPersonal {
@@ -335,6 +350,8 @@ impl DefinitionError {
             UnknownCalendar { .. } => "sla.unknown_calendar",
             Infeasible { .. } => "sla.infeasible",
             HandlingFieldKind { .. } => "definition.handling_field_kind",
+            UnknownLegalRoute { .. } => "definition.unknown_legal_route",
+            LegalRouteNotTerminal { .. } => "definition.legal_route_not_terminal",
             MaskNotPersonal { .. } => "definition.mask_not_personal",
             InvalidMask { .. } => "definition.invalid_mask",
             ScrubField { .. } => "definition.scrub_field",

@@ -1,4 +1,4 @@
-//! The guard language: conditions over case fields and the acting person.
+//! The guard language: conditions over case fields, the case itself and the acting person.
 //!
 //! Written as JSON (`{"eq": [{"field": "urgency"}, {"value": "high"}]}`), type-checked once when
 //! a workflow loads, then evaluated on an interned form with no allocation. A comparison with a
@@ -60,6 +60,8 @@ pub enum OperandDef {
     Field(String),
     /// An attribute of the acting person.
     Actor(ActorAttr),
+    /// An attribute of the case itself, which no field holds.
+    Case(CaseAttr),
     /// A literal: string, number, boolean, or list of strings.
     Value(#[cfg_attr(feature = "typescript", tsify(type = "JsonValue"))] serde_json::Value),
 }
@@ -75,6 +77,23 @@ pub enum ActorAttr {
     Unit,
     /// The actor's roles (only usable as the right side of `in`).
     Roles,
+}
+
+/// An attribute of the case a guard can read: what the host gave when it opened the case, so
+/// that a rule can differ by channel without a field that copies it (and drifts from it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseAttr {
+    /// The channel it came in on (a string: `"wechat"`, `"12345"`, ...).
+    Channel,
+    /// When it was opened (a datetime).
+    OpenedAt,
+    /// The id of its workflow (a string).
+    Workflow,
+    /// Its category: the value of the field `handling.category_field` names (workflows with
+    /// `handling` and a category field).
+    Category,
 }
 
 /// A type-checked guard over interned ids.
@@ -115,6 +134,8 @@ pub(crate) enum Operand {
     ActorId,
     ActorUnit,
     ActorRoles,
+    CaseChannel,
+    CaseOpenedAt,
     Lit(Value),
 }
 
@@ -122,8 +143,10 @@ pub(crate) enum Operand {
 pub(crate) struct Symbols<'a> {
     pub fields: &'a [Field],
     pub roles: &'a [Box<str>],
-    /// Whether the workflow has a `handling` section, which `unit_is` needs.
-    pub handling: bool,
+    /// The workflow's id, which `{"case": "workflow"}` reads.
+    pub workflow: &'a str,
+    /// The workflow's `handling` section, which `unit_is` and `{"case": "category"}` need.
+    pub handling: Option<&'a crate::workflow::handling::HandlingDef>,
     /// `Limits::max_guard_depth`.
     pub max_depth: usize,
 }
@@ -238,7 +261,7 @@ fn compile_inner(
             Some(Guard::Exists(t.operand))
         }
         GuardDef::UnitIs(rel) => {
-            if !syms.handling {
+            if syms.handling.is_none() {
                 let error = DefinitionError::ActionNeedsSection {
                     action: "unit_is",
                     section: "handling",
@@ -273,20 +296,13 @@ fn operand<'s>(
                 out.push(d);
                 return None;
             };
-            let ty = match kind {
-                FieldKind::String | FieldKind::Text | FieldKind::Enum => Ty::Str,
-                FieldKind::Number => Ty::Num,
-                FieldKind::Boolean => Ty::Bool,
-                FieldKind::Datetime => Ty::Time,
-                FieldKind::List => Ty::List,
-            };
-            Some(Typed {
-                operand: Operand::Field(index),
-                ty,
-                describe: format!("field `{id}` ({kind})"),
-                enum_values: (kind == FieldKind::Enum).then_some((id.as_str(), values)),
-                literal: None,
-            })
+            Some(field_operand(
+                index,
+                kind,
+                id,
+                values,
+                format!("field `{id}` ({kind})"),
+            ))
         }
         OperandDef::Actor(attr) => {
             let (operand, ty, name) = match attr {
@@ -302,6 +318,7 @@ fn operand<'s>(
                 literal: None,
             })
         }
+        OperandDef::Case(attr) => case_operand(*attr, syms, path, out),
         OperandDef::Value(json) => {
             use serde_json::Value as J;
             let (value, ty) = match json {
@@ -329,6 +346,74 @@ fn operand<'s>(
             })
         }
     }
+}
+
+fn field_operand<'s>(
+    index: usize,
+    kind: FieldKind,
+    id: &'s str,
+    values: &'s [Box<str>],
+    describe: String,
+) -> Typed<'s> {
+    let ty = match kind {
+        FieldKind::String | FieldKind::Text | FieldKind::Enum => Ty::Str,
+        FieldKind::Number => Ty::Num,
+        FieldKind::Boolean => Ty::Bool,
+        FieldKind::Datetime => Ty::Time,
+        FieldKind::List => Ty::List,
+    };
+    Typed {
+        operand: Operand::Field(index),
+        ty,
+        describe,
+        enum_values: (kind == FieldKind::Enum).then_some((id, values)),
+        literal: None,
+    }
+}
+
+fn case_operand<'s>(
+    attr: CaseAttr,
+    syms: &'s Symbols<'s>,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Typed<'s>> {
+    let (operand, ty, name) = match attr {
+        CaseAttr::Channel => (Operand::CaseChannel, Ty::Str, "channel"),
+        CaseAttr::OpenedAt => (Operand::CaseOpenedAt, Ty::Time, "opened_at"),
+        // The same for every case of this workflow; written as an operand so that one guard
+        // reads the same in every template.
+        CaseAttr::Workflow => (
+            Operand::Lit(Value::Str(syms.workflow.into())),
+            Ty::Str,
+            "workflow",
+        ),
+        CaseAttr::Category => {
+            let named = syms.handling.and_then(|h| h.category_field.as_deref());
+            let Some((index, kind, values)) = named.and_then(|id| syms.field(id)) else {
+                let error = DefinitionError::ActionNeedsSection {
+                    action: "{\"case\": \"category\"}",
+                    section: "handling.category_field",
+                };
+                out.push(Diagnostic::new(error, format!("{path}/case")));
+                return None;
+            };
+            let describe = format!("case category (field `{}`, {kind})", named.unwrap_or(""));
+            return Some(field_operand(
+                index,
+                kind,
+                named.unwrap_or(""),
+                values,
+                describe,
+            ));
+        }
+    };
+    Some(Typed {
+        operand,
+        ty,
+        describe: format!("case {name}"),
+        enum_values: None,
+        literal: None,
+    })
 }
 
 fn compare(
@@ -460,6 +545,9 @@ pub(crate) struct Scope<'a> {
     pub actor_unit: Option<&'a str>,
     pub actor_roles: u64,
     pub roles: &'a [Box<str>],
+    /// The case's channel and opening instant.
+    pub channel: &'a str,
+    pub opened_at: i64,
     pub org: Option<&'a crate::org::Org>,
     pub handling: Option<&'a crate::org::handling::HandlingView>,
 }
@@ -523,6 +611,8 @@ fn resolve<'a>(op: &'a Operand, scope: &Scope<'a>) -> Option<Resolved<'a>> {
         Operand::ActorId => return Some(Resolved::Str(scope.actor_id)),
         Operand::ActorUnit => return scope.actor_unit.map(Resolved::Str),
         Operand::ActorRoles => return Some(Resolved::Roles(scope.actor_roles)),
+        Operand::CaseChannel => return Some(Resolved::Str(scope.channel)),
+        Operand::CaseOpenedAt => return Some(Resolved::Time(scope.opened_at)),
     };
     Some(match value {
         Value::Str(s) => Resolved::Str(s),

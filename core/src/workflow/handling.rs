@@ -10,7 +10,7 @@ use crate::calendar::working_time::{Duration, DurationDef};
 use crate::value::FieldKind;
 use crate::workflow::guard::declared;
 use crate::workflow::{DefinitionError as E, Diagnostic};
-use crate::workflow::{Field, Transition};
+use crate::workflow::{Field, State, Transition};
 
 /// What a transition does beyond moving the case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +31,22 @@ pub enum Action {
     Callback,
     /// 重办: reopens after an unsatisfied callback, up to the workflow's limit.
     Reopen,
+    /// 告知法定途径: a matter that has its own legal route is not handled; the citizen is told
+    /// the route (the payload's `handling.legal_route_field`) on every channel, and the case
+    /// closes (国办函〔2025〕66号).
+    LegalRoute,
 }
+
+/// The legal routes a matter may have instead of handling (国办函〔2025〕66号): its id, as a
+/// legal-route field's values name it, and its name.
+pub const LEGAL_ROUTES: [(&str, &str); 6] = [
+    ("litigation", "诉讼"),
+    ("arbitration", "仲裁"),
+    ("discipline_inspection", "纪检监察"),
+    ("administrative_review", "行政复议"),
+    ("information_disclosure", "政府信息公开"),
+    ("petition", "信访"),
+];
 
 impl Action {
     pub(crate) fn name(self) -> &'static str {
@@ -43,6 +58,7 @@ impl Action {
             Action::Reply => "reply",
             Action::Callback => "callback",
             Action::Reopen => "reopen",
+            Action::LegalRoute => "legal_route",
         }
     }
 }
@@ -76,9 +92,11 @@ pub struct HandlingDef {
     /// Callbacks and reopening.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<CallbackDef>,
-    /// What opening a case that matches an open one does.
+    /// What opening a case that matches an open one does: a policy (`"link"`), or a policy and
+    /// the other workflows whose open cases also count (`{"policy": "link", "across":
+    /// ["xinfang-2022"]}`).
     #[serde(default)]
-    pub duplicates: DuplicatePolicy,
+    pub duplicates: DuplicatesDef,
     /// Transitions the system takes on a duplicate when it is linked, and when its primary
     /// closes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +107,10 @@ pub struct HandlingDef {
     /// Request windows of 复查 and 复核 after the previous written reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeals: Option<AppealsDef>,
+    /// The enum field a `legal_route` transition's payload names the route in; its values are
+    /// ids of [`LEGAL_ROUTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_route_field: Option<String>,
 }
 
 /// Co-handling policy.
@@ -140,6 +162,73 @@ pub enum DuplicatePolicy {
     Refuse,
 }
 
+/// The `duplicates` key: a policy, and the other workflows whose open cases with the same
+/// citizen and matter keys are the same matter (国办函〔2025〕66号: a 12345 order and a 信访
+/// petition on one matter are handled once). Written as the policy alone when `across` is
+/// empty.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "typescript",
+    tsify(type = "DuplicatePolicy | { policy: DuplicatePolicy; across?: string[] }")
+)]
+pub struct DuplicatesDef {
+    /// What opening a matching case does.
+    pub policy: DuplicatePolicy,
+    /// Other workflows, by id, whose open cases also match.
+    pub across: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetailedDuplicates {
+    policy: DuplicatePolicy,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    across: Vec<String>,
+}
+
+impl Serialize for DuplicatesDef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The policy alone when nothing crosses workflows: definitions written before
+        // `across` keep their bytes, and their digests.
+        if self.across.is_empty() {
+            return self.policy.serialize(serializer);
+        }
+        DetailedDuplicates {
+            policy: self.policy,
+            across: self.across.clone(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DuplicatesDef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        // Read as a value first, so that each form reports its own problem.
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(policy) => DuplicatesDef {
+                policy: serde_json::from_value(serde_json::Value::String(policy))
+                    .map_err(D::Error::custom)?,
+                across: Vec::new(),
+            },
+            detailed @ serde_json::Value::Object(_) => {
+                let d: DetailedDuplicates =
+                    serde_json::from_value(detailed).map_err(D::Error::custom)?;
+                DuplicatesDef {
+                    policy: d.policy,
+                    across: d.across,
+                }
+            }
+            _ => {
+                return Err(D::Error::custom(
+                    "expected a policy (`allow`, `candidate`, `link`, `refuse`) or `{\"policy\": ..., \"across\": [workflow ids]}`",
+                ))
+            }
+        })
+    }
+}
+
 /// System transitions for linked duplicates.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
@@ -176,10 +265,13 @@ pub(crate) struct Handling {
     pub assist: Option<Assist>,
     pub callback: Option<Callback>,
     pub duplicates: DuplicatePolicy,
+    /// Other workflows whose open cases count as duplicates.
+    pub across: Box<[Box<str>]>,
     pub on_link: Option<u16>,
     pub on_primary_closed: Option<u16>,
     pub supervision_due: Option<Duration>,
     pub appeals: Option<(Duration, Duration)>,
+    pub legal_route_field: Option<u16>,
 }
 
 #[derive(Clone, Debug)]
@@ -312,7 +404,7 @@ pub(crate) fn compile(
     def: Option<&HandlingDef>,
     actions: &[Option<Action>],
     fields: &[Field],
-    transitions: &[Transition],
+    (states, transitions): (&[State], &[Transition]),
     out: &mut Vec<Diagnostic>,
 ) -> Option<Handling> {
     let before = out.len();
@@ -322,6 +414,7 @@ pub(crate) fn compile(
                 let section = match action {
                     Action::Assist => "handling.assist",
                     Action::Callback | Action::Reopen => "handling.callback",
+                    Action::LegalRoute => "handling.legal_route_field",
                     _ => "handling",
                 };
                 let error = E::ActionNeedsSection {
@@ -341,11 +434,22 @@ pub(crate) fn compile(
             Action::Reply,
             Action::Callback,
             Action::Reopen,
+            Action::LegalRoute,
         ] {
             needs(a, false, out);
         }
         return None;
     };
+    needs(Action::LegalRoute, def.legal_route_field.is_some(), out);
+    for (i, (t, a)) in transitions.iter().zip(actions).enumerate() {
+        let closes = states.get(usize::from(t.to)).is_some_and(|s| s.terminal);
+        if *a == Some(Action::LegalRoute) && !closes {
+            let error = E::LegalRouteNotTerminal {
+                transition: t.id.to_string(),
+            };
+            out.push(Diagnostic::new(error, format!("/transitions/{i}/to")));
+        }
+    }
     needs(Action::Assist, def.assist.is_some(), out);
     needs(Action::Callback, def.callback.is_some(), out);
     needs(Action::Reopen, def.callback.is_some(), out);
@@ -400,6 +504,24 @@ pub(crate) fn compile(
         let re_review = c.duration(&a.re_review_within, format!("{p}/appeals/re_review_within"));
         Some((review?, re_review?))
     });
+    let legal_route_field = def.legal_route_field.as_ref().and_then(|id| {
+        let path = format!("{p}/legal_route_field");
+        let ix = c.field(id, path.clone(), &[FieldKind::Enum])?;
+        let routes = || {
+            let ids = LEGAL_ROUTES.iter().map(|(id, _)| format!("`{id}`"));
+            ids.collect::<Vec<_>>().join(", ")
+        };
+        for v in c.fields.get(usize::from(ix)).map_or(&[][..], |f| &f.values) {
+            if !LEGAL_ROUTES.iter().any(|(id, _)| **id == **v) {
+                let error = E::UnknownLegalRoute {
+                    value: v.to_string(),
+                    routes: routes(),
+                };
+                c.out.push(Diagnostic::new(error, path.clone()));
+            }
+        }
+        Some(ix)
+    });
     // Deadlines of opinions, supervisions and appeal windows are placed on a calendar.
     let timed = def.assist.is_some() || def.supervision_due.is_some() || def.appeals.is_some();
     if timed && def.calendar.is_none() {
@@ -421,10 +543,17 @@ pub(crate) fn compile(
         bounce_after: def.bounce_after,
         assist,
         callback,
-        duplicates: def.duplicates,
+        duplicates: def.duplicates.policy,
+        across: def
+            .duplicates
+            .across
+            .iter()
+            .map(|w| w.as_str().into())
+            .collect(),
         on_link,
         on_primary_closed,
         supervision_due,
         appeals,
+        legal_route_field,
     })
 }

@@ -226,7 +226,8 @@ pub(crate) struct Context<'a> {
     pub roles: &'a [Box<str>],
     pub initial: u16,
     pub graph: &'a crate::workflow::graph::StateGraph,
-    pub handling: bool,
+    pub workflow: &'a str,
+    pub handling: Option<&'a crate::workflow::handling::HandlingDef>,
     pub max_guard_depth: usize,
 }
 
@@ -251,6 +252,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
     let syms = crate::workflow::guard::Symbols {
         fields: cx.fields,
         roles: cx.roles,
+        workflow: cx.workflow,
         handling: cx.handling,
         max_depth: cx.max_guard_depth,
     };

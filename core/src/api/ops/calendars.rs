@@ -44,6 +44,42 @@ pub(super) fn calendar_add(
     }))
 }
 
+/// The year a notice sets; with `calendar`, that calendar's document with the year in it,
+/// checked to load as it is (with the calendar it extends).
+pub(super) fn calendar_from_notice(
+    engine: &mut Engine,
+    NoticeRequest {
+        text,
+        year,
+        calendar,
+    }: NoticeRequest,
+) -> Outcome {
+    let notice = crate::calendar::notice::read_notice(&text, year).map_err(|e| e.details(""))?;
+    let calendar = match calendar {
+        None => None,
+        Some(id) => {
+            let current = engine
+                .calendar_or_err(&id)
+                .map_err(|e| vec![e.detail("/calendar")])?;
+            let merged = notice
+                .merged_into(current.definition())
+                .map_err(|e| vec![e.detail("/calendar")])?;
+            let base = match merged.extends.as_deref() {
+                Some(base) => Some(
+                    engine
+                        .calendar_or_err(base)
+                        .map_err(|e| vec![e.detail("/calendar")])?,
+                ),
+                None => None,
+            };
+            crate::calendar::Calendar::compile(merged.clone(), base.map(|b| &**b))
+                .map_err(|e| e.details(""))?;
+            Some(merged)
+        }
+    };
+    Ok(to_json(&answer::NoticeRead { notice, calendar }))
+}
+
 /// Working and elapsed time between two instants on a calendar.
 pub(super) fn calendar_between(
     engine: &mut Engine,

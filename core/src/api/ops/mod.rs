@@ -105,6 +105,9 @@ ops! {
     LoadCalendar(CalendarRequest) = "load_calendar" => calendars::load_calendar -> "CalendarLoaded";
     /// A deadline on a calendar: an instant plus a duration.
     CalendarAdd(CalendarAddRequest) = "calendar_add" => calendars::calendar_add -> "Deadline";
+    /// The year a State Council holiday notice sets, read from its text; with `calendar`, that
+    /// calendar's document with the year in it. Changes nothing.
+    CalendarFromNotice(NoticeRequest) = "calendar_from_notice" => calendars::calendar_from_notice -> "NoticeRead";
     /// Working and elapsed time between two instants on a calendar.
     CalendarBetween(CalendarBetweenRequest) = "calendar_between" => calendars::calendar_between -> "Between";
     /// Every SLA clock of a case at `now`.
