@@ -182,9 +182,12 @@ function millis(value: unknown, name: string): unknown {
   return ms;
 }
 
-// A request with its Date instants as milliseconds and, for ops whose JSON name is `now`,
-// `at` written as `now`. Anything else is passed on for the core to read (and refuse).
-function timed(body: unknown, atIsNow = false): unknown {
+/**
+ * @internal A request with its Date instants as milliseconds (an Invalid Date is
+ * `request.invalid` at its name) and, for ops whose JSON name is `now`, `at` written as `now`.
+ * Anything else is passed on for the core to read (and refuse). The store's methods use it too.
+ */
+export function timed(body: unknown, atIsNow = false): unknown {
   if (!isRecord(body)) return body;
   let copy: Record<string, unknown> | undefined;
   for (const key of ["at", "now", "from", "to", "opened_from", "opened_to"]) {

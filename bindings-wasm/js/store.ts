@@ -9,7 +9,7 @@
 // The classes of the Node entry, the ones `import { CivicflowError } from "civicflow"` gives
 // (build.sh writes "../node.cjs" here in the CommonJS build).
 import { CivicflowError, Engine } from "../node.mjs";
-import type { Answer, Op, Results } from "./engine.js";
+import { timed, type Answer, type Op, type Results } from "./engine.js";
 import { MIGRATIONS } from "./store-migrations.js";
 import type { CaseWrite, JsonValue, Plan, Request } from "./types.js";
 import { byCodePoint, StoreError, type Db, type OutboxRow } from "./store-db.js";
@@ -268,13 +268,13 @@ export class Store {
   }
 
   /** Opens a case (`open_case`), committed before it answers. */
-  openCase(request: Parameters<Engine["openCase"]>[0]): Promise<Results["open_case"]> {
-    return this.#result("open_case", timed(request));
+  async openCase(request: Parameters<Engine["openCase"]>[0]): Promise<Results["open_case"]> {
+    return this.#result("open_case", timed(request) as object);
   }
 
   /** Applies a transition (`apply`), committed before it answers. */
-  apply(request: Parameters<Engine["apply"]>[0]): Promise<Results["apply"]> {
-    return this.#result("apply", timed(request));
+  async apply(request: Parameters<Engine["apply"]>[0]): Promise<Results["apply"]> {
+    return this.#result("apply", timed(request) as object);
   }
 
   /** A stored case's view, hot or archived. */
@@ -622,12 +622,3 @@ function markDuplicate(answer: JsonValue): Answer<unknown> {
   return a as unknown as Answer<unknown>;
 }
 
-// Dates as milliseconds, as the engine's methods take them.
-function timed(request: object): object {
-  const copy: Record<string, unknown> = { ...request };
-  for (const key of ["at", "now"]) {
-    const value = copy[key];
-    if (value instanceof Date) copy[key] = value.getTime();
-  }
-  return copy;
-}

@@ -5,29 +5,12 @@
 // Debian's Chromium, which must show the case moved. Screenshots in test-results/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
-import { chromium } from "playwright-core";
-import { packedTarball, run, wasmDir } from "./helpers.js";
+import { join } from "node:path";
+import { launchChromium, packedTarball, run, serveStatic, wasmDir } from "./helpers.js";
 
 const bundlers = join(wasmDir, "bundlers");
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-
-function serve(dir) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^\/+/, "") || "index.html";
-    const file = join(dir, path);
-    if (path.startsWith("..") || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 // Builds the app with one bundler's project in a fresh folder; answers its dist/.
 function build(bundler) {
@@ -52,12 +35,8 @@ for (const bundler of ["vite8", "vite5", "webpack5"]) {
     const dist = build(bundler);
     const wasm = files(dist).filter((f) => f.endsWith(".wasm"));
     assert.equal(wasm.length, 1, `one .wasm in the bundle: ${files(dist).join(" ")}`);
-    const server = await serve(dist);
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const server = await serveStatic(dist);
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 800, height: 300 } });
       const problems = [];

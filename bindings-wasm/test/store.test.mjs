@@ -180,6 +180,10 @@ test("bad input: a clear error, and the database unchanged", async () => {
   assert.equal(refused.ok, false);
   assert.equal(refused.errors[0].code, "case.unknown_transition");
   await assert.rejects(store.apply({ case_id: "W-404", transition: "accept", actor: clerk, at: week.now }), (e) => e instanceof CivicflowError && e.code === "case.not_found");
+  // An Invalid Date is refused at its name, as the engine's own methods refuse it.
+  const invalidDate = (e) => e instanceof CivicflowError && e.code === "request.invalid" && e.errors[0].path === "/at";
+  await assert.rejects(store.apply({ case_id: open, transition: "accept", actor: clerk, at: new Date("x") }), invalidDate);
+  await assert.rejects(store.openCase({ workflow: "township", case_id: "W-new", channel: "web", actor: clerk, fields: {}, at: new Date("x") }), invalidDate);
   const unreadable = await store.call({ op: "apply", case_id: 7 });
   assert.equal(unreadable.errors[0].code, "request.invalid");
   await assert.rejects(store.call({ op: "snapshot" }), (e) => e instanceof StoreError && e.code === "store.op_not_served");

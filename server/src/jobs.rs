@@ -82,17 +82,13 @@ pub fn start(app: &Arc<App>) {
     spawn(app, "sweeper", pause, |app, store| {
         Ok(found(&sweep(app, store)?, "cases"))
     });
-    let routes = std::sync::Mutex::new(Routes::new(app.config.delivery.clone()));
+    // The dispatcher's thread owns its routes (and their connections): no lock needed.
+    let mut routes = Routes::new(app.config.delivery.clone());
     spawn(
         app,
         "dispatcher",
         Duration::from_millis(200),
-        move |app, store| {
-            let mut routes = routes
-                .lock()
-                .map_err(|_| StoreError::Database("delivery routes poisoned".into()))?;
-            Ok(found(&dispatch(app, store, &mut routes)?, "leased"))
-        },
+        move |app, store| Ok(found(&dispatch(app, store, &mut routes)?, "leased")),
     );
     if archiving {
         spawn(app, "archiver", Duration::from_secs(60), |app, store| {
@@ -107,7 +103,7 @@ fn spawn(
     app: &Arc<App>,
     name: &'static str,
     pause: Duration,
-    round: impl Fn(&App, &mut Store) -> Result<bool, StoreError> + Send + 'static,
+    mut round: impl FnMut(&App, &mut Store) -> Result<bool, StoreError> + Send + 'static,
 ) {
     let app = Arc::clone(app);
     std::thread::spawn(move || {

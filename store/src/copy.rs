@@ -93,9 +93,14 @@ impl Store {
 
     fn copy_case(&mut self, target: &mut Store, case_id: &str, archived: bool) -> Result<()> {
         let mut engine = self.template.clone_definitions();
-        let history = match self.load_into(&mut engine, case_id)? {
-            Some(Some(history)) => history,
-            Some(None) => engine
+        let stored = self
+            .load_into(&mut engine, case_id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{case_id} vanished during the copy")))?;
+        // Only an archived case is written as its history; a hot one goes as its write set.
+        let history = match (archived, stored) {
+            (false, _) => Vec::new(),
+            (true, Some(history)) => history,
+            (true, None) => engine
                 .history(case_id)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
                 .and_then(|h| serde_json::to_value(h).map_err(StoreError::from))
@@ -103,11 +108,6 @@ impl Store {
                     Json::Array(events) => events,
                     _ => Vec::new(),
                 })?,
-            None => {
-                return Err(StoreError::Corrupt(format!(
-                    "{case_id} vanished during the copy"
-                )))
-            }
         };
         let write = engine
             .case_write(case_id, 0)

@@ -204,28 +204,30 @@ impl Serialize for DuplicatesDef {
 
 impl<'de> Deserialize<'de> for DuplicatesDef {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        // Read as a value first, so that each form reports its own problem.
-        Ok(match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(policy) => DuplicatesDef {
-                policy: serde_json::from_value(serde_json::Value::String(policy))
-                    .map_err(D::Error::custom)?,
-                across: Vec::new(),
-            },
-            detailed @ serde_json::Value::Object(_) => {
-                let d: DetailedDuplicates =
-                    serde_json::from_value(detailed).map_err(D::Error::custom)?;
-                DuplicatesDef {
+        use serde::de::{self, value::MapAccessDeserializer, IntoDeserializer};
+        // A visitor rather than an untagged enum or a `Value`: each form reports its own
+        // problem, and no buffering code is compiled into the WASM for it.
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = DuplicatesDef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a policy or {\"policy\": ..., \"across\": [workflow ids]}")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<DuplicatesDef, E> {
+                Ok(DuplicatesDef {
+                    policy: DuplicatePolicy::deserialize(s.into_deserializer())?,
+                    across: Vec::new(),
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<DuplicatesDef, A::Error> {
+                let d = DetailedDuplicates::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(DuplicatesDef {
                     policy: d.policy,
                     across: d.across,
-                }
+                })
             }
-            _ => {
-                return Err(D::Error::custom(
-                    "expected a policy (`allow`, `candidate`, `link`, `refuse`) or `{\"policy\": ..., \"across\": [workflow ids]}`",
-                ))
-            }
-        })
+        }
+        deserializer.deserialize_any(V)
     }
 }
 
