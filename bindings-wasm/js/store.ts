@@ -269,12 +269,12 @@ export class Store {
 
   /** Opens a case (`open_case`), committed before it answers. */
   async openCase(request: Parameters<Engine["openCase"]>[0]): Promise<Results["open_case"]> {
-    return this.#result("open_case", timed(request) as object);
+    return this.#result("open_case", dated(request));
   }
 
   /** Applies a transition (`apply`), committed before it answers. */
   async apply(request: Parameters<Engine["apply"]>[0]): Promise<Results["apply"]> {
-    return this.#result("apply", timed(request) as object);
+    return this.#result("apply", dated(request));
   }
 
   /** A stored case's view, hot or archived. */
@@ -613,6 +613,17 @@ export class Store {
       this.#closed = true;
       await this.#db.close();
     }).catch(() => undefined);
+  }
+}
+
+// The engine's own reading of Dates. It throws the ESM build's CivicflowError, and the Node
+// entry's class (the CommonJS build's, which callers import) is thrown in its place.
+function dated(request: object): object {
+  try {
+    return timed(request) as object;
+  } catch (e) {
+    const errors = (e as { errors?: unknown }).errors;
+    throw Array.isArray(errors) ? new CivicflowError(errors) : e;
   }
 }
 

@@ -28,6 +28,20 @@ fn shipped() -> CalendarDef {
     serde_json::from_str(CALENDAR).unwrap()
 }
 
+/// The shipped calendar's week and time zone, knowing `year` alone and no holiday yet.
+fn empty_from(year: i16) -> CalendarDef {
+    CalendarDef {
+        years: Some(civicflow::YearRange {
+            from: year,
+            to: year,
+        }),
+        holidays: Vec::new(),
+        working_days: Vec::new(),
+        sources: Vec::new(),
+        ..shipped()
+    }
+}
+
 fn last_day(h: &HolidayDef) -> &str {
     h.date.as_deref().or(h.to.as_deref()).unwrap()
 }
@@ -85,16 +99,7 @@ fn each_year_read_is_the_shipped_calendar_year() {
 #[test]
 fn the_years_merged_one_by_one_are_the_shipped_calendar() {
     let shipped = shipped();
-    let mut calendar = CalendarDef {
-        years: Some(civicflow::YearRange {
-            from: 2020,
-            to: 2020,
-        }),
-        holidays: Vec::new(),
-        working_days: Vec::new(),
-        sources: Vec::new(),
-        ..shipped.clone()
-    };
+    let mut calendar = empty_from(2020);
     for year in 2020..=2026 {
         let read: NoticeYear = read_notice(&notice(year), None).unwrap();
         calendar = read.merged_into(&calendar).unwrap();
@@ -252,5 +257,105 @@ fn pasted_pages_read_the_same() {
     assert_eq!(
         read.source.notice,
         "国务院办公厅关于2026年部分节假日安排的通知（国办发明电〔2025〕7号，2025-11-04）"
+    );
+}
+
+// Texts in the notices' wording that the real ones do not cover: a make-up day in the
+// December before (the 2019 notice had one for its 元旦), an extension that would shorten,
+// days set in an extension's other points, a year that overflows.
+const Y2018: &str = "国务院办公厅关于2018年部分节假日安排的通知\n一、国庆节：10月1日至7日放假调休，共7天。9月29日（星期六）、9月30日（星期日）上班。";
+const Y2019: &str = "国务院办公厅关于2019年部分节假日安排的通知\n一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。";
+
+#[test]
+fn a_make_up_day_in_the_december_before_stays_with_its_year() {
+    let mut calendar = empty_from(2018);
+    let (y2018, y2019) = (
+        read_notice(Y2018, None).unwrap(),
+        read_notice(Y2019, None).unwrap(),
+    );
+    assert_eq!(y2019.working_days[0].date, "2018-12-29");
+    calendar = y2018.merged_into(&calendar).unwrap();
+    calendar = y2019.merged_into(&calendar).unwrap();
+    // 2018 put in again keeps 2019's make-up day of 2018-12-29.
+    assert_eq!(y2018.merged_into(&calendar).unwrap(), calendar);
+    let days: Vec<&str> = calendar
+        .working_days
+        .iter()
+        .map(|w| w.date.as_str())
+        .collect();
+    assert_eq!(days, ["2018-09-29", "2018-09-30", "2018-12-29"]);
+    // A date without a year or month takes both from the date before it.
+    let two = Y2019.replace(
+        "2018年12月29日（星期六）上班",
+        "2018年12月22日（星期六）、29日（星期六）上班",
+    );
+    let read = read_notice(&two, None).unwrap();
+    let days: Vec<&str> = read.working_days.iter().map(|w| w.date.as_str()).collect();
+    assert_eq!(days, ["2018-12-22", "2018-12-29"]);
+}
+
+#[test]
+fn an_extension_only_lengthens_and_says_so_in_its_wording() {
+    let base = notice(2020);
+    let shorter = base.replace(
+        "延长2020年春节假期至2月2日（农历正月初九，星期日），2月3日（星期一）",
+        "延长2020年春节假期至1月27日（农历正月初三，星期一），1月28日（星期二）",
+    );
+    assert_eq!(
+        codes_and_lines(&shorter),
+        vec![("notice.unreadable".to_owned(), "line 12".to_owned())]
+    );
+    let reworded = base.replace("一、延长2020年春节假期至", "一、2020年春节假期延长至");
+    assert_eq!(
+        codes_and_lines(&reworded),
+        vec![("notice.unreadable".to_owned(), "line 12".to_owned())]
+    );
+}
+
+#[test]
+fn a_year_far_away_is_refused_not_overflowed() {
+    let error = read_notice("一、元旦：2020年1月1日放假，共1天。", Some(-31000)).unwrap_err();
+    assert_eq!(error.errors[0].error.code(), "notice.unreadable");
+}
+
+#[test]
+fn a_line_setting_days_already_set_is_reported_once_in_line_order() {
+    let text = notice(2026);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let spring = lines[2];
+    lines.insert(3, spring);
+    let doubled = lines
+        .join("\n")
+        .replace("（周六）至6日（周一）放假", "（周五）至6日（周一）放假");
+    assert_eq!(
+        codes_and_lines(&doubled),
+        [("notice.overlap", "line 4"), ("notice.weekday", "line 5")]
+            .map(|(c, l)| (c.to_owned(), l.to_owned()))
+    );
+}
+
+#[test]
+fn a_preamble_citing_the_holiday_regulation_is_ignored() {
+    let text = notice(2025).replacen(
+        "\n",
+        "\n根据2024年11月修订的《全国年节及纪念日放假办法》，自2025年1月1日起施行。\n",
+        1,
+    );
+    let read = read_notice(&text, None).unwrap();
+    assert_eq!(read.ignored[0].line, 2);
+}
+
+#[test]
+fn a_citation_of_fewer_notices_is_replaced() {
+    let read = read_notice(&notice(2020), None).unwrap();
+    let mut calendar = shipped();
+    let only_the_year =
+        "国务院办公厅关于2020年部分节假日安排的通知（国办发明电〔2019〕16号，2019-11-21）";
+    calendar.sources[0].notice = only_the_year.to_owned();
+    let merged = read.merged_into(&calendar).unwrap();
+    assert!(
+        merged.sources[0].notice.contains("延长2020年春节假期"),
+        "{}",
+        merged.sources[0].notice
     );
 }

@@ -194,7 +194,7 @@ impl Engine {
             .map(|h| h.duplicates);
         match (keys, policy) {
             (Some(keys), Some(crate::workflow::handling::DuplicatePolicy::Candidate)) => {
-                self.duplicates_of(workflow, keys)
+                self.duplicates_of(workflow, version, keys)
             }
             _ => Vec::new(),
         }

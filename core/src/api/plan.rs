@@ -21,7 +21,7 @@ impl Engine {
                 // A held duplicate with these keys links the new case to its primary, which
                 // the keys alone do not find: named, so that a store loads it too.
                 if let Some(keys) = &r.keys {
-                    cases.extend(self.duplicates_of(&r.workflow, keys));
+                    cases.extend(self.duplicates_of(&r.workflow, r.version, keys));
                 }
                 plan.matters.extend(r.keys.clone());
             }

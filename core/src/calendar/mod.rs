@@ -270,7 +270,7 @@ impl Parts {
 
 /// `YYYY-MM-DD`, read here rather than by jiff's ISO 8601 parser, whose code and messages weighed
 /// 24 KB of the WASM (before compression). jiff still decides which days exist.
-fn parse_date(s: &str) -> Result<Date, CalendarError> {
+pub(crate) fn parse_date(s: &str) -> Result<Date, CalendarError> {
     let bad = |reason: String| CalendarError::InvalidDate {
         value: s.to_owned(),
         reason,

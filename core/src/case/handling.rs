@@ -169,8 +169,15 @@ impl Case {
         };
         let mut plan = Plan::default();
         let value_of = |field: u16| given(payload, field).or_else(|| self.field_value(field));
-        let accused = h.accused_field.and_then(|f| str_value(value_of(f)));
-        let category = h.category_field.and_then(|f| str_value(value_of(f)));
+        // What the case will hold after the command: a payload value counts only for a field
+        // the transition sets, so that a category or an accusation given and not kept cannot
+        // steer a check.
+        let kept = |field: u16| match t.set.contains(&field) {
+            true => value_of(field),
+            false => self.field_value(field),
+        };
+        let accused = h.accused_field.and_then(|f| str_value(kept(f)));
+        let category = h.category_field.and_then(|f| str_value(kept(f)));
         let missing = |field: u16| CaseError::Fields {
             place: FieldSource::Payload,
             problems: vec![FieldProblem::MissingPayload {
@@ -202,7 +209,7 @@ impl Case {
                     (None, Some(_)) => return Err(missing(h.unit_field)),
                     (None, None) => {
                         let org = env.org.ok_or(OrgError::NotLoaded)?;
-                        let region = h.region_field.and_then(|f| str_value(value_of(f)));
+                        let region = h.region_field.and_then(|f| str_value(kept(f)));
                         let route = org.route(category, region, accused)?;
                         (route.unit.clone(), Some(route))
                     }
@@ -279,6 +286,19 @@ impl Case {
                     }
                 }
             }
+        }
+        // A transition that sets the category or the accused unit is checked against the unit
+        // the case keeps: a matter made a departments' one must not stay at the grass roots.
+        let resets = [h.category_field, h.accused_field]
+            .iter()
+            .flatten()
+            .any(|f| t.set.contains(f));
+        let kept_unit = match &plan.change.unit {
+            Some(unit) => unit.as_deref(),
+            None => self.handling_unit(),
+        };
+        if let (true, Some(unit), None) = (resets, kept_unit, env.recorded) {
+            self.check_unit(unit, accused, category, env)?;
         }
         Ok(plan)
     }

@@ -114,10 +114,15 @@ impl Engine {
     }
 
     /// Open cases with the same citizen and matter keys as a new case of workflow `workflow`
-    /// (its latest version) would have: of the workflow itself and of the workflows its
+    /// (`version`, or the latest) would have: of the workflow itself and of the workflows its
     /// `duplicates.across` names; primaries first (a duplicate names its primary instead).
-    pub fn duplicates_of(&self, workflow: &str, keys: &MatterKeys) -> Vec<String> {
-        let across = self.workflow(workflow, None).and_then(|w| w.handling());
+    pub fn duplicates_of(
+        &self,
+        workflow: &str,
+        version: Option<u32>,
+        keys: &MatterKeys,
+    ) -> Vec<String> {
+        let across = self.workflow(workflow, version).and_then(|w| w.handling());
         self.duplicates_in(workflow, across.map_or(&[][..], |h| &h.across), keys)
     }
 

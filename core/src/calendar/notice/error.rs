@@ -86,6 +86,20 @@ pub enum NoticeError {
 }
 
 impl NoticeError {
+    /// The line at fault, or 0 for a problem of the whole text.
+    pub fn line(&self) -> usize {
+        use NoticeError::*;
+        match self {
+            Unreadable { line, .. }
+            | Weekday { line, .. }
+            | DayCount { line, .. }
+            | NotWeekend { line, .. }
+            | Overlap { line, .. }
+            | UnknownHoliday { line, .. } => *line,
+            Year { .. } | Empty | YearGap { .. } => 0,
+        }
+    }
+
     /// The stable code.
     pub fn code(&self) -> &'static str {
         use NoticeError::*;

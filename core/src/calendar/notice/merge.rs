@@ -1,14 +1,16 @@
 //! A year read from a notice put into a calendar document: the yearly update without a release.
 
-use crate::calendar::{CalendarDef, HolidayDef, SourceDef, YearRange};
+use crate::calendar::{day_number, parse_date, CalendarDef, HolidayDef, SourceDef, YearRange};
 
 use super::{NoticeError, NoticeYear};
 
 impl NoticeYear {
     /// `calendar` with this year in it: the holidays and working days that end in the year, or
     /// fall on a day the notice sets, are replaced by the notice's; its citation replaces the
-    /// year's unless that cites the same notice; `years` grows to take it in. Load the result under the same id and every clock
-    /// on the calendar is computed again (`docs/sla.md`).
+    /// year's unless that cites the same notices; `years` grows to take it in. A working day
+    /// belongs to the year of the holiday nearest to it, so that a make-up day in late
+    /// December for next year's 元旦 stays with next year. Load the result under the same id
+    /// and every clock on the calendar is computed again (`docs/sla.md`).
     ///
     /// # Errors
     /// `notice.year_gap` when the year neither is in `years` nor follows on from them (the
@@ -26,9 +28,11 @@ impl NoticeYear {
             return Err(NoticeError::YearGap { year, from, to });
         }
         // Entries are put in place rather than sorted: a sort costs the WASM more than the
-        // reader itself. An entry is the year's when it ends in the year (元旦 may start the December before),
-        // or when it clashes with a day the notice sets.
+        // reader itself. A holiday is the year's when it ends in the year (元旦 may start the
+        // December before), a working day when its nearest holiday is; either when it clashes
+        // with a day the notice sets.
         let ours = |last: &str| last.get(..4) == Some(&year.to_string());
+        let owned = |date: &str| ours(nearest(&calendar.holidays, date).unwrap_or(date));
         let ranges: Vec<(&str, &str)> = self
             .holidays
             .iter()
@@ -50,15 +54,16 @@ impl NoticeYear {
         }
         merged
             .working_days
-            .retain(|w| !(ours(&w.date) || clashes((&w.date, &w.date))));
-        merged
-            .working_days
-            .extend(self.working_days.iter().cloned());
-        merged.working_days.sort_by(|a, b| a.date.cmp(&b.date));
-        // A citation of the same notice already there is kept: it may say more (a document
+            .retain(|w| !(owned(&w.date) || clashes((&w.date, &w.date))));
+        for w in &self.working_days {
+            let at = merged.working_days.partition_point(|m| m.date <= w.date);
+            merged.working_days.insert(at, w.clone());
+        }
+        // A citation of the same notices already there is kept: it may say more (a document
         // number, the publisher) than the pasted text.
-        let title = self.source.notice.split('（').next().unwrap_or_default();
-        let kept = |s: &SourceDef| s.year == year && s.notice.starts_with(title);
+        let titles = self.source.notice.split('；').map(|n| n.split('（').next());
+        let cites = |s: &SourceDef| titles.clone().flatten().all(|t| s.notice.contains(t));
+        let kept = |s: &SourceDef| s.year == year && cites(s);
         if !merged.sources.iter().any(kept) {
             merged.sources.retain(|s| s.year != year);
             let at = merged.sources.partition_point(|s| s.year < year);
@@ -66,6 +71,23 @@ impl NoticeYear {
         }
         Ok(merged)
     }
+}
+
+/// The last day of the holiday nearest to `date` (days apart, either side).
+fn nearest<'a>(holidays: &'a [HolidayDef], date: &str) -> Option<&'a str> {
+    let day = |d: &str| parse_date(d).ok().map(day_number);
+    let at = day(date)?;
+    let apart = |h: &HolidayDef| {
+        let (first, last) = (day(span(h).0)?, day(span(h).1)?);
+        Some((first - at).max(at - last).max(0))
+    };
+    let mut best: Option<(i64, &str)> = None;
+    for h in holidays {
+        if let Some(d) = apart(h).filter(|d| best.is_none_or(|(b, _)| *d < b)) {
+            best = Some((d, span(h).1));
+        }
+    }
+    best.map(|(_, last)| last)
 }
 
 /// A holiday's first and last day, `YYYY-MM-DD` (which order as strings do).

@@ -150,8 +150,7 @@ impl Reader {
             return;
         }
         // A day set outside a numbered line would be lost: refuse it rather than ignore it.
-        let sets_days = line.contains('月') && (line.contains("放假") || line.contains("上班"));
-        if sets_days && line.chars().any(|c| c.is_ascii_digit()) {
+        if sets_days(line) {
             return self.unreadable(n, line, "a numbered line such as `一、元旦：...`");
         }
         self.ignored.push(NoticeLine {
@@ -211,6 +210,9 @@ impl Reader {
         if self.notices.last().is_some_and(|notice| notice.extension) {
             return match item.strip_prefix("延长") {
                 Some(rest) => self.extension(n, rest),
+                None if sets_days(item) => {
+                    self.unreadable(n, item, "`延长YYYY年...假期至...`, the extension's wording")
+                }
                 // The extension's other points (schools, pay) set no day.
                 None => self.ignored.push(NoticeLine {
                     line: n,
@@ -298,12 +300,13 @@ impl Reader {
 
     fn working_days(&mut self, n: usize, name: &str, year: i16, days: &str) {
         let mut c = Cursor::new(days);
-        let mut month = None;
+        // A date without a year or month is in those of the date before it.
+        let (mut year, mut month) = (year, None);
         loop {
             let Some(date) = self.dated(n, &mut c, year, month) else {
                 return;
             };
-            month = Some(date.month());
+            (year, month) = (date.year(), Some(date.month()));
             if !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
                 self.errors.push(NoticeError::NotWeekend {
                     line: n,
@@ -362,8 +365,8 @@ impl Reader {
                 name: name.to_owned(),
             });
         };
-        if end < holiday.from {
-            return self.unreadable(n, rest, "a last day after the holiday's first");
+        if end <= holiday.to {
+            return self.unreadable(n, rest, "a last day after the holiday's present last day");
         }
         holiday.to = end;
         let (from, to) = (holiday.from, end);
@@ -387,7 +390,7 @@ impl Reader {
                 return None;
             }
         };
-        if (date.year() - year).abs() > 1 {
+        if (i32::from(date.year()) - i32::from(year)).abs() > 1 {
             self.unreadable(n, at, "a date within a year of the notice's");
             return None;
         }
@@ -444,6 +447,8 @@ impl Reader {
     }
 
     /// Every day set once: no two holidays share a day, no working day falls on a holiday.
+    /// Each line that sets a day already set is reported once, among the other problems in
+    /// line order.
     fn check_overlaps(&mut self) {
         // A notice sets some 40 days: a list is enough.
         let mut days: Vec<i64> = Vec::new();
@@ -454,18 +459,35 @@ impl Reader {
             .working
             .iter()
             .map(|w| (day_number(w.date), w.line, w.date));
+        let mut reported: Vec<usize> = Vec::new();
         for (day, line, first) in holidays.chain(working).collect::<Vec<_>>() {
             if !days.contains(&day) {
                 days.push(day);
-            } else {
-                let date = crate::calendar::civil(day).unwrap_or(first);
-                self.errors.push(NoticeError::Overlap {
-                    line,
-                    date: date.to_string(),
-                });
+                continue;
             }
+            if reported.contains(&line) {
+                continue;
+            }
+            reported.push(line);
+            let date = crate::calendar::civil(day).unwrap_or(first);
+            let at = self.errors.partition_point(|e| e.line() <= line);
+            let error = NoticeError::Overlap {
+                line,
+                date: date.to_string(),
+            };
+            self.errors.insert(at, error);
         }
     }
+}
+
+/// Whether a line names a day (`1月1日`) with `放假` or `上班`: a line that sets days. The
+/// regulation's name, 放假办法, which a preamble may cite with its date in force, is not one.
+fn sets_days(line: &str) -> bool {
+    let line = line.replace("放假办法", "");
+    let dated = line.contains('月') && line.contains('日');
+    dated
+        && line.chars().any(|c| c.is_ascii_digit())
+        && (line.contains("放假") || line.contains("上班"))
 }
 
 fn holiday_def(h: &Holiday) -> HolidayDef {
