@@ -74,6 +74,8 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-30}" fuzz/run.sh
 # The China calendar against an independent dataset (PyPI `chinesecalendar`, pinned).
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore chinesecalendar==1.11.0
 python3 tests/calendar/crosscheck.py
+# The metrics worked examples recomputed from their CSV by a script that shares no code.
+python3 tests/metrics/recompute.py
 # The README's first command, short of serving the page.
 ./scripts/demo.sh --no-serve >/dev/null
 echo "demo: ran to the end, web demo built"

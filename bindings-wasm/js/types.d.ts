@@ -1247,6 +1247,11 @@ export interface HandlingDef {
      * ids of [`LEGAL_ROUTES`].
      */
     legal_route_field?: string;
+    /**
+     * Where the section's rules come from, by key (`duplicates`, `callback`, ...): the article
+     * of a regulation, or "local choice" and why.
+     */
+    sources?: Record<string, string>;
 }
 
 /**
@@ -1285,9 +1290,15 @@ export interface CallbackDef {
      */
     solved_field: string;
     /**
-     * Enum field with `satisfied`, `basically_satisfied` and `unsatisfied` among its values.
+     * Enum field of the citizen's evaluation: its values are the levels.
      */
     satisfaction_field: string;
+    /**
+     * The evaluation scale: each level's credit in 满意率 and whether it is a poor rating
+     * (差评). Absent: `satisfied` (1), `basically_satisfied` (the metrics query's credit) and
+     * `unsatisfied` (0, poor), which the field must then offer.
+     */
+    levels?: LevelDef[];
     /**
      * Text field for the citizen's comment.
      */
@@ -1296,6 +1307,29 @@ export interface CallbackDef {
      * Most reopenings (重办) of one case.
      */
     reopen_limit: number;
+}
+
+/**
+ * One level of a callback's evaluation scale, such as 非常满意 on the 好差评 scale of
+ * 国办发〔2019〕51号.
+ */
+export interface LevelDef {
+    /**
+     * A value of the satisfaction field.
+     */
+    value: string;
+    /**
+     * What a callback at this level counts in 满意率, from 0 to 1.
+     */
+    credit: number;
+    /**
+     * A poor rating (差评): counted as `unsatisfied`, and the case may be reopened (重办).
+     */
+    poor?: boolean;
+    /**
+     * Where the credit comes from: a regulation, or the words "local choice".
+     */
+    source?: string;
 }
 
 /**
@@ -1499,7 +1533,7 @@ export interface CallbackView {
      */
     solved: boolean;
     /**
-     * `satisfied`, `basically_satisfied` or `unsatisfied`, when given.
+     * The level of the workflow's evaluation scale (`satisfied`, ...), when given.
      */
     satisfaction?: string;
     /**
@@ -1865,7 +1899,7 @@ export interface MetricsQuery {
      */
     workflow?: string;
     /**
-     * Weights and partial credit of the score.
+     * The score's weights, the default scale's partial credit, and tiers.
      */
     scoring?: Scoring;
     /**
@@ -1885,39 +1919,44 @@ export type GroupBy = "unit" | "channel" | "category" | "workflow";
 export type TableFormat = "json" | "csv";
 
 /**
- * The composite score: weights of the three rates and the credit for "basically satisfied".
+ * The composite score and its tiers.
  */
 export interface Scoring {
     /**
-     * Weights of 响应率, 解决率 and 满意率 (default 0.1, 0.5, 0.4); only their ratios matter.
+     * Weight of each rate column in the score: `response_rate`, `resolution_rate`,
+     * `satisfaction_rate`, `first_contact_rate` or `on_time:<sla rule>`; `response`,
+     * `resolution` and `satisfaction` name the first three. Only their ratios matter.
+     * Default: 响应率 0.1, 解决率 0.5, 满意率 0.4 (a local choice, see `docs/metrics.md`).
      */
-    weights?: Weights;
+    weights?: Record<string, number>;
     /**
-     * What a "basically satisfied" callback counts in 满意率, from 0 to 1 (default 0.9).
+     * What a `basically_satisfied` callback counts in 满意率, from 0 to 1, in workflows that
+     * list no evaluation levels of their own (default 0.9).
      */
     basically_satisfied?: number;
     /**
      * Fewest valid callbacks for a group to be ranked (default 1).
      */
     min_callbacks?: number;
+    /**
+     * Tiers by score (分档): a scored group is in the tier with the highest `min` at or below
+     * its score, and in none below them all.
+     */
+    tiers?: Tier[];
 }
 
 /**
- * Weights of the three rates in the score.
+ * A tier of scores, such as 优秀 from 90.
  */
-export interface Weights {
+export interface Tier {
     /**
-     * Of 响应率.
+     * Its name.
      */
-    response: number;
+    name: string;
     /**
-     * Of 解决率.
+     * The lowest score in it, from 0 to 100.
      */
-    resolution: number;
-    /**
-     * Of 满意率.
-     */
-    satisfaction: number;
+    min: number;
 }
 
 /**
@@ -1944,6 +1983,11 @@ export interface Metrics {
      * Whether units were rolled up.
      */
     roll_up: boolean;
+    /**
+     * The levels of the evaluation scales of the workflows measured, each once, in the
+     * order of their scales (workflows by id).
+     */
+    levels: string[];
     /**
      * One row per group, by group id.
      */
@@ -1995,6 +2039,11 @@ export interface MetricsRow {
      * Cases in a terminal state.
      */
     closed: number;
+    /**
+     * Of these, closed without ever having a handling unit: answered at first contact
+     * (直接办结), never dispatched, transferred or returned, and not a linked duplicate.
+     */
+    first_contact: number;
     /**
      * Cases not in a terminal state.
      */
@@ -2072,15 +2121,12 @@ export interface MetricsRow {
      */
     solved: number;
     /**
-     * Of these, satisfied.
+     * Of these, how many at each level of the evaluation scales measured (every level of
+     * [`Metrics::levels`], 0 included); a callback without an evaluation counts in none.
      */
-    satisfied: number;
+    levels: Record<string, number>;
     /**
-     * Of these, basically satisfied.
-     */
-    basically_satisfied: number;
-    /**
-     * Of these, unsatisfied.
+     * Of these, at a poor level (差评, such as 不满意 and 非常不满意).
      */
     unsatisfied: number;
     /**
@@ -2092,13 +2138,22 @@ export interface MetricsRow {
      */
     resolution_rate: number | undefined;
     /**
-     * 满意率: `(satisfied + credit × basically_satisfied) / callbacks`.
+     * 满意率: the credits of the valid callbacks' levels, summed, `/ callbacks`.
      */
     satisfaction_rate: number | undefined;
     /**
-     * 100 × the weighted mean of the three rates, rounded to 2 places.
+     * 直接办结率: `first_contact / closed`.
+     */
+    first_contact_rate: number | undefined;
+    /**
+     * 100 × the weighted mean of the weighed rates, rounded to 2 places; `null` when one of
+     * them is.
      */
     score: number | undefined;
+    /**
+     * The score's tier, when tiers are asked for.
+     */
+    tier: string | undefined;
 }
 
 /**
@@ -2177,9 +2232,13 @@ export interface Rank {
      */
     score: number;
     /**
-     * Its 解决率.
+     * Its tier, when tiers are asked for.
      */
-    resolution_rate: number;
+    tier: string | undefined;
+    /**
+     * Its 解决率 (`null` without callbacks).
+     */
+    resolution_rate: number | undefined;
     /**
      * Its valid callbacks.
      */

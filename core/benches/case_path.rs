@@ -30,7 +30,8 @@ fn bench(c: &mut Criterion) {
     );
     let unit = payload(json!({"assigned_unit": "district-env"}));
     let reply = payload(json!({"reply_text": "已修复"}));
-    let sat = payload(json!({"satisfaction": "satisfied"}));
+    let sat =
+        payload(json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"}));
     let empty = Map::new();
     let steps: [(&str, &Actor, &Map<String, Value>); 8] = [
         ("accept", &op, &empty),

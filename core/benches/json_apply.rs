@@ -52,7 +52,11 @@ fn path(id: &str, preconditions: bool) -> Vec<String> {
         ("dispatch", &disp, json!({"assigned_unit": "district-env"})),
         ("sign", &env, json!({})),
         ("reply", &env, json!({"reply_text": "已修复"})),
-        ("callback", &op, json!({"satisfaction": "satisfied"})),
+        (
+            "callback",
+            &op,
+            json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"}),
+        ),
         ("close", &op, json!({})),
     ];
     for (i, (t, actor, payload)) in steps.into_iter().enumerate() {

@@ -104,7 +104,7 @@ pub use limits::Limits;
 pub use mask::{Mask, Protector, DIGIT_WINDOW, MAX_KEEP, PHONE_LIKE_DIGITS, REDACTED};
 pub use metrics::table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};
 pub use metrics::{
-    GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat, Weights,
+    GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat, Tier,
 };
 pub use org::handling::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
@@ -126,7 +126,7 @@ pub use workflow::graph::{GraphFormat, PathToClose, Step};
 pub use workflow::guard::{ActorAttr, CaseAttr, GuardDef, OperandDef, UnitRelation};
 pub use workflow::handling::{
     Action, AppealsDef, AssistDef, CallbackDef, DuplicatePolicy, DuplicatesDef, HandlingDef,
-    LinkedDef, LEGAL_ROUTES, SATISFACTION,
+    LevelDef, LinkedDef, LEGAL_ROUTES, SATISFACTION,
 };
 pub use workflow::sla::{
     BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef, MAX_SLA_STEPS,

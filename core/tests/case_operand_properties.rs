@@ -130,7 +130,7 @@ fn the_case_category_is_the_handling_category_field() {
     let mut engine = township_engine();
     ok(
         &mut engine,
-        township_with_accept_guard(2, json!(["municipal", "environment"])),
+        township_with_accept_guard(10, json!(["municipal", "environment"])),
     );
     let clerk = json!({"id": "clerk-01", "roles": ["clerk"], "unit": "town"});
     let offered = |engine: &mut Engine, id: &str, category: &str| {
@@ -155,7 +155,10 @@ fn the_case_category_is_the_handling_category_field() {
     assert!(!offered(&mut engine, "T-2", "land"));
 
     // A literal the category field cannot hold is refused as it would be beside the field.
-    let answer = engine.answer_json(township_with_accept_guard(3, json!(["municipal", "roads"])));
+    let answer = engine.answer_json(township_with_accept_guard(
+        11,
+        json!(["municipal", "roads"]),
+    ));
     assert_eq!(
         answer["errors"][0]["code"], "definition.unknown_enum_value",
         "{answer:#}"

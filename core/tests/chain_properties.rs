@@ -48,7 +48,11 @@ fn history(steps: usize, summary: &str, reply: &str, actor_id: &str) -> (Engine,
         ),
         ("sign", handler.clone(), json!({})),
         ("reply", handler, json!({"reply_text": reply})),
-        ("callback", op.clone(), json!({"satisfaction": "satisfied"})),
+        (
+            "callback",
+            op.clone(),
+            json!({"cb_contacted": true, "cb_solved": true, "satisfaction": "satisfied"}),
+        ),
         ("close", op, json!({})),
     ];
     for (i, (t, a, p)) in path.iter().take(steps).enumerate() {

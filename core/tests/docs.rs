@@ -224,6 +224,8 @@ fn check_json(at: &str, body: &str) {
         serde_json::from_value::<civicflow::Answer>(value.clone()).unwrap();
     } else if has("target") {
         serde_json::from_value::<civicflow::SlaDef>(value.clone()).unwrap();
+    } else if has("satisfaction_field") {
+        serde_json::from_value::<civicflow::CallbackDef>(value.clone()).unwrap();
     } else if has("fields") {
         serde_json::from_value::<Vec<civicflow::FieldDef>>(value["fields"].clone()).unwrap();
     } else {

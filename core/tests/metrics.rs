@@ -12,7 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use civicflow::Engine;
-use civicflow::{GroupBy, MetricsQuery, MetricsRow, Scoring, Weights};
+use civicflow::{GroupBy, MetricsQuery, MetricsRow, Scoring, Tier};
 use serde_json::{json, Value};
 
 const NOW: i64 = 1_773_396_000_000; // 2026-03-13 18:00 +08:00
@@ -79,10 +79,18 @@ fn counts_times_and_rates_by_unit() {
     assert_eq!(d.closure_ms_p90, Some(45 * HOUR / 2));
     assert_eq!((d.replied, d.reopened, d.reopen_rate), (3, 1, Some(0.3333)));
     assert_eq!((d.callbacks, d.contacted, d.solved), (3, 2, 2));
+    let levels: Vec<(&str, u64)> = d.levels.iter().map(|(l, n)| (l.as_str(), *n)).collect();
     assert_eq!(
-        (d.satisfied, d.basically_satisfied, d.unsatisfied),
-        (1, 2, 0)
+        levels,
+        [
+            ("basically_satisfied", 2),
+            ("satisfied", 1),
+            ("unsatisfied", 0)
+        ]
     );
+    assert_eq!(d.unsatisfied, 0);
+    // Nothing closed at first contact: M-A and M-E were dispatched to dongcun.
+    assert_eq!((d.first_contact, d.first_contact_rate), (0, Some(0.0)));
     assert_eq!(d.response_rate, Some(0.6667)); // 2 / 3
     assert_eq!(d.resolution_rate, Some(0.6667)); // 2 / 3
     assert_eq!(d.satisfaction_rate, Some(0.9333)); // (1 + 0.9 × 2) / 3
@@ -162,13 +170,16 @@ fn scoring_is_configurable() {
         .metrics(&MetricsQuery {
             group_by: GroupBy::Channel,
             scoring: Scoring {
-                weights: Weights {
-                    response: 1.0,
-                    resolution: 1.0,
-                    satisfaction: 1.0,
-                },
+                weights: [
+                    ("response", 1.0),
+                    ("resolution", 1.0),
+                    ("satisfaction", 1.0),
+                ]
+                .map(|(k, w)| (k.to_owned(), w))
+                .into(),
                 basically_satisfied: 1.0,
                 min_callbacks: 1,
+                tiers: Vec::new(),
             },
             ..query()
         })
@@ -190,14 +201,147 @@ fn scoring_is_configurable() {
 fn csv_has_stable_columns_and_the_total_last() {
     let csv = week().metrics(&query()).unwrap().to_csv();
     let lines: Vec<&str> = csv.rows.split("\r\n").collect();
-    assert!(lines[0].starts_with("group,name,kind,parent,received,accepted,closed,open,"));
-    assert!(lines[0].ends_with(",response_rate,resolution_rate,satisfaction_rate,score"));
-    assert!(lines[2].starts_with("dongcun,东村村民委员会,village,town,3,3,2,1,0,1,"));
-    assert!(lines[2].ends_with(",0.6667,0.6667,0.9333,77.33"));
-    assert!(lines[4].starts_with("*,,,,5,4,3,2,"));
+    assert!(
+        lines[0].starts_with("group,name,kind,parent,received,accepted,closed,first_contact,open,")
+    );
+    assert!(lines[0]
+        .contains(",level:satisfied,level:basically_satisfied,level:unsatisfied,unsatisfied,"));
+    assert!(lines[0].ends_with(
+        ",response_rate,resolution_rate,satisfaction_rate,first_contact_rate,score,tier"
+    ));
+    assert!(lines[2].starts_with("dongcun,东村村民委员会,village,town,3,3,2,0,1,0,1,"));
+    assert!(
+        lines[2].ends_with(",1,2,0,0,0.6667,0.6667,0.9333,0.0,77.33,"),
+        "{}",
+        lines[2]
+    );
+    // M-D was rejected at first contact: the one case closed without a unit.
+    assert!(lines[4].starts_with("*,,,,5,4,3,1,2,"));
     assert_eq!(lines[5], "");
     assert_eq!(
         csv.ranking,
-        "peers,rank,group,name,score,resolution_rate,callbacks\r\nvillage,1,dongcun,东村村民委员会,77.33,0.6667,3\r\n"
+        "peers,rank,group,name,score,tier,resolution_rate,callbacks\r\nvillage,1,dongcun,东村村民委员会,77.33,,0.6667,3\r\n"
     );
+}
+
+#[test]
+fn weights_name_any_rate_column_and_tiers_sort_scores() {
+    let weights = [
+        ("resolution_rate", 1.0),
+        ("first_contact_rate", 1.0),
+        ("on_time:handling", 2.0),
+    ];
+    let tiers = [("好", 60.0), ("较好", 40.0), ("一般", 0.0)];
+    let m = week()
+        .metrics(&MetricsQuery {
+            group_by: GroupBy::Workflow,
+            scoring: Scoring {
+                weights: weights.map(|(k, w)| (k.to_owned(), w)).into(),
+                tiers: tiers
+                    .map(|(name, min)| Tier {
+                        name: name.to_owned(),
+                        min,
+                    })
+                    .into(),
+                ..Scoring::default()
+            },
+            ..query()
+        })
+        .unwrap();
+    let t = row(&m.rows, "township");
+    // 解决率 2/3; first contact 1/3 (M-D of M-A, M-D, M-E closed); handling on time 2/3
+    // (M-A, M-E met; M-C overdue; M-B still counting): 100 × (2/3 + 1/3 + 2 × 2/3) / 4.
+    assert_eq!(t.first_contact_rate, Some(0.3333));
+    assert_eq!(t.score, Some(58.33));
+    assert_eq!(t.tier.as_deref(), Some("较好"));
+    assert_eq!(m.ranking[0].tier.as_deref(), Some("较好"));
+}
+
+#[test]
+fn bad_scoring_is_refused_at_its_place() {
+    let engine = week();
+    let cases = [
+        (json!({"weights": {"speed": 1}}), "/scoring/weights/speed"),
+        (
+            json!({"weights": {"on_time:nope": 1}}),
+            "/scoring/weights/on_time:nope",
+        ),
+        (
+            json!({"weights": {"response": 1, "response_rate": 1}}),
+            "/scoring/weights/response_rate",
+        ),
+        (json!({"weights": {"response": 0}}), "/scoring/weights"),
+        (
+            json!({"tiers": [{"name": "a", "min": 101}]}),
+            "/scoring/tiers/0/min",
+        ),
+        (
+            json!({"tiers": [{"name": "a", "min": 1}, {"name": "a", "min": 2}]}),
+            "/scoring/tiers/1/name",
+        ),
+        (
+            json!({"tiers": [{"name": " ", "min": 1}]}),
+            "/scoring/tiers/0/name",
+        ),
+    ];
+    for (scoring, pointer) in cases {
+        let answer = engine
+            .clone()
+            .answer_json(json!({"op": "metrics", "now": NOW, "scoring": scoring}));
+        assert_eq!(
+            answer["errors"][0]["code"], "metrics.invalid_scoring",
+            "{answer}"
+        );
+        assert_eq!(answer["errors"][0]["path"], pointer, "{answer}");
+    }
+}
+
+#[test]
+fn a_linked_duplicate_is_not_a_first_contact_closure() {
+    let mut engine = Engine::new();
+    let read = |text: &str| -> Value { serde_json::from_str(text).unwrap() };
+    let ok = |engine: &mut Engine, request: Value| {
+        let answer = engine.answer_json(request);
+        assert_eq!(answer["ok"], true, "{answer}");
+    };
+    let calendar = read(include_str!("../../calendars/cn-mainland.json"));
+    ok(
+        &mut engine,
+        json!({"op": "load_calendar", "calendar": calendar}),
+    );
+    for def in [
+        include_str!("../../templates/hotline-12345.json"),
+        include_str!("../../templates/xinfang-2022.json"),
+    ] {
+        ok(
+            &mut engine,
+            json!({"op": "load_workflow", "definition": read(def)}),
+        );
+    }
+    let op = json!({"id": "op-1", "roles": ["operator"]});
+    let keys = json!({"citizen": "c-1", "matter": "m-1"});
+    let fields = json!({"summary": "劳动纠纷", "category": "other", "citizen_name": "张三",
+                        "citizen_phone": "13800000001"});
+    for (id, channel, at) in [("H-1", "hotline", FROM), ("H-2", "wechat", FROM + HOUR)] {
+        ok(
+            &mut engine,
+            json!({"op": "open_case", "workflow": "hotline-12345", "case_id": id, "channel": channel,
+                   "keys": keys, "fields": fields, "actor": op, "at": at}),
+        );
+    }
+    // H-1 is told its legal route at intake and closes; H-2, linked to it, closes with it.
+    ok(
+        &mut engine,
+        json!({"op": "apply", "case_id": "H-1", "transition": "refer", "actor": op,
+               "at": FROM + 2 * HOUR, "payload": {"legal_route": "arbitration"}}),
+    );
+    let m = engine
+        .metrics(&MetricsQuery {
+            group_by: GroupBy::Workflow,
+            ..query()
+        })
+        .unwrap();
+    let t = row(&m.rows, "hotline-12345");
+    assert_eq!((t.closed, t.first_contact), (2, 1));
+    assert_eq!(t.first_contact_rate, Some(0.5));
 }

@@ -195,7 +195,7 @@ fn run_fortnight(moves: &[(u8, u8, u8)]) -> Tally {
         }
         let (index, &m) = moves.next()?;
         Some(if index == half {
-            version_two()
+            next_version()
         } else {
             desk.next(engine, m)
         })

@@ -577,7 +577,7 @@ fn hotline_targets_follow_urgency_and_category_pause_and_restart() {
         "N",
         "callback",
         &op,
-        json!({"satisfaction": "unsatisfied"}),
+        json!({"cb_contacted": true, "cb_solved": false, "satisfaction": "dissatisfied"}),
         "2026-02-27T10:00",
     );
     // 重办 restarts handling: a second cycle with a fresh 5 working days from Friday 2/27:

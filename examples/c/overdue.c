@@ -8,7 +8,8 @@
  *
  * CSV columns: time (Beijing, "YYYY-MM-DD HH:MM"), case_id, action, actor, role, unit, data.
  * action "open" opens a case with data "channel=...;summary=...;category=...;...";
- * any other action is a transition, with data "field=value;..." as its payload, or empty.
+ * any other action is a transition, with data "field=value;..." as its payload, or empty
+ * (a value true or false is a boolean).
  * Fields hold no commas; lines starting with '#' are comments.
  *
  * Answers are JSON; this program reads them with jansson. Build: see the Makefile beside it.
@@ -97,7 +98,7 @@ static int load(cf_engine *engine, const char *op, const char *key, const char *
     return loaded;
 }
 
-/* "a=1;b=2" into a JSON object of strings. */
+/* "a=1;b=true" into a JSON object of strings, and of booleans for true and false. */
 static json_t *pairs(const char *data) {
     json_t *obj = json_object();
     char *copy = strdup(data), *save = NULL;
@@ -105,7 +106,11 @@ static json_t *pairs(const char *data) {
         char *eq = strchr(pair, '=');
         if (eq != NULL) {
             *eq = '\0';
-            json_object_set_new(obj, pair, json_string(eq + 1));
+            const char *value = eq + 1;
+            json_t *v = strcmp(value, "true") == 0    ? json_true()
+                        : strcmp(value, "false") == 0 ? json_false()
+                                                       : json_string(value);
+            json_object_set_new(obj, pair, v);
         }
     }
     free(copy);

@@ -124,7 +124,10 @@ def send(engine, request, what):
 
 
 def pairs(data):
-    return dict(p.split("=", 1) for p in data.split(";") if "=" in p)
+    """"a=1;b=true" into a dict of strings, and of booleans for true and false."""
+    literal = {"true": True, "false": False}
+    items = (p.split("=", 1) for p in data.split(";") if "=" in p)
+    return {k: literal.get(v, v) for k, v in items}
 
 
 def actor(who, role, unit):

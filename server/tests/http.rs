@@ -214,7 +214,7 @@ fn every_op_goes_through_post_v1() {
     )
     .unwrap();
     let mut v2 = def.clone();
-    v2["version"] = json!(2);
+    v2["version"] = json!(def["version"].as_u64().unwrap() + 1);
     let calendar: Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{ROOT}/calendars/cn-mainland.json")).unwrap(),
     )

@@ -87,25 +87,24 @@ impl Case {
         category: Option<&str>,
         env: CommandContext<'_>,
     ) -> Result<(), CaseError> {
-        if let Some(org) = env.org {
-            if !org.has(unit) {
-                return Err(OrgError::UnknownUnit {
-                    unit: unit.to_owned(),
-                }
-                .into());
-            }
-            org.check_department_matter(unit, category)?;
-        }
-        if let Some(a) = accused {
-            if unit == a || env.org.is_some_and(|o| o.is_within(unit, a)) {
-                return Err(OrgError::AccusedUnit {
+        let Some(org) = env.org else {
+            // Without an organisation only the accused unit itself is known.
+            return match accused.filter(|a| unit == *a) {
+                Some(a) => Err(OrgError::AccusedUnit {
                     unit: unit.to_owned(),
                     accused: a.to_owned(),
                 }
-                .into());
+                .into()),
+                None => Ok(()),
+            };
+        };
+        if !org.has(unit) {
+            return Err(OrgError::UnknownUnit {
+                unit: unit.to_owned(),
             }
+            .into());
         }
-        Ok(())
+        Ok(org.check_barred(unit, accused, category)?)
     }
 
     /// A case opened with its unit already set is held to the same rules as a dispatch.
@@ -362,9 +361,10 @@ impl Case {
             .as_ref()
             .ok_or_else(|| self.no_section("handling.callback"))?;
         let record = self.handling.as_deref();
-        let unhappy = record
-            .and_then(|r| r.callbacks.last())
-            .is_some_and(|c| !c.solved || c.satisfaction.as_deref() == Some("unsatisfied"));
+        let unhappy = record.and_then(|r| r.callbacks.last()).is_some_and(|c| {
+            let level = c.satisfaction.as_deref().and_then(|v| cb.level(v));
+            !c.solved || level.is_some_and(|l| l.poor)
+        });
         if !unhappy {
             return Err(CaseError::ReopenNotAllowed {
                 case_id: self.id.to_string(),

@@ -7,9 +7,11 @@
 //! each unit above it); rates are computed once per group at the end.
 
 pub(crate) mod error;
+pub(crate) mod scoring;
 pub(crate) mod table;
 
 pub use error::MetricsError;
+pub use scoring::{Scoring, Tier};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use crate::engine::Engine;
 use crate::value::{MAX_INSTANT, MIN_INSTANT};
 use crate::workflow::Workflow;
 
+use crate::metrics::scoring::Scorer;
 use crate::metrics::table::Rank;
 
 /// What to measure: the `metrics` op's body.
@@ -47,7 +50,7 @@ pub struct MetricsQuery {
     /// Only cases of this workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<String>,
-    /// Weights and partial credit of the score.
+    /// The score's weights, the default scale's partial credit, and tiers.
     #[serde(default)]
     pub scoring: Scoring,
     /// `json` (default) or `csv` tables, in the JSON API.
@@ -99,63 +102,6 @@ pub enum TableFormat {
     Csv,
 }
 
-/// The composite score: weights of the three rates and the credit for "basically satisfied".
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields)]
-pub struct Scoring {
-    /// Weights of 响应率, 解决率 and 满意率 (default 0.1, 0.5, 0.4); only their ratios matter.
-    #[serde(default)]
-    pub weights: Weights,
-    /// What a "basically satisfied" callback counts in 满意率, from 0 to 1 (default 0.9).
-    #[serde(default = "default_credit")]
-    pub basically_satisfied: f64,
-    /// Fewest valid callbacks for a group to be ranked (default 1).
-    #[serde(default = "default_min_callbacks")]
-    pub min_callbacks: u32,
-}
-
-fn default_credit() -> f64 {
-    0.9
-}
-
-fn default_min_callbacks() -> u32 {
-    1
-}
-
-impl Default for Scoring {
-    fn default() -> Self {
-        Scoring {
-            weights: Weights::default(),
-            basically_satisfied: default_credit(),
-            min_callbacks: default_min_callbacks(),
-        }
-    }
-}
-
-/// Weights of the three rates in the score.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields)]
-pub struct Weights {
-    /// Of 响应率.
-    pub response: f64,
-    /// Of 解决率.
-    pub resolution: f64,
-    /// Of 满意率.
-    pub satisfaction: f64,
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights {
-            response: 0.1,
-            resolution: 0.5,
-            satisfaction: 0.4,
-        }
-    }
-}
-
 /// The measures of one group. Rates are fractions from 0 to 1, rounded to 4 places, `null`
 /// when their denominator is 0; times are milliseconds of working time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -176,6 +122,9 @@ pub struct MetricsRow {
     pub accepted: u64,
     /// Cases in a terminal state.
     pub closed: u64,
+    /// Of these, closed without ever having a handling unit: answered at first contact
+    /// (直接办结), never dispatched, transferred or returned, and not a linked duplicate.
+    pub first_contact: u64,
     /// Cases not in a terminal state.
     pub open: u64,
     /// Open cases with an SLA clock past its deadline at `now`.
@@ -214,20 +163,25 @@ pub struct MetricsRow {
     pub contacted: u64,
     /// Of these, the matter was solved.
     pub solved: u64,
-    /// Of these, satisfied.
-    pub satisfied: u64,
-    /// Of these, basically satisfied.
-    pub basically_satisfied: u64,
-    /// Of these, unsatisfied.
+    /// Of these, how many at each level of the evaluation scales measured (every level of
+    /// [`Metrics::levels`], 0 included); a callback without an evaluation counts in none.
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, number>"))]
+    pub levels: BTreeMap<String, u64>,
+    /// Of these, at a poor level (差评, such as 不满意 and 非常不满意).
     pub unsatisfied: u64,
     /// 响应率: `contacted / callbacks`.
     pub response_rate: Option<f64>,
     /// 解决率: `solved / callbacks`.
     pub resolution_rate: Option<f64>,
-    /// 满意率: `(satisfied + credit × basically_satisfied) / callbacks`.
+    /// 满意率: the credits of the valid callbacks' levels, summed, `/ callbacks`.
     pub satisfaction_rate: Option<f64>,
-    /// 100 × the weighted mean of the three rates, rounded to 2 places.
+    /// 直接办结率: `first_contact / closed`.
+    pub first_contact_rate: Option<f64>,
+    /// 100 × the weighted mean of the weighed rates, rounded to 2 places; `null` when one of
+    /// them is.
     pub score: Option<f64>,
+    /// The score's tier, when tiers are asked for.
+    pub tier: Option<String>,
 }
 
 /// One SLA rule's outcomes in one group, each case counted by its clock's last cycle.
@@ -276,6 +230,9 @@ pub struct Metrics {
     pub group_by: GroupBy,
     /// Whether units were rolled up.
     pub roll_up: bool,
+    /// The levels of the evaluation scales of the workflows measured, each once, in the
+    /// order of their scales (workflows by id).
+    pub levels: Vec<String>,
     /// One row per group, by group id.
     pub rows: Vec<MetricsRow>,
     /// Every case of the period.
@@ -288,7 +245,7 @@ pub struct Metrics {
 
 /// What one case contributes.
 #[derive(Default)]
-struct Facts {
+struct Facts<'a> {
     accepted: bool,
     closed: bool,
     open_overdue: bool,
@@ -303,15 +260,17 @@ struct Facts {
     supervisions: u32,
     supervisions_automatic: u32,
     supervisions_overdue: u32,
-    callback: Option<(bool, bool, Satisfaction)>,
+    first_contact: bool,
+    callback: Option<Answer<'a>>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Satisfaction {
-    Satisfied,
-    Basically,
-    Unsatisfied,
-    NotGiven,
+/// What a valid callback says: contacted, solved, and the level with its credit and whether
+/// it is poor.
+#[derive(Clone, Copy)]
+struct Answer<'a> {
+    contacted: bool,
+    solved: bool,
+    level: Option<(&'a str, f64, bool)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -327,6 +286,8 @@ enum Outcome {
 #[derive(Default)]
 pub(crate) struct Sums {
     pub row: MetricsRow,
+    /// The satisfaction credits summed.
+    pub credit: f64,
     pub response: Vec<i64>,
     pub closure: Vec<i64>,
     pub slas: BTreeMap<Box<str>, SlaRow>,
@@ -350,13 +311,21 @@ impl Sums {
         r.supervisions += u64::from(f.supervisions);
         r.supervisions_automatic += u64::from(f.supervisions_automatic);
         r.supervisions_overdue += u64::from(f.supervisions_overdue);
-        if let Some((contacted, solved, s)) = f.callback {
+        r.first_contact += n(f.first_contact);
+        if let Some(a) = &f.callback {
             r.callbacks += 1;
-            r.contacted += n(contacted);
-            r.solved += n(solved);
-            r.satisfied += n(s == Satisfaction::Satisfied);
-            r.basically_satisfied += n(s == Satisfaction::Basically);
-            r.unsatisfied += n(s == Satisfaction::Unsatisfied);
+            r.contacted += n(a.contacted);
+            r.solved += n(a.solved);
+            if let Some((level, credit, poor)) = a.level {
+                match r.levels.get_mut(level) {
+                    Some(count) => *count += 1,
+                    None => {
+                        r.levels.insert(level.to_owned(), 1);
+                    }
+                }
+                self.credit += credit;
+                r.unsatisfied += n(poor);
+            }
         }
         self.response.extend(f.response_ms);
         self.closure.extend(f.closure_ms);
@@ -377,7 +346,12 @@ impl Sums {
     }
 
     /// The finished row and SLA rows of group `group`.
-    pub(crate) fn finish(mut self, group: &str, scoring: &Scoring) -> (MetricsRow, Vec<SlaRow>) {
+    pub(crate) fn finish(
+        mut self,
+        group: &str,
+        scorer: &Scorer,
+        levels: &[String],
+    ) -> (MetricsRow, Vec<SlaRow>) {
         let mut row = std::mem::take(&mut self.row);
         row.group = group.to_owned();
         (row.response_ms_median, row.response_ms_p90) = percentiles(&mut self.response);
@@ -386,18 +360,11 @@ impl Sums {
         let valid = row.callbacks;
         row.response_rate = rate(row.contacted as f64, valid);
         row.resolution_rate = rate(row.solved as f64, valid);
-        let satisfied =
-            row.satisfied as f64 + scoring.basically_satisfied * row.basically_satisfied as f64;
-        row.satisfaction_rate = rate(satisfied, valid);
-        row.score = (valid > 0).then(|| {
-            let w = &scoring.weights;
-            let sum = w.response + w.resolution + w.satisfaction;
-            let v = valid as f64;
-            let weighted = w.response * row.contacted as f64 / v
-                + w.resolution * row.solved as f64 / v
-                + w.satisfaction * satisfied / v;
-            round(100.0 * weighted / sum, 100.0)
-        });
+        row.satisfaction_rate = rate(self.credit, valid);
+        row.first_contact_rate = rate(row.first_contact as f64, row.closed);
+        for level in levels {
+            row.levels.entry(level.clone()).or_insert(0);
+        }
         let slas = self
             .slas
             .into_iter()
@@ -410,7 +377,9 @@ impl Sums {
                     rate(s.met as f64, s.met + s.late + s.open_overdue);
                 s
             })
-            .collect();
+            .collect::<Vec<_>>();
+        row.score = scorer.score(&row, self.credit, &slas);
+        row.tier = row.score.and_then(|s| scorer.tier(s));
         (row, slas)
     }
 }
@@ -458,6 +427,20 @@ impl Engine {
                 return Err(MetricsError::UnknownWorkflow { id: id.clone() });
             }
         }
+        let measured = || {
+            self.workflows()
+                .filter(|wf| q.workflow.as_deref().is_none_or(|id| id == wf.id()))
+        };
+        let scorer = Scorer::new(&q.scoring, |sla| {
+            measured().any(|wf| wf.slas.iter().any(|r| &*r.id == sla))
+        })?;
+        let mut levels: Vec<String> = Vec::new();
+        let scales = measured().filter_map(|wf| wf.handling()?.callback.as_ref());
+        for level in scales.flat_map(|cb| cb.levels.iter()) {
+            if !levels.iter().any(|l| **l == *level.value) {
+                levels.push(level.value.to_string());
+            }
+        }
         let org = match (q.roll_up, self.org.as_deref()) {
             (true, None) => return Err(MetricsError::NoOrg),
             (_, org) => org,
@@ -487,7 +470,7 @@ impl Engine {
                 continue;
             };
             outcomes.clear();
-            let facts = facts(case, info, q.now, &mut outcomes);
+            let facts = facts(case, info, (q.now, &scorer), &mut outcomes);
             total.add(&facts, &outcomes);
             chain.clear();
             let group = group_of(case, q.group_by);
@@ -512,7 +495,7 @@ impl Engine {
         let mut rows = Vec::with_capacity(groups.len());
         let mut slas = Vec::new();
         for (group, sums) in groups {
-            let (mut row, sla_rows) = sums.finish(&group, &q.scoring);
+            let (mut row, sla_rows) = sums.finish(&group, &scorer, &levels);
             if q.group_by == GroupBy::Unit {
                 if let Some(unit) = org.and_then(|o| o.unit(&group)) {
                     row.name = Some(unit.name.clone());
@@ -525,7 +508,7 @@ impl Engine {
             rows.push(row);
             slas.extend(sla_rows);
         }
-        let (total, total_slas) = total.finish("*", &q.scoring);
+        let (total, total_slas) = total.finish("*", &scorer, &levels);
         slas.extend(total_slas);
         let ranking = crate::metrics::table::rank(&rows, q.group_by, q.scoring.min_callbacks);
         Ok(Metrics {
@@ -534,6 +517,7 @@ impl Engine {
             to: q.to,
             group_by: q.group_by,
             roll_up: q.roll_up,
+            levels,
             rows,
             total,
             slas,
@@ -567,34 +551,6 @@ fn check(q: &MetricsQuery) -> Result<(), MetricsError> {
             return Err(MetricsError::InvalidPeriod { from, to });
         }
     }
-    let bad = |path: &str, reason: &str| MetricsError::InvalidScoring {
-        path: path.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let w = &q.scoring.weights;
-    for (name, x) in [
-        ("response", w.response),
-        ("resolution", w.resolution),
-        ("satisfaction", w.satisfaction),
-    ] {
-        if !x.is_finite() || x < 0.0 {
-            let reason = format!("the weight of {name} must be a number at least 0, not {x}");
-            return Err(bad(&format!("/weights/{name}"), &reason));
-        }
-    }
-    let sum = w.response + w.resolution + w.satisfaction;
-    if sum <= 0.0 || !sum.is_finite() {
-        return Err(bad(
-            "/weights",
-            "at least one weight must be above 0, and their sum a finite number",
-        ));
-    }
-    let credit = q.scoring.basically_satisfied;
-    if !(0.0..=1.0).contains(&credit) {
-        let reason =
-            format!("the credit for basically satisfied must be from 0 to 1, not {credit}");
-        return Err(bad("/basically_satisfied", &reason));
-    }
     if q.roll_up && q.group_by != GroupBy::Unit {
         let group_by = match q.group_by {
             GroupBy::Unit => "unit",
@@ -624,9 +580,10 @@ fn group_of(case: &Case, by: GroupBy) -> &str {
 fn facts<'a>(
     case: &'a Case,
     info: &WorkflowInfo<'_>,
-    now: i64,
+    q: (i64, &Scorer),
     outcomes: &mut Vec<(&'a str, Outcome)>,
-) -> Facts {
+) -> Facts<'a> {
+    let (now, scorer) = q;
     let wf = &*case.workflow;
     let opened = case.opened_at();
     let working = |to: i64| match info.calendar {
@@ -635,6 +592,8 @@ fn facts<'a>(
     };
     let mut f = Facts {
         closed: case.is_terminal(),
+        // A case of a workflow without handling never has a unit.
+        first_contact: case.is_terminal() && case.handling.is_none(),
         ..Facts::default()
     };
     let first = case.history.iter().find_map(|e| match e.kind {
@@ -678,14 +637,25 @@ fn facts<'a>(
             f.supervisions_automatic += u32::from(s.automatic);
             f.supervisions_overdue += u32::from(late);
         }
-        f.callback = h.callbacks.last().map(|c| {
-            let s = match c.satisfaction.as_deref() {
-                Some("satisfied") => Satisfaction::Satisfied,
-                Some("basically_satisfied") => Satisfaction::Basically,
-                Some("unsatisfied") => Satisfaction::Unsatisfied,
-                _ => Satisfaction::NotGiven,
-            };
-            (c.contacted, c.solved, s)
+        f.first_contact = f.closed
+            && h.unit.is_none()
+            && h.dispatched_by.is_none()
+            && h.transfers == 0
+            && h.returns == 0
+            // A linked duplicate closes with its primary: it was not answered on its own.
+            && h.primary.is_none();
+        let scale = wf.handling().and_then(|h| h.callback.as_ref());
+        f.callback = h.callbacks.last().map(|c| Answer {
+            contacted: c.contacted,
+            solved: c.solved,
+            level: c
+                .satisfaction
+                .as_deref()
+                .and_then(|v| scale?.level(v))
+                .map(|l| {
+                    let credit = l.credit.unwrap_or(scorer.basically_satisfied);
+                    (&*l.value, credit, l.poor)
+                }),
         });
     }
     f

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+use std::cmp::Ordering::Equal;
 
 use crate::metrics::{GroupBy, Metrics, MetricsRow, SlaRow};
 
@@ -21,14 +22,16 @@ pub struct Rank {
     pub name: Option<String>,
     /// Its score.
     pub score: f64,
-    /// Its 解决率.
-    pub resolution_rate: f64,
+    /// Its tier, when tiers are asked for.
+    pub tier: Option<String>,
+    /// Its 解决率 (`null` without callbacks).
+    pub resolution_rate: Option<f64>,
     /// Its valid callbacks.
     pub callbacks: u64,
 }
 
 /// Ranks the groups with a score and at least `min_callbacks` valid callbacks among their
-/// peers: by score, then 解决率, highest first. Cases not dispatched (group `""`) are not a
+/// peers: by score, then 解决率, highest first (a group without 解决率 after those with one). Cases not dispatched (group `""`) are not a
 /// unit and are not ranked.
 pub(crate) fn rank(rows: &[MetricsRow], by: GroupBy, min_callbacks: u32) -> Vec<Rank> {
     let mut ranked: Vec<Rank> = rows
@@ -46,7 +49,8 @@ pub(crate) fn rank(rows: &[MetricsRow], by: GroupBy, min_callbacks: u32) -> Vec<
                 group: r.group.clone(),
                 name: r.name.clone(),
                 score: r.score?,
-                resolution_rate: r.resolution_rate?,
+                tier: r.tier.clone(),
+                resolution_rate: r.resolution_rate,
                 callbacks: r.callbacks,
             })
         })
@@ -55,10 +59,14 @@ pub(crate) fn rank(rows: &[MetricsRow], by: GroupBy, min_callbacks: u32) -> Vec<
         a.peers
             .cmp(&b.peers)
             .then(b.score.total_cmp(&a.score))
-            .then(b.resolution_rate.total_cmp(&a.resolution_rate))
+            .then(
+                b.resolution_rate
+                    .partial_cmp(&a.resolution_rate)
+                    .unwrap_or(Equal),
+            )
             .then(a.group.cmp(&b.group))
     });
-    let mut previous: Option<(Option<String>, f64, f64, u32)> = None;
+    let mut previous: Option<(Option<String>, f64, Option<f64>, u32)> = None;
     let mut position = 0;
     for r in &mut ranked {
         position = match &previous {
@@ -78,7 +86,8 @@ pub(crate) fn rank(rows: &[MetricsRow], by: GroupBy, min_callbacks: u32) -> Vec<
     ranked
 }
 
-/// The columns of the rows table, in order.
+/// The columns of the rows table, in order; `levels` stands for one column per level of
+/// [`Metrics::levels`], named `level:<value>`.
 pub const ROW_COLUMNS: &[&str] = &[
     "group",
     "name",
@@ -87,6 +96,7 @@ pub const ROW_COLUMNS: &[&str] = &[
     "received",
     "accepted",
     "closed",
+    "first_contact",
     "open",
     "open_overdue",
     "overdue_cases",
@@ -106,13 +116,14 @@ pub const ROW_COLUMNS: &[&str] = &[
     "callbacks",
     "contacted",
     "solved",
-    "satisfied",
-    "basically_satisfied",
+    "levels",
     "unsatisfied",
     "response_rate",
     "resolution_rate",
     "satisfaction_rate",
+    "first_contact_rate",
     "score",
+    "tier",
 ];
 
 /// The columns of the SLA table, in order.
@@ -137,6 +148,7 @@ pub const RANK_COLUMNS: &[&str] = &[
     "group",
     "name",
     "score",
+    "tier",
     "resolution_rate",
     "callbacks",
 ];
@@ -158,22 +170,40 @@ impl Metrics {
     /// The tables as CSV.
     pub fn to_csv(&self) -> TableCsv {
         let rows: Vec<&MetricsRow> = self.rows.iter().chain([&self.total]).collect();
+        let columns: Vec<String> = ROW_COLUMNS
+            .iter()
+            .flat_map(|&c| match c {
+                "levels" => self.levels.iter().map(|l| format!("level:{l}")).collect(),
+                c => vec![c.to_owned()],
+            })
+            .collect();
         TableCsv {
-            rows: table(ROW_COLUMNS, &rows),
+            rows: table(&columns, &rows),
             slas: table(SLA_COLUMNS, &self.slas.iter().collect::<Vec<&SlaRow>>()),
             ranking: table(RANK_COLUMNS, &self.ranking.iter().collect::<Vec<_>>()),
         }
     }
 }
 
-fn table<T: Serialize>(columns: &[&str], items: &[&T]) -> String {
-    let mut out = columns.join(",");
+fn table<T: Serialize>(columns: &[impl AsRef<str>], items: &[&T]) -> String {
+    let names: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
+    let mut out = names
+        .iter()
+        .map(|c| cell(&Json::from(*c)))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     for item in items {
         let value = serde_json::to_value(item).unwrap_or(Json::Null);
-        let cells: Vec<String> = columns
+        let cells: Vec<String> = names
             .iter()
-            .map(|c| cell(value.get(*c).unwrap_or(&Json::Null)))
+            .map(|c| {
+                let v = match c.strip_prefix("level:") {
+                    Some(level) => value.get("levels").and_then(|l| l.get(level)),
+                    None => value.get(*c),
+                };
+                cell(v.unwrap_or(&Json::Null))
+            })
             .collect();
         out.push_str(&cells.join(","));
         out.push_str("\r\n");

@@ -94,7 +94,7 @@ pub struct CallbackView {
     pub contacted: bool,
     /// Whether the matter is solved.
     pub solved: bool,
-    /// `satisfied`, `basically_satisfied` or `unsatisfied`, when given.
+    /// The level of the workflow's evaluation scale (`satisfied`, ...), when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<String>,
     /// The citizen's comment.

@@ -458,16 +458,25 @@ impl Org {
         matters.is_some_and(|m| m.categories.iter().any(|c| c == category))
     }
 
-    /// `org.grassroots_unit` when `category` is a matter for functional departments and
-    /// `unit` is at the grass roots.
+    /// Why `unit` may not handle a case that accuses `accused` and is of `category`: it is
+    /// the accused or under it (信访工作条例 art. 30), or it is at the grass roots and the
+    /// category a matter for functional departments (国办函〔2025〕66号). Routing passes over
+    /// such a unit; dispatch, transfer, opening and a `set` of the unit field refuse it.
     ///
     /// # Errors
-    /// `org.grassroots_unit`.
-    pub fn check_department_matter(
+    /// `org.accused_unit`, `org.grassroots_unit`.
+    pub fn check_barred(
         &self,
         unit: &str,
+        accused: Option<&str>,
         category: Option<&str>,
     ) -> Result<(), OrgError> {
+        if let Some(a) = accused.filter(|a| unit == *a || self.is_within(unit, a)) {
+            return Err(OrgError::AccusedUnit {
+                unit: unit.to_owned(),
+                accused: a.to_owned(),
+            });
+        }
         match category {
             Some(c) if self.is_department_matter(c) && self.is_grassroots(unit) => {
                 Err(OrgError::GrassrootsUnit {
@@ -518,13 +527,8 @@ impl Org {
                 org: self.def.id.clone(),
             })?;
         let mut passed_over: Vec<String> = Vec::new();
-        let department = category.filter(|c| self.is_department_matter(c));
-        let blocked = |unit: &str| {
-            accused.is_some_and(|a| unit == a || self.is_within(unit, a))
-                || (department.is_some() && self.is_grassroots(unit))
-        };
         let allowed = |unit: &str, passed_over: &mut Vec<String>| {
-            if !blocked(unit) {
+            if self.check_barred(unit, accused, category).is_ok() {
                 return true;
             }
             if !passed_over.iter().any(|p| p == unit) {
@@ -579,6 +583,7 @@ impl Org {
                 passed_over,
             });
         }
+        let department = category.filter(|c| self.is_department_matter(c));
         match (accused, department) {
             (None, Some(category)) => Err(OrgError::NoDepartmentRoute {
                 category: category.to_owned(),

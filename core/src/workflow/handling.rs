@@ -4,6 +4,8 @@
 //! policies for bounced cases, duplicates, linked cases, supervision and appeals.
 //! See `docs/governance.md`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::working_time::{Duration, DurationDef};
@@ -111,6 +113,11 @@ pub struct HandlingDef {
     /// ids of [`LEGAL_ROUTES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_route_field: Option<String>,
+    /// Where the section's rules come from, by key (`duplicates`, `callback`, ...): the article
+    /// of a regulation, or "local choice" and why.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, string>"))]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// Co-handling policy.
@@ -136,13 +143,36 @@ pub struct CallbackDef {
     pub contacted_field: String,
     /// Boolean field: whether the matter is solved.
     pub solved_field: String,
-    /// Enum field with `satisfied`, `basically_satisfied` and `unsatisfied` among its values.
+    /// Enum field of the citizen's evaluation: its values are the levels.
     pub satisfaction_field: String,
+    /// The evaluation scale: each level's credit in 满意率 and whether it is a poor rating
+    /// (差评). Absent: `satisfied` (1), `basically_satisfied` (the metrics query's credit) and
+    /// `unsatisfied` (0, poor), which the field must then offer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<LevelDef>>,
     /// Text field for the citizen's comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_field: Option<String>,
     /// Most reopenings (重办) of one case.
     pub reopen_limit: u32,
+}
+
+/// One level of a callback's evaluation scale, such as 非常满意 on the 好差评 scale of
+/// 国办发〔2019〕51号.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct LevelDef {
+    /// A value of the satisfaction field.
+    pub value: String,
+    /// What a callback at this level counts in 满意率, from 0 to 1.
+    pub credit: f64,
+    /// A poor rating (差评): counted as `unsatisfied`, and the case may be reopened (重办).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub poor: bool,
+    /// Where the credit comes from: a regulation, or the words "local choice".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// What opening a case with the citizen and matter keys of an open case does (信访工作条例
@@ -179,12 +209,19 @@ pub struct DuplicatesDef {
     pub across: Vec<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DetailedDuplicates {
     policy: DuplicatePolicy,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     across: Vec<String>,
+}
+
+/// The object form, written from a borrowed list.
+#[derive(Serialize)]
+struct DetailedDuplicatesRef<'a> {
+    policy: DuplicatePolicy,
+    across: &'a [String],
 }
 
 impl Serialize for DuplicatesDef {
@@ -194,9 +231,9 @@ impl Serialize for DuplicatesDef {
         if self.across.is_empty() {
             return self.policy.serialize(serializer);
         }
-        DetailedDuplicates {
+        DetailedDuplicatesRef {
             policy: self.policy,
-            across: self.across.clone(),
+            across: &self.across,
         }
         .serialize(serializer)
     }
@@ -290,10 +327,41 @@ pub(crate) struct Callback {
     pub satisfaction: u16,
     pub comment: Option<u16>,
     pub reopen_limit: u32,
+    pub levels: Box<[Level]>,
 }
 
-/// The satisfaction values a callback field must offer.
+/// A level of the evaluation scale, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Level {
+    pub value: Box<str>,
+    /// `None`: the metrics query's credit for `basically_satisfied`.
+    pub credit: Option<f64>,
+    pub poor: bool,
+}
+
+impl Callback {
+    /// The level of a satisfaction value; `None` for a value that is not on the scale.
+    pub(crate) fn level(&self, value: &str) -> Option<&Level> {
+        self.levels.iter().find(|l| &*l.value == value)
+    }
+}
+
+/// The satisfaction values a callback field must offer when the workflow lists no levels.
 pub const SATISFACTION: [&str; 3] = ["satisfied", "basically_satisfied", "unsatisfied"];
+
+/// The scale of a workflow that lists no levels.
+fn default_levels() -> Box<[Level]> {
+    let level = |value: &str, credit, poor| Level {
+        value: value.into(),
+        credit,
+        poor,
+    };
+    Box::new([
+        level("satisfied", Some(1.0), false),
+        level("basically_satisfied", None, false),
+        level("unsatisfied", Some(0.0), true),
+    ])
+}
 
 struct Check<'a> {
     fields: &'a [Field],
@@ -317,18 +385,11 @@ impl Check<'_> {
             format!("{cp}/satisfaction_field"),
             &[FieldKind::Enum],
         );
-        if let Some(f) = satisfaction.and_then(|ix| self.fields.get(usize::from(ix))) {
-            for v in SATISFACTION {
-                if !f.values.iter().any(|x| &**x == v) {
-                    let error = E::UnknownEnumValue {
-                        field: f.id.to_string(),
-                        value: v.to_owned(),
-                    };
-                    self.out
-                        .push(Diagnostic::new(error, format!("{cp}/satisfaction_field")));
-                }
-            }
-        }
+        let fields = self.fields;
+        let levels = satisfaction
+            .and_then(|ix| fields.get(usize::from(ix)))
+            .map(|f| self.levels(cb.levels.as_deref(), f, cp))
+            .unwrap_or_default();
         let comment = match &cb.comment_field {
             Some(id) => Some(self.field(
                 id,
@@ -343,7 +404,59 @@ impl Check<'_> {
             satisfaction: satisfaction?,
             comment,
             reopen_limit: cb.reopen_limit,
+            levels,
         })
+    }
+
+    /// The evaluation scale: every level a value of the field `f`, once, with a credit from 0
+    /// to 1 and at least one level that is not poor; the default scale when none is listed.
+    fn levels(&mut self, levels: Option<&[LevelDef]>, f: &Field, cp: &str) -> Box<[Level]> {
+        let Some(levels) = levels else {
+            for v in SATISFACTION {
+                self.enum_value(f, v, format!("{cp}/satisfaction_field"));
+            }
+            return default_levels();
+        };
+        let mut out: Vec<Level> = Vec::with_capacity(levels.len());
+        for (i, l) in levels.iter().enumerate() {
+            let lp = format!("{cp}/levels/{i}");
+            self.enum_value(f, &l.value, format!("{lp}/value"));
+            if out.iter().any(|o| *o.value == *l.value) {
+                let error = E::RepeatedEntry {
+                    list: "levels",
+                    id: l.value.clone(),
+                };
+                self.out.push(Diagnostic::new(error, format!("{lp}/value")));
+            }
+            if !(0.0..=1.0).contains(&l.credit) {
+                let message = format!("a level's credit is from 0 to 1, not {}", l.credit);
+                let error = E::Invalid { message };
+                self.out
+                    .push(Diagnostic::new(error, format!("{lp}/credit")));
+            }
+            out.push(Level {
+                value: l.value.as_str().into(),
+                credit: Some(l.credit),
+                poor: l.poor,
+            });
+        }
+        if out.iter().all(|l| l.poor) {
+            let message = "the scale needs at least one level that is not poor".to_owned();
+            let error = E::Invalid { message };
+            self.out
+                .push(Diagnostic::new(error, format!("{cp}/levels")));
+        }
+        out.into()
+    }
+
+    fn enum_value(&mut self, f: &Field, value: &str, path: String) {
+        if !f.values.iter().any(|x| &**x == value) {
+            let error = E::UnknownEnumValue {
+                field: f.id.to_string(),
+                value: value.to_owned(),
+            };
+            self.out.push(Diagnostic::new(error, path));
+        }
     }
 
     fn field(&mut self, id: &str, path: String, kinds: &[FieldKind]) -> Option<u16> {
@@ -402,6 +515,34 @@ const TEXT: &[FieldKind] = &[FieldKind::String, FieldKind::Enum];
 
 /// Checks the section against the compiled fields and transitions, and each transition's
 /// `action` against what the section provides.
+/// Each key of `sources` names a rule the section sets.
+fn sources(def: &HandlingDef, out: &mut Vec<Diagnostic>) {
+    for key in def.sources.keys() {
+        let set = match key.as_str() {
+            "unit_field" => true,
+            "category_field" => def.category_field.is_some(),
+            "region_field" => def.region_field.is_some(),
+            "accused_field" => def.accused_field.is_some(),
+            "calendar" => def.calendar.is_some(),
+            "bounce_after" => def.bounce_after.is_some(),
+            "assist" => def.assist.is_some(),
+            "callback" => def.callback.is_some(),
+            // Written even when left at its default.
+            "duplicates" => true,
+            "linked" => def.linked.is_some(),
+            "supervision_due" => def.supervision_due.is_some(),
+            "appeals" => def.appeals.is_some(),
+            "legal_route_field" => def.legal_route_field.is_some(),
+            _ => false,
+        };
+        if !set {
+            let message = format!("`{key}` is not a rule this handling section sets");
+            let path = format!("/handling/sources/{}", crate::error::escape_pointer(key));
+            out.push(Diagnostic::new(E::Invalid { message }, path));
+        }
+    }
+}
+
 pub(crate) fn compile(
     def: Option<&HandlingDef>,
     actions: &[Option<Action>],
@@ -442,6 +583,7 @@ pub(crate) fn compile(
         }
         return None;
     };
+    sources(def, out);
     needs(Action::LegalRoute, def.legal_route_field.is_some(), out);
     for (i, (t, a)) in transitions.iter().zip(actions).enumerate() {
         let closes = states.get(usize::from(t.to)).is_some_and(|s| s.terminal);

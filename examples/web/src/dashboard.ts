@@ -65,7 +65,7 @@ export function renderDashboard(desk: Desk): Metrics {
     h(
       "table",
       { class: "ranking" },
-      h("thead", {}, h("tr", {}, ["同类", "名次", "单位", "综合得分", "解决率", "有效回访"].map((t) => h("th", {}, t)))),
+      h("thead", {}, h("tr", {}, ["同类", "名次", "单位", "综合得分", "档次", "解决率", "有效回访"].map((t) => h("th", {}, t)))),
       h(
         "tbody",
         {},
@@ -77,6 +77,7 @@ export function renderDashboard(desk: Desk): Metrics {
             h("td", {}, r.rank),
             h("td", {}, r.name ?? r.group),
             h("td", { "data-score": r.score }, r.score.toFixed(1)),
+            h("td", { "data-tier": r.tier ?? "" }, r.tier ?? "—"),
             h("td", {}, percent(r.resolution_rate)),
             h("td", {}, r.callbacks),
           ),

@@ -14,6 +14,7 @@ import type {
   Level,
   FiredTimers,
   MetricsQuery,
+  Tier,
   AtNotNow,
   OrgDef,
   Request,
@@ -27,6 +28,16 @@ import week from "../data/week.json";
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+/** Tiers of the score shown beside the ranking (分档评价): the grades of a published local
+ * rule (蚌埠市市长热线电话工作考核办法, 蚌政办〔2011〕118号: 优秀 ≥ 90, 良好 80–89, 合格 60–79,
+ * 不合格 below); a local choice, not a national one. */
+const TIERS: Tier[] = [
+  { name: "优秀", min: 90 },
+  { name: "良好", min: 80 },
+  { name: "合格", min: 60 },
+  { name: "不合格", min: 0 },
+];
 
 /** A refusal of the server, as the page shows it. */
 export class RemoteRefusal extends Error {
@@ -217,6 +228,6 @@ export class Desk {
 
   /** The dashboard's query: the week's cases by unit, at the desk's clock. */
   metricsQuery(): AtNotNow<Omit<MetricsQuery, "format">> {
-    return { at: this.now, from: this.start, group_by: "unit" };
+    return { at: this.now, from: this.start, group_by: "unit", scoring: { tiers: TIERS } };
   }
 }

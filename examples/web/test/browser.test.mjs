@@ -141,6 +141,7 @@ test("the township desk works in Chromium", async () => {
 
     // The dashboard shows what `metrics` computes.
     const metrics = reference.metrics(state.query);
+    assert.ok(metrics.ranking.some((r) => r.tier), "the desk's tiers place at least one ranked unit");
     await page.click('#tabs button[data-tab="dashboard"]');
     await page.waitForSelector("#dashboard .unit");
     const shown = metrics.rows.filter((r) => r.received > 0);
@@ -161,6 +162,7 @@ test("the township desk works in Chromium", async () => {
     assert.equal(await page.locator("#dashboard tr[data-rank]").count(), metrics.ranking.length);
     for (const r of metrics.ranking) {
       assert.equal(await page.getAttribute(`#dashboard tr[data-rank="${r.group}"] td[data-score]`, "data-score"), String(r.score));
+      assert.equal(await page.getAttribute(`#dashboard tr[data-rank="${r.group}"] td[data-tier]`, "data-tier"), r.tier ?? "");
     }
     // The CSV download is the API's CSV.
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('#dashboard a[data-csv="metrics-units.csv"]')]);
