@@ -2121,6 +2121,11 @@ export interface MetricsRow {
      */
     solved: number;
     /**
+     * Of these, the ones with an evaluation at a level of their workflow's scale: what
+     * 满意率 counts over (a callback that reached nobody, or "unreachable", rates nothing).
+     */
+    rated: number;
+    /**
      * Of these, how many at each level of the evaluation scales measured (every level of
      * [`Metrics::levels`], 0 included); a callback without an evaluation counts in none.
      */
@@ -2138,7 +2143,7 @@ export interface MetricsRow {
      */
     resolution_rate: number | undefined;
     /**
-     * 满意率: the credits of the valid callbacks' levels, summed, `/ callbacks`.
+     * 满意率: the credits of the rated callbacks' levels, summed, `/ rated`.
      */
     satisfaction_rate: number | undefined;
     /**

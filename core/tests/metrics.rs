@@ -297,7 +297,7 @@ fn bad_scoring_is_refused_at_its_place() {
 }
 
 #[test]
-fn a_linked_duplicate_is_not_a_first_contact_closure() {
+fn an_acknowledgement_accepts_nothing_and_a_linked_duplicate_is_no_first_contact() {
     let mut engine = Engine::new();
     let read = |text: &str| -> Value { serde_json::from_str(text).unwrap() };
     let ok = |engine: &mut Engine, request: Value| {
@@ -329,7 +329,13 @@ fn a_linked_duplicate_is_not_a_first_contact_closure() {
                    "keys": keys, "fields": fields, "actor": op, "at": at}),
         );
     }
-    // H-1 is told its legal route at intake and closes; H-2, linked to it, closes with it.
+    // H-1 is acknowledged (回执: a transition back to its initial state, no decision), then
+    // told its legal route and closed; H-2, linked to it, closes with it.
+    ok(
+        &mut engine,
+        json!({"op": "apply", "case_id": "H-1", "transition": "acknowledge", "actor": op,
+               "at": FROM + HOUR + 60_000}),
+    );
     ok(
         &mut engine,
         json!({"op": "apply", "case_id": "H-1", "transition": "refer", "actor": op,
@@ -344,4 +350,14 @@ fn a_linked_duplicate_is_not_a_first_contact_closure() {
     let t = row(&m.rows, "hotline-12345");
     assert_eq!((t.closed, t.first_contact), (2, 1));
     assert_eq!(t.first_contact_rate, Some(0.5));
+    let by_channel = engine
+        .metrics(&MetricsQuery {
+            group_by: GroupBy::Channel,
+            ..query()
+        })
+        .unwrap();
+    // The acknowledgement did not accept H-1: the legal route closed it without acceptance.
+    let hotline = row(&by_channel.rows, "hotline");
+    assert_eq!((hotline.accepted, hotline.first_contact), (0, 1));
+    assert_eq!(row(&by_channel.rows, "wechat").first_contact, 0);
 }

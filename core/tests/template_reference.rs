@@ -71,18 +71,17 @@ fn duration(d: &Value) -> String {
     let units = [
         ("minutes", "minutes"),
         ("hours", "hours"),
+        ("working_minutes", "working minutes"),
+        ("working_hours", "working hours"),
         ("working_days", "working days"),
         ("natural_days", "日 (natural days)"),
-        ("calendar_days", "calendar days"),
     ];
     let obj = d.as_object().cloned().unwrap_or_default();
     obj.iter()
-        .map(|(k, n)| {
-            let unit = units
-                .iter()
-                .find(|(u, _)| u == k)
-                .map_or(k.as_str(), |u| u.1);
-            format!("{n} {unit}")
+        .map(|(k, n)| match units.iter().find(|(u, _)| u == k) {
+            Some((_, unit)) => format!("{n} {unit}"),
+            None if k == "roll_forward" => "(a last day off rolls forward)".to_owned(),
+            None => format!("{k}: {n}"),
         })
         .collect::<Vec<_>>()
         .join(" ")

@@ -22,11 +22,12 @@ ALIASES = {"response": "response_rate", "resolution": "resolution_rate",
 
 
 def scale(workflow, basically):
-    """Credit of each level; the default three levels when the workflow lists none."""
+    """Credit and poorness of each level; the default three levels when the workflow lists none."""
     callback = workflow.get("handling", {}).get("callback", {})
     if "levels" in callback:
-        return {level["value"]: level["credit"] for level in callback["levels"]}
-    return {"satisfied": 1.0, "basically_satisfied": basically, "unsatisfied": 0.0}
+        return {l["value"]: (l["credit"], l.get("poor", False)) for l in callback["levels"]}
+    return {"satisfied": (1.0, False), "basically_satisfied": (basically, False),
+            "unsatisfied": (0.0, True)}
 
 
 def ratio(part, whole):
@@ -47,14 +48,20 @@ def check(name, query, tables, credits):
     weights = {ALIASES.get(k, k): w for k, w in scoring.get("weights", DEFAULT_WEIGHTS).items()}
     tiers = sorted(scoring.get("tiers", []), key=lambda t: -t["min"])
     slas = list(csv.DictReader(io.StringIO(tables["slas"])))
+    scored = {}
     checked = 0
     for row in csv.DictReader(io.StringIO(tables["rows"])):
         n = {k: int(v) for k, v in row.items() if v.isdigit()}
-        credit = sum(n.get(f"level:{level}", 0) * c for level, c in credits.items())
+        counts = {level: n.get(f"level:{level}", 0) for level in credits}
+        credit = sum(counts[level] * c for level, (c, _) in credits.items())
+        # Each rated callback is at exactly one level; the poor ones are the unsatisfied.
+        assert n["rated"] == sum(counts.values()) <= n["callbacks"], (name, row["group"])
+        poor = sum(counts[level] for level, (_, p) in credits.items() if p)
+        assert n["unsatisfied"] == poor, (name, row["group"], "unsatisfied")
         rates = {
             "response_rate": ratio(n["contacted"], n["callbacks"]),
             "resolution_rate": ratio(n["solved"], n["callbacks"]),
-            "satisfaction_rate": ratio(credit, n["callbacks"]),
+            "satisfaction_rate": ratio(credit, n["rated"]),
             "first_contact_rate": ratio(n["first_contact"], n["closed"]),
         }
         for sla in slas:
@@ -71,8 +78,28 @@ def check(name, query, tables, credits):
         assert close(score, number(row["score"]), 2), (name, row["group"], score, row["score"])
         tier = next((t["name"] for t in tiers if score is not None and t["min"] <= round(score, 2)), "")
         assert tier == row["tier"], (name, row["group"], tier, row["tier"])
+        scored[row["group"]] = (row, score)
         checked += 1
+    check_ranking(name, query, tables["ranking"], scored)
     return checked
+
+
+def check_ranking(name, query, ranking, scored):
+    """The ranked groups and their order, recomputed: groups with a score and enough valid
+    callbacks (not the total, not the undispatched group by unit), by score then 解决率."""
+    least = query.get("scoring", {}).get("min_callbacks", 1)
+    by_unit = query.get("group_by", "unit") == "unit"
+    expected = []
+    for group, (row, score) in scored.items():
+        if group == "*" or (by_unit and group == "") or score is None:
+            continue
+        if int(row["callbacks"]) < least:
+            continue
+        peers = row["kind"] if by_unit else ""
+        expected.append((peers, -round(score, 2), -(number(row["resolution_rate"]) or -1), group))
+    expected.sort()
+    shown = [(r["peers"], r["group"]) for r in csv.DictReader(io.StringIO(ranking))]
+    assert shown == [(p, g) for p, _, _, g in expected], (name, shown, expected)
 
 
 def main():
@@ -81,6 +108,8 @@ def main():
                            ("67_evaluation_levels.json", "tests/workflows/evaluation.json")]:
         scenario = json.loads((SCENARIOS / name).read_text(encoding="utf-8"))
         definition = json.loads((ROOT / workflow).read_text(encoding="utf-8"))
+        # One scale per scenario: level columns are counted by value across workflows.
+        assert [Path(p).name for p in scenario["load"]] == [Path(workflow).name], name
         for step in scenario["steps"]:
             query = step["request"]
             if query.get("op") != "metrics" or query.get("format") != "csv":
@@ -89,7 +118,8 @@ def main():
             total += check(name, query, step["expect"]["result"], scale(definition, basically))
     if total == 0:
         sys.exit("no CSV metrics found in the scenarios")
-    print(f"recomputed {total} rows of metrics from CSV: rates, scores and tiers agree")
+    print(f"recomputed {total} rows of metrics from CSV: rates, scores, tiers, rated and "
+          "unsatisfied counts and the rankings agree")
 
 
 if __name__ == "__main__":

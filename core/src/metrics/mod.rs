@@ -163,6 +163,9 @@ pub struct MetricsRow {
     pub contacted: u64,
     /// Of these, the matter was solved.
     pub solved: u64,
+    /// Of these, the ones with an evaluation at a level of their workflow's scale: what
+    /// 满意率 counts over (a callback that reached nobody, or "unreachable", rates nothing).
+    pub rated: u64,
     /// Of these, how many at each level of the evaluation scales measured (every level of
     /// [`Metrics::levels`], 0 included); a callback without an evaluation counts in none.
     #[cfg_attr(feature = "typescript", tsify(type = "Record<string, number>"))]
@@ -173,7 +176,7 @@ pub struct MetricsRow {
     pub response_rate: Option<f64>,
     /// 解决率: `solved / callbacks`.
     pub resolution_rate: Option<f64>,
-    /// 满意率: the credits of the valid callbacks' levels, summed, `/ callbacks`.
+    /// 满意率: the credits of the rated callbacks' levels, summed, `/ rated`.
     pub satisfaction_rate: Option<f64>,
     /// 直接办结率: `first_contact / closed`.
     pub first_contact_rate: Option<f64>,
@@ -317,6 +320,7 @@ impl Sums {
             r.contacted += n(a.contacted);
             r.solved += n(a.solved);
             if let Some((level, credit, poor)) = a.level {
+                r.rated += 1;
                 match r.levels.get_mut(level) {
                     Some(count) => *count += 1,
                     None => {
@@ -360,7 +364,7 @@ impl Sums {
         let valid = row.callbacks;
         row.response_rate = rate(row.contacted as f64, valid);
         row.resolution_rate = rate(row.solved as f64, valid);
-        row.satisfaction_rate = rate(self.credit, valid);
+        row.satisfaction_rate = rate(self.credit, row.rated);
         row.first_contact_rate = rate(row.first_contact as f64, row.closed);
         for level in levels {
             row.levels.entry(level.clone()).or_insert(0);
@@ -596,8 +600,12 @@ fn facts<'a>(
         first_contact: case.is_terminal() && case.handling.is_none(),
         ..Facts::default()
     };
+    // The acceptance decision: the first transition that leaves the initial state (a
+    // self-transition on it, such as an acknowledgement of receipt, decides nothing).
     let first = case.history.iter().find_map(|e| match e.kind {
-        EventKind::Transitioned { from, to, .. } if from == wf.initial => Some((e.at, to)),
+        EventKind::Transitioned { from, to, .. } if from == wf.initial && to != from => {
+            Some((e.at, to))
+        }
         _ => None,
     });
     if let Some((at, to)) = first {

@@ -106,7 +106,7 @@ impl Column {
         match self {
             Column::Response => of(row.contacted as f64, row.callbacks),
             Column::Resolution => of(row.solved as f64, row.callbacks),
-            Column::Satisfaction => of(credit, row.callbacks),
+            Column::Satisfaction => of(credit, row.rated),
             Column::FirstContact => of(row.first_contact as f64, row.closed),
             Column::OnTime(sla) => slas
                 .iter()
@@ -144,7 +144,7 @@ impl Scorer {
             };
             if let Column::OnTime(sla) = &column {
                 if !sla_ids(sla) {
-                    let reason = format!("no loaded workflow has an SLA rule `{sla}`");
+                    let reason = format!("no workflow measured has an SLA rule `{sla}`");
                     return Err(bad(path, reason));
                 }
             }

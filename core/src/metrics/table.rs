@@ -116,6 +116,7 @@ pub const ROW_COLUMNS: &[&str] = &[
     "callbacks",
     "contacted",
     "solved",
+    "rated",
     "levels",
     "unsatisfied",
     "response_rate",

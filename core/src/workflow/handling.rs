@@ -513,8 +513,6 @@ impl Check<'_> {
 
 const TEXT: &[FieldKind] = &[FieldKind::String, FieldKind::Enum];
 
-/// Checks the section against the compiled fields and transitions, and each transition's
-/// `action` against what the section provides.
 /// Each key of `sources` names a rule the section sets.
 fn sources(def: &HandlingDef, out: &mut Vec<Diagnostic>) {
     for key in def.sources.keys() {
@@ -543,6 +541,8 @@ fn sources(def: &HandlingDef, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Checks the section against the compiled fields and transitions, and each transition's
+/// `action` against what the section provides.
 pub(crate) fn compile(
     def: Option<&HandlingDef>,
     actions: &[Option<Action>],
