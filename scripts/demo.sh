@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The township desk on `civicflow serve`, on its embedded SQLite: builds the server and the
 # desk's page, makes the demo's configuration (a token per acting role and unit of the desk,
-# effects logged to demo/effects.jsonl), loads the township workflow, calendar and organisation
-# and imports the seeded week, then serves the connected desk on
+# effects logged to demo/effects.jsonl), loads the township, publishing and account-health
+# workflows, calendar and organisation and imports the seeded week and the accounts' posts
+# (examples/web/data/outbound.json), then serves the connected desk on
 # http://127.0.0.1:${PORT:-8080}/ until Ctrl-C: cases survive a reload and are shared between
 # browsers. Before that, the terminal demos (a week of 12345 work orders and a week at a
 # township desk). `--no-serve` stops before serving. The demo's state is in ./demo/ (remove it

@@ -2,8 +2,10 @@
 # Prepares a folder for the township desk on `civicflow serve` (SQLite): its configuration with
 # a token per actor the desk can act as (clerk, dispatcher and supervisor of the town, the
 # handler of each unit, the citizen; their tokens in desk-tokens.json, which the page fetches:
-# demo only), effects logged to effects.jsonl, and the database with the township workflow,
-# calendar and organisation and the seeded week. Does nothing to a folder already prepared.
+# demo only), effects logged to effects.jsonl, and the database with the township, publishing
+# and account-health workflows, the calendar and organisation, the seeded week and the
+# accounts' posts and releases (examples/web/data/outbound.json). Does nothing to a folder
+# already prepared.
 # Usage: scripts/desk-server.sh DIR (needs target/debug/civicflow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +39,9 @@ node -e 'const fs = require("fs"); const lines = fs.readFileSync(process.argv[1]
   fs.writeFileSync(process.argv[2], JSON.stringify(Object.fromEntries(lines.map((l) => l.split(" "))), null, 2));' \
   "$dir/tokens.txt" "$dir/desk-tokens.json"
 rm "$dir/tokens.txt"
-$civicflow load --database "$database" calendars/cn-mainland.json orgs/qingshan.json templates/township.json >/dev/null
+$civicflow load --database "$database" calendars/cn-mainland.json orgs/qingshan.json templates/township.json \
+  templates/publishing.json templates/account-health.json >/dev/null
 $civicflow import --database "$database" examples/web/data/week.json >/dev/null
+$civicflow import --database "$database" examples/web/data/outbound.json >/dev/null
 # Ready only once everything is in: a folder cut short is prepared again from the start.
 mv "$dir/civicflow.toml.new" "$dir/civicflow.toml"

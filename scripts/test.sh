@@ -76,6 +76,7 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 python3 tests/calendar/crosscheck.py
 # The metrics worked examples recomputed from their CSV by a script that shares no code.
 python3 tests/metrics/recompute.py
+python3 tests/metrics/recompute_outbound.py
 # The README's first command, short of serving the page.
 ./scripts/demo.sh --no-serve >/dev/null
 echo "demo: ran to the end, web demo built"

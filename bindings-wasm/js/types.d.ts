@@ -1003,11 +1003,12 @@ export interface Effect {
      * Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
      * `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
      * `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
-     * `supervision_overdue`, `overdue`, `legal_route` (the route's id in `detail`).
+     * `supervision_overdue`, `overdue`, `legal_route` (the route's id in `detail`), `publish`
+     * (the transition in `detail`).
      */
     reason: string;
     /**
-     * The channel to use (citizen notices).
+     * The channel to use (citizen notices, publications).
      */
     channel?: string;
     /**
@@ -1039,7 +1040,7 @@ export interface Effect {
 /**
  * What kind of thing the host must do.
  */
-export type EffectKind = "notify_citizen" | "notify_unit" | "notify_role" | "publish_reply" | "supervision_notice" | "flag";
+export type EffectKind = "notify_citizen" | "notify_unit" | "notify_role" | "publish_reply" | "supervision_notice" | "publish" | "flag";
 
 /**
  * An organisation document.
@@ -1891,6 +1892,15 @@ export interface MetricsQuery {
      */
     group_by?: GroupBy;
     /**
+     * `group_by` `actor`: the transition whose first taker a case is attributed to, such as
+     * the drafting of a post (an operator's output and timeliness).
+     */
+    actor_of?: string;
+    /**
+     * `group_by` `field`: the field whose value groups cases, such as an account.
+     */
+    field?: string;
+    /**
      * Grouped by unit: count each case also for every unit above its own.
      */
     roll_up?: boolean;
@@ -1898,6 +1908,15 @@ export interface MetricsQuery {
      * Only cases of this workflow.
      */
     workflow?: string;
+    /**
+     * Transitions to count in each group, split by a payload value or not.
+     */
+    counts?: Count[];
+    /**
+     * Figures the host supplies per group, by group then name (reads, shares, followers, a
+     * WCI figure): copied to the group's row and weighable in the score as `measure:<name>`.
+     */
+    measures?: Record<string, Record<string, number>>;
     /**
      * The score's weights, the default scale's partial credit, and tiers.
      */
@@ -1911,7 +1930,7 @@ export interface MetricsQuery {
 /**
  * How cases are grouped.
  */
-export type GroupBy = "unit" | "channel" | "category" | "workflow";
+export type GroupBy = "unit" | "channel" | "category" | "workflow" | "actor" | "field";
 
 /**
  * How the tables are written.
@@ -1924,8 +1943,10 @@ export type TableFormat = "json" | "csv";
 export interface Scoring {
     /**
      * Weight of each rate column in the score: `response_rate`, `resolution_rate`,
-     * `satisfaction_rate`, `first_contact_rate` or `on_time:<sla rule>`; `response`,
-     * `resolution` and `satisfaction` name the first three. Only their ratios matter.
+     * `satisfaction_rate`, `first_contact_rate`, `on_time:<sla rule>`, `share:<split count>`
+     * (such as `share:post/original=true`, 原创率) or `measure:<name>` (a host-supplied
+     * figure divided by the largest supplied for any group); `response`, `resolution` and
+     * `satisfaction` name the first three. Only their ratios matter.
      * Default: 响应率 0.1, 解决率 0.5, 满意率 0.4 (a local choice, see `docs/metrics.md`).
      */
     weights?: Record<string, number>;
@@ -1960,6 +1981,26 @@ export interface Tier {
 }
 
 /**
+ * A counter: how often a transition was taken in a group's cases (up to the measure's `now`)
+ * and, with `by`, how often with each value of that field: the command's payload value when
+ * the transition takes the field (`set` or `requires`), else the case's value now (a release
+ * counted by the kind its draft was given); with neither, the transition counts in its total
+ * only. Its keys in a row's `counts` are `<transition>` and `<transition>/<by>=<value>`
+ * (`post`, `post/original=true`); each split key also has its share of the transition's
+ * count in `shares`.
+ */
+export interface Count {
+    /**
+     * The transition counted, by id.
+     */
+    transition: string;
+    /**
+     * The field whose payload value splits the count.
+     */
+    by?: string;
+}
+
+/**
  * The answer of `metrics`.
  */
 export interface Metrics {
@@ -1988,6 +2029,14 @@ export interface Metrics {
      * order of their scales (workflows by id).
      */
     levels: string[];
+    /**
+     * Every key counted in some row, in order (absent when no counter is asked for).
+     */
+    counts?: string[];
+    /**
+     * The names of the measures supplied, in order.
+     */
+    measures?: string[];
     /**
      * One row per group, by group id.
      */
@@ -2150,6 +2199,20 @@ export interface MetricsRow {
      * 直接办结率: `first_contact / closed`.
      */
     first_contact_rate: number | undefined;
+    /**
+     * The transitions counted (the query's `counts`), by key: `<transition>` and
+     * `<transition>/<field>=<value>`; absent when no counter is asked for.
+     */
+    counts?: Record<string, number>;
+    /**
+     * Each split count's share of its transition's count, such as 原创率
+     * (`post/original=true`) and 政务指数 (`post/kind=government`).
+     */
+    shares?: Record<string, number>;
+    /**
+     * The figures the host supplied for this group (the total has none).
+     */
+    measures?: Record<string, number>;
     /**
      * 100 × the weighted mean of the weighed rates, rounded to 2 places; `null` when one of
      * them is.
@@ -2923,6 +2986,12 @@ export interface WorkflowDef {
      */
     description?: string;
     /**
+     * Whether its cases answer a citizen (default `true`). `false` for outbound work (a post,
+     * a 舆情, an account's quarter): no effect tells a citizen, and no transition may
+     * `notify_citizen`.
+     */
+    citizen?: boolean;
+    /**
      * Typed case attributes.
      */
     fields?: FieldDef[];
@@ -3091,6 +3160,12 @@ export interface TransitionDef {
      * Whether taking it tells the citizen, on every channel the matter came from.
      */
     notify_citizen?: boolean;
+    /**
+     * A `list` field naming channels: taking it queues one `publish` effect per channel listed
+     * (the payload's value, else the case's), so every account releases the same content
+     * together (双微联动). A command when the list is empty is refused.
+     */
+    publish?: string;
 }
 
 /**
@@ -3166,6 +3241,12 @@ export interface SlaDef {
      * What a start after a stop does: a fresh clock, or continue the old one.
      */
     reentry?: Reentry;
+    /**
+     * What the clock counts from: its start (default), or the case's opening, for a limit
+     * that runs from the discovery of a matter but whose target depends on a later decision
+     * (国办发〔2016〕80号: the grade of a 舆情 sets the limit, counted from the 舆情 itself).
+     */
+    since?: Since;
 }
 
 /**
@@ -3284,6 +3365,11 @@ export interface ExtensionDef {
  * What a start after a stop does.
  */
 export type Reentry = "restart" | "resume";
+
+/**
+ * What a clock counts from.
+ */
+export type Since = "start" | "open";
 
 /**
  * A duration as written in JSON: one unit (hours and minutes may be combined, as may
@@ -3556,6 +3642,7 @@ export type ErrorCode =
   | "case.transition_not_from_state"
   | "case.role_not_allowed"
   | "case.guard_failed"
+  | "case.no_channels"
   | "case.unknown_field"
   | "case.missing_field"
   | "case.missing_payload"
@@ -3607,6 +3694,7 @@ export type ErrorCode =
   | "metrics.invalid_time"
   | "metrics.invalid_period"
   | "metrics.invalid_scoring"
+  | "metrics.invalid_query"
   | "metrics.roll_up_needs_units"
   | "history.empty"
   | "history.bad_sequence"

@@ -104,7 +104,8 @@ pub use limits::Limits;
 pub use mask::{Mask, Protector, DIGIT_WINDOW, MAX_KEEP, PHONE_LIKE_DIGITS, REDACTED};
 pub use metrics::table::{Rank, TableCsv, RANK_COLUMNS, ROW_COLUMNS, SLA_COLUMNS};
 pub use metrics::{
-    GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat, Tier,
+    Count, GroupBy, Metrics, MetricsError, MetricsQuery, MetricsRow, Scoring, SlaRow, TableFormat,
+    Tier,
 };
 pub use org::handling::{
     AppealOf, AssistView, CallbackView, HandlingView, Level, LinkView, MatterKeys, Stage,
@@ -129,7 +130,8 @@ pub use workflow::handling::{
     LevelDef, LinkedDef, LEGAL_ROUTES, SATISFACTION,
 };
 pub use workflow::sla::{
-    BreachDef, ExtensionDef, Reentry, SlaDef, TargetDef, TriggerDef, WarningDef, MAX_SLA_STEPS,
+    BreachDef, ExtensionDef, Reentry, Since, SlaDef, TargetDef, TriggerDef, WarningDef,
+    MAX_SLA_STEPS,
 };
 pub use workflow::{Compiled, DefinitionError, Diagnostic, InvalidDefinition, Workflow};
 

@@ -25,6 +25,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "xinfang-2022",
         include_str!("../../templates/xinfang-2022.json"),
     ),
+    (
+        "publishing",
+        include_str!("../../templates/publishing.json"),
+    ),
+    ("yuqing", include_str!("../../templates/yuqing.json")),
+    (
+        "yuqing-township",
+        include_str!("../../templates/yuqing-township.json"),
+    ),
+    (
+        "account-health",
+        include_str!("../../templates/account-health.json"),
+    ),
 ];
 
 /// The example organisation by id, as JSON text (`orgs/*.json`).

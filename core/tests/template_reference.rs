@@ -121,6 +121,9 @@ fn template(out: &mut String, t: &Value) {
         if tr["notify_citizen"] == true {
             action.push_str(" (tells the citizen)");
         }
+        if let Some(field) = tr.get("publish") {
+            let _ = write!(action, " publishes to each of `{}`", s(field));
+        }
         if tr.get("guard").is_some() {
             action.push_str(" (guarded)");
         }
@@ -151,6 +154,9 @@ fn template(out: &mut String, t: &Value) {
         let last = rule["target"].as_array().and_then(|t| t.last());
         if last.is_some_and(|t| t.get("when").is_some()) {
             targets.push("no clock otherwise".to_owned());
+        }
+        if rule["since"] == "open" {
+            targets.push("counted from the opening".to_owned());
         }
         let _ = writeln!(
             out,

@@ -1,6 +1,7 @@
 // Builds the demo into dist/: the TypeScript type-checked (tsc --strict), bundled by esbuild
-// with the template, organisation, calendar and seeded week as JSON, next to the page, its
-// style sheet and civicflow's WebAssembly. No server logic: dist/ is static files.
+// with the templates, organisation, calendar, seeded week and the accounts' posts as JSON, next
+// to the page, its style sheet and civicflow's WebAssembly. No server logic: dist/ is static
+// files.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";

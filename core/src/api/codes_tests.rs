@@ -249,6 +249,10 @@ fn samples() -> Vec<ErrorDetail> {
             transition: s(),
             guard_path: s(),
         },
+        CaseError::NoChannels {
+            transition: s(),
+            field: s(),
+        },
         CaseError::SlaNotFound { sla: s() },
         CaseError::SlaNotRunning { sla: s() },
         CaseError::SlaAlreadyFired { sla: s(), step: 0 },
@@ -412,6 +416,7 @@ fn samples() -> Vec<ErrorDetail> {
             | CaseError::TransitionNotFromState { .. }
             | CaseError::RoleNotAllowed { .. }
             | CaseError::GuardFailed { .. }
+            | CaseError::NoChannels { .. }
             | CaseError::SlaNotFound { .. }
             | CaseError::SlaNotRunning { .. }
             | CaseError::SlaAlreadyFired { .. }
@@ -624,6 +629,10 @@ fn samples() -> Vec<ErrorDetail> {
             path: s(),
             reason: s(),
         },
+        MetricsError::InvalidQuery {
+            path: s(),
+            reason: s(),
+        },
         MetricsError::RollUpNeedsUnits {
             group_by: "channel",
         },
@@ -635,6 +644,7 @@ fn samples() -> Vec<ErrorDetail> {
             MetricsError::InvalidTime { .. }
             | MetricsError::InvalidPeriod { .. }
             | MetricsError::InvalidScoring { .. }
+            | MetricsError::InvalidQuery { .. }
             | MetricsError::RollUpNeedsUnits { .. }
             | MetricsError::NoOrg
             | MetricsError::UnknownWorkflow { .. } => out.push(m.detail("")),

@@ -89,6 +89,7 @@ impl Case {
             to: state,
             terminal: case.workflow.is_terminal(state),
             at: opening.at,
+            opened_at: opening.at,
         };
         case.update_clocks(&change, &actor, Some((opening.channel, opening.at)));
         case.push(Event {
@@ -233,6 +234,9 @@ impl Case {
         })?;
 
         self.check_window(t, cmd, env)?;
+        if let Some(field) = t.publish {
+            self.check_publish(t, field, &payload)?;
+        }
         let plan = self.decide_action(t, &payload, cmd, env)?;
         let payload = plan.payload.unwrap_or(payload);
 
@@ -252,6 +256,7 @@ impl Case {
                 to,
                 terminal: wf.is_terminal(to),
                 at: cmd.at,
+                opened_at: self.opened_at(),
             };
             self.update_clocks(&change, &actor, None);
         }

@@ -20,6 +20,9 @@ pub enum EffectKind {
     PublishReply,
     /// Deliver a supervision notice to the handling unit.
     SupervisionNotice,
+    /// Publish the case's content on `channel` (a transition with `publish`; `detail` names
+    /// it: a release, a correction, a withdrawal). One per channel listed, all from one event.
+    Publish,
     /// Flag the case for supervision (`reason`: `bounced`, or `overdue` with `detail`
     /// `opinion` or `supervision/<n>`).
     Flag,
@@ -41,9 +44,10 @@ pub struct Effect {
     /// Why: `dispatched`, `transferred`, `returned`, `assist_requested`, `opinion_submitted`,
     /// `reply`, `notice`, `closed`, `extended`, `linked`, `sla_warning`, `sla_breach`,
     /// `supervision`, `supervision_answered`, `bounced`, `opinion_overdue`,
-    /// `supervision_overdue`, `overdue`, `legal_route` (the route's id in `detail`).
+    /// `supervision_overdue`, `overdue`, `legal_route` (the route's id in `detail`), `publish`
+    /// (the transition in `detail`).
     pub reason: String,
-    /// The channel to use (citizen notices).
+    /// The channel to use (citizen notices, publications).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     /// The case the channel belongs to: this case, or a linked duplicate.

@@ -89,17 +89,23 @@ impl KeptEffect {
 pub(crate) struct Emit {
     seq: u64,
     out: Vec<KeptEffect>,
+    /// Whether the workflow has a citizen to tell (`citizen` in its definition).
+    citizen: bool,
 }
 
 impl Emit {
-    pub(crate) fn new(seq: u64) -> Self {
+    pub(crate) fn new(seq: u64, citizen: bool) -> Self {
         Emit {
             seq,
             out: Vec::new(),
+            citizen,
         }
     }
 
     fn add(&mut self, kind: EffectKind, reason: &'static str, fill: impl FnOnce(&mut KeptEffect)) {
+        if kind == EffectKind::NotifyCitizen && !self.citizen {
+            return;
+        }
         let mut effect = KeptEffect {
             seq: self.seq,
             // An event has a few effects per unit or linked case it tells: far below u32.
@@ -289,6 +295,18 @@ fn transition_effects(
     }
     if t.notify_citizen {
         emit.citizen(case, "notice", || Detail::Transition(transition));
+    }
+    if let Some(field) = t.publish {
+        let payload = crate::case::payload_of(carried);
+        for channel in crate::case::publish_channels(case, t, field, payload) {
+            emit.add(EffectKind::Publish, "publish", |e| {
+                e.detail = Detail::Transition(transition);
+                e.extra = Some(Box::new(Extra {
+                    channel: Some((case.id().into(), channel.into())),
+                    ..Extra::default()
+                }));
+            });
+        }
     }
     if wf.is_terminal(to) && case.primary().is_none() {
         emit.citizen(case, "closed", || Detail::State(to));

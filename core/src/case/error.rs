@@ -119,6 +119,14 @@ pub enum CaseError {
         /// The roles that may take it.
         allowed: Vec<String>,
     },
+    /// A publishing transition with no channel listed, in its payload or on the case.
+    #[error("transition `{transition}` publishes to the channels in `{field}`, which lists none")]
+    NoChannels {
+        /// The transition id.
+        transition: String,
+        /// The list field of channels.
+        field: String,
+    },
     /// The transition's guard does not hold for this case and actor.
     #[error("the guard of transition `{transition}` does not hold")]
     GuardFailed {
@@ -417,6 +425,7 @@ impl CaseError {
             TransitionNotFromState { .. } => "case.transition_not_from_state",
             RoleNotAllowed { .. } => "case.role_not_allowed",
             GuardFailed { .. } => "case.guard_failed",
+            NoChannels { .. } => "case.no_channels",
             SlaNotFound { .. } => "sla.not_found",
             SlaNotRunning { .. } => "sla.not_running",
             SlaAlreadyFired { .. } => "sla.already_fired",
@@ -511,6 +520,7 @@ impl CaseError {
             | AppealOutOfWindow { .. }
             | AppealFinal { .. }
             | AppealExists { .. } => one("/appeal_of", None),
+            NoChannels { field, .. } => one(&format!("/payload/{field}"), None),
             GuardFailed { guard_path, .. } => one(
                 "/transition",
                 Some(format!(

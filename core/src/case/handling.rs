@@ -466,7 +466,7 @@ impl Case {
     pub(crate) fn push(&mut self, event: Event) {
         let seq = self.history.len() as u64;
         self.history.push(event);
-        let mut emit = Emit::new(seq);
+        let mut emit = Emit::new(seq, self.workflow.definition().citizen);
         if let Some(event) = self.history.last() {
             crate::case::effect_records::effects(self, event, &mut emit);
         }

@@ -14,6 +14,7 @@ mod event;
 pub(crate) mod handling;
 mod handling_commands;
 pub(crate) mod hash_chain;
+mod publish;
 mod records;
 pub(crate) mod requests;
 pub(crate) mod shared_ids;
@@ -41,6 +42,7 @@ use crate::workflow::guard::Scope;
 use crate::workflow::Workflow;
 
 mod replay;
+pub(crate) use publish::publish_channels;
 pub(crate) use replay::continue_history;
 pub use replay::replay;
 

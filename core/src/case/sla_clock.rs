@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::working_time::Duration;
 use crate::calendar::{Calendar, CalendarError};
-use crate::workflow::sla::{lengthen, Reentry, Sla, WarnAt};
+use crate::workflow::sla::{lengthen, Reentry, Since, Sla, WarnAt};
 
 /// Facts about one rule on one case.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -37,6 +37,8 @@ pub(crate) struct Change {
     pub to: u16,
     pub terminal: bool,
     pub at: i64,
+    /// The case's opening.
+    pub opened_at: i64,
 }
 
 impl Clock {
@@ -71,7 +73,17 @@ impl Clock {
         }
         let starts =
             (change.opened && rule.start_on_open) || by(&rule.start_enter, &rule.start_transitions);
-        if starts && !self.active() && !change.terminal && self.cancelled_at.is_none() {
+        // A rule counted from the opening is re-targeted by a start while it runs (a 舆情
+        // regraded): what already fired stands, and with no target left the clock is cancelled.
+        if starts && self.active() && !change.terminal && rule.since == Since::Open {
+            match target() {
+                Some(t) => self.target = t,
+                None => {
+                    self.close_pause(change.at);
+                    self.cancelled_at = Some(change.at);
+                }
+            }
+        } else if starts && !self.active() && !change.terminal && self.cancelled_at.is_none() {
             match (rule.reentry, self.stopped_at) {
                 (Reentry::Resume, Some(stopped)) => {
                     self.pauses.push((stopped, change.at));
@@ -79,9 +91,13 @@ impl Clock {
                 }
                 _ => {
                     if let Some(t) = target() {
+                        let from = match rule.since {
+                            Since::Start => change.at,
+                            Since::Open => change.opened_at,
+                        };
                         *self = Clock {
                             cycle: self.cycle + 1,
-                            started_at: Some(change.at),
+                            started_at: Some(from),
                             target: t,
                             ..Clock::default()
                         };

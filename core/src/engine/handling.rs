@@ -216,6 +216,16 @@ impl Engine {
         if case_id == primary {
             return Err(invalid("a case is not its own duplicate"));
         }
+        // A linked duplicate hears its primary's reply and closing: a case of a workflow
+        // without a citizen (a post, a 舆情) has neither to give nor anyone to tell.
+        if [&dup, &prim]
+            .iter()
+            .any(|c| !c.workflow().definition().citizen)
+        {
+            return Err(invalid(
+                "a case of a workflow without a citizen is never linked",
+            ));
+        }
         let dup_actor = dup.checked_command(actor, at, "handling")?;
         let prim_actor = prim.checked_command(actor, at, "handling")?;
         if let Some(p) = dup.primary() {

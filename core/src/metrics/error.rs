@@ -30,6 +30,14 @@ pub enum MetricsError {
         /// Why.
         reason: String,
     },
+    /// A grouping, counter or measure names nothing measured, or is incomplete.
+    #[error("invalid query: {reason}")]
+    InvalidQuery {
+        /// Where, in the query.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// `roll_up` asked of cases not grouped by unit.
     #[error("`roll_up` needs `group_by` `unit`, not `{group_by}`")]
     RollUpNeedsUnits {
@@ -54,6 +62,7 @@ impl MetricsError {
             MetricsError::InvalidTime { .. } => "metrics.invalid_time",
             MetricsError::InvalidPeriod { .. } => "metrics.invalid_period",
             MetricsError::InvalidScoring { .. } => "metrics.invalid_scoring",
+            MetricsError::InvalidQuery { .. } => "metrics.invalid_query",
             MetricsError::RollUpNeedsUnits { .. } => "metrics.roll_up_needs_units",
             MetricsError::NoOrg => "org.not_loaded",
             MetricsError::UnknownWorkflow { .. } => "workflow.not_found",
@@ -72,6 +81,7 @@ impl Coded for MetricsError {
             MetricsError::InvalidTime { name, .. } => format!("/{name}"),
             MetricsError::InvalidPeriod { .. } => "/to".to_owned(),
             MetricsError::InvalidScoring { path, .. } => format!("/scoring{path}"),
+            MetricsError::InvalidQuery { path, .. } => path.clone(),
             MetricsError::RollUpNeedsUnits { .. } | MetricsError::NoOrg => "/roll_up".to_owned(),
             MetricsError::UnknownWorkflow { .. } => "/workflow".to_owned(),
         };

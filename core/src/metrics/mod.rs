@@ -6,13 +6,16 @@
 //! One pass over the cases reduces each to a few facts, added to its group (and, rolled up, to
 //! each unit above it); rates are computed once per group at the end.
 
+pub(crate) mod counts;
 pub(crate) mod error;
 pub(crate) mod scoring;
 pub(crate) mod table;
 
+pub use counts::Count;
 pub use error::MetricsError;
 pub use scoring::{Scoring, Tier};
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -44,12 +47,30 @@ pub struct MetricsQuery {
     /// How cases are grouped (default: by handling unit).
     #[serde(default)]
     pub group_by: GroupBy,
+    /// `group_by` `actor`: the transition whose first taker a case is attributed to, such as
+    /// the drafting of a post (an operator's output and timeliness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_of: Option<String>,
+    /// `group_by` `field`: the field whose value groups cases, such as an account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// Grouped by unit: count each case also for every unit above its own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub roll_up: bool,
     /// Only cases of this workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<String>,
+    /// Transitions to count in each group, split by a payload value or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<Count>,
+    /// Figures the host supplies per group, by group then name (reads, shares, followers, a
+    /// WCI figure): copied to the group's row and weighable in the score as `measure:<name>`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, Record<string, number>>")
+    )]
+    pub measures: BTreeMap<String, BTreeMap<String, f64>>,
     /// The score's weights, the default scale's partial credit, and tiers.
     #[serde(default)]
     pub scoring: Scoring,
@@ -66,8 +87,12 @@ impl MetricsQuery {
             from: None,
             to: None,
             group_by: GroupBy::Unit,
+            actor_of: None,
+            field: None,
             roll_up: false,
             workflow: None,
+            counts: Vec::new(),
+            measures: BTreeMap::new(),
             scoring: Scoring::default(),
             format: TableFormat::Json,
         }
@@ -88,6 +113,10 @@ pub enum GroupBy {
     Category,
     /// The workflow id.
     Workflow,
+    /// The actor who first took the query's `actor_of` transition (`""` when nobody did).
+    Actor,
+    /// The value of the query's `field` (`""` when the case has none).
+    Field,
 }
 
 /// How the tables are written.
@@ -180,6 +209,29 @@ pub struct MetricsRow {
     pub satisfaction_rate: Option<f64>,
     /// 直接办结率: `first_contact / closed`.
     pub first_contact_rate: Option<f64>,
+    /// The transitions counted (the query's `counts`), by key: `<transition>` and
+    /// `<transition>/<field>=<value>`; absent when no counter is asked for.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, number>", optional)
+    )]
+    pub counts: BTreeMap<String, u64>,
+    /// Each split count's share of its transition's count, such as 原创率
+    /// (`post/original=true`) and 政务指数 (`post/kind=government`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, number>", optional)
+    )]
+    pub shares: BTreeMap<String, f64>,
+    /// The figures the host supplied for this group (the total has none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, number>", optional)
+    )]
+    pub measures: BTreeMap<String, f64>,
     /// 100 × the weighted mean of the weighed rates, rounded to 2 places; `null` when one of
     /// them is.
     pub score: Option<f64>,
@@ -236,6 +288,12 @@ pub struct Metrics {
     /// The levels of the evaluation scales of the workflows measured, each once, in the
     /// order of their scales (workflows by id).
     pub levels: Vec<String>,
+    /// Every key counted in some row, in order (absent when no counter is asked for).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<String>,
+    /// The names of the measures supplied, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<String>,
     /// One row per group, by group id.
     pub rows: Vec<MetricsRow>,
     /// Every case of the period.
@@ -265,6 +323,7 @@ struct Facts<'a> {
     supervisions_overdue: u32,
     first_contact: bool,
     callback: Option<Answer<'a>>,
+    counts: BTreeMap<String, u64>,
 }
 
 /// What a valid callback says: contacted, solved, and the level with its credit and whether
@@ -331,6 +390,14 @@ impl Sums {
                 r.unsatisfied += n(poor);
             }
         }
+        for (k, n) in &f.counts {
+            match r.counts.get_mut(k) {
+                Some(count) => *count += n,
+                None => {
+                    r.counts.insert(k.clone(), *n);
+                }
+            }
+        }
         self.response.extend(f.response_ms);
         self.closure.extend(f.closure_ms);
         for &(sla, outcome) in outcomes {
@@ -355,6 +422,7 @@ impl Sums {
         group: &str,
         scorer: &Scorer,
         levels: &[String],
+        measures: Option<&BTreeMap<String, f64>>,
     ) -> (MetricsRow, Vec<SlaRow>) {
         let mut row = std::mem::take(&mut self.row);
         row.group = group.to_owned();
@@ -368,6 +436,10 @@ impl Sums {
         row.first_contact_rate = rate(row.first_contact as f64, row.closed);
         for level in levels {
             row.levels.entry(level.clone()).or_insert(0);
+        }
+        row.shares = counts::shares(&row.counts);
+        if let Some(m) = measures {
+            row.measures = m.clone();
         }
         let slas = self
             .slas
@@ -389,7 +461,7 @@ impl Sums {
 }
 
 /// `part / whole` rounded to 4 places; none of nothing.
-fn rate(part: f64, whole: u64) -> Option<f64> {
+pub(crate) fn rate(part: f64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| round(part / whole as f64, 10_000.0))
 }
 
@@ -416,6 +488,8 @@ struct WorkflowInfo<'a> {
     calendar: Option<&'a Calendar>,
     /// Each SLA rule's calendar.
     rule_calendars: Vec<Option<&'a Calendar>>,
+    /// The query's grouping and counters in this workflow.
+    resolved: counts::Resolved,
 }
 
 impl Engine {
@@ -435,7 +509,8 @@ impl Engine {
             self.workflows()
                 .filter(|wf| q.workflow.as_deref().is_none_or(|id| id == wf.id()))
         };
-        let scorer = Scorer::new(&q.scoring, |sla| {
+        counts::check(q, || Box::new(measured().map(|wf| &**wf)))?;
+        let scorer = Scorer::new(q, |sla| {
             measured().any(|wf| wf.slas.iter().any(|r| &*r.id == sla))
         })?;
         let mut levels: Vec<String> = Vec::new();
@@ -466,7 +541,7 @@ impl Engine {
             let info = match infos.iter().position(|i| Arc::ptr_eq(i.workflow, wf)) {
                 Some(i) => i,
                 None => {
-                    infos.push(self.workflow_info(wf));
+                    infos.push(self.workflow_info(wf, q));
                     infos.len() - 1
                 }
             };
@@ -474,23 +549,23 @@ impl Engine {
                 continue;
             };
             outcomes.clear();
-            let facts = facts(case, info, (q.now, &scorer), &mut outcomes);
+            let mut facts = facts(case, info, (q.now, &scorer), &mut outcomes);
+            counts::count(case, q, &info.resolved, &mut facts.counts);
             total.add(&facts, &outcomes);
             chain.clear();
-            let group = group_of(case, q.group_by);
-            chain.push(group);
+            let group = group_of(case, q.group_by, &info.resolved);
             if q.roll_up {
-                let mut at = chain.first().copied().unwrap_or_default();
+                let mut at = &*group;
                 while let Some(parent) = org.and_then(|o| o.parent(at)) {
                     chain.push(parent);
                     at = parent;
                 }
             }
-            for g in &chain {
-                match groups.get_mut(*g) {
+            for g in std::iter::once(&*group).chain(chain.iter().copied()) {
+                match groups.get_mut(g) {
                     Some(sums) => sums.add(&facts, &outcomes),
                     None => groups
-                        .entry((*g).to_owned())
+                        .entry(g.to_owned())
                         .or_default()
                         .add(&facts, &outcomes),
                 }
@@ -499,7 +574,8 @@ impl Engine {
         let mut rows = Vec::with_capacity(groups.len());
         let mut slas = Vec::new();
         for (group, sums) in groups {
-            let (mut row, sla_rows) = sums.finish(&group, &scorer, &levels);
+            let measures = q.measures.get(&group);
+            let (mut row, sla_rows) = sums.finish(&group, &scorer, &levels, measures);
             if q.group_by == GroupBy::Unit {
                 if let Some(unit) = org.and_then(|o| o.unit(&group)) {
                     row.name = Some(unit.name.clone());
@@ -512,7 +588,23 @@ impl Engine {
             rows.push(row);
             slas.extend(sla_rows);
         }
-        let (total, total_slas) = total.finish("*", &scorer, &levels);
+        let (total, total_slas) = total.finish("*", &scorer, &levels, None);
+        // Every group's cases are among the total's, so the total has every key.
+        let count_keys: Vec<String> = total.counts.keys().cloned().collect();
+        // A key counted somewhere is 0, not absent, where nothing was counted under it.
+        for row in rows.iter_mut() {
+            for k in &count_keys {
+                row.counts.entry(k.clone()).or_insert(0);
+            }
+            row.shares = counts::shares(&row.counts);
+        }
+        let mut measure_names: Vec<String> = q
+            .measures
+            .values()
+            .flat_map(|m| m.keys().cloned())
+            .collect();
+        measure_names.sort_unstable();
+        measure_names.dedup();
         slas.extend(total_slas);
         let ranking = crate::metrics::table::rank(&rows, q.group_by, q.scoring.min_callbacks);
         Ok(Metrics {
@@ -522,6 +614,8 @@ impl Engine {
             group_by: q.group_by,
             roll_up: q.roll_up,
             levels,
+            counts: count_keys,
+            measures: measure_names,
             rows,
             total,
             slas,
@@ -529,7 +623,7 @@ impl Engine {
         })
     }
 
-    fn workflow_info<'a>(&'a self, wf: &'a Arc<Workflow>) -> WorkflowInfo<'a> {
+    fn workflow_info<'a>(&'a self, wf: &'a Arc<Workflow>, q: &MetricsQuery) -> WorkflowInfo<'a> {
         let cal = |id: &str| self.calendars.get(id).map(|c| &**c);
         let rule_calendars: Vec<_> = wf.slas.iter().map(|r| cal(&r.calendar)).collect();
         let handling = wf.handling().and_then(|h| h.calendar.as_deref());
@@ -539,6 +633,7 @@ impl Engine {
                 .and_then(cal)
                 .or_else(|| rule_calendars.iter().flatten().next().copied()),
             rule_calendars,
+            resolved: counts::resolve(q, wf),
         }
     }
 }
@@ -561,14 +656,16 @@ fn check(q: &MetricsQuery) -> Result<(), MetricsError> {
             GroupBy::Channel => "channel",
             GroupBy::Category => "category",
             GroupBy::Workflow => "workflow",
+            GroupBy::Actor => "actor",
+            GroupBy::Field => "field",
         };
         return Err(MetricsError::RollUpNeedsUnits { group_by });
     }
     Ok(())
 }
 
-fn group_of(case: &Case, by: GroupBy) -> &str {
-    match by {
+fn group_of<'c>(case: &'c Case, by: GroupBy, resolved: &counts::Resolved) -> Cow<'c, str> {
+    Cow::Borrowed(match by {
         GroupBy::Unit => case
             .handling
             .as_ref()
@@ -577,7 +674,8 @@ fn group_of(case: &Case, by: GroupBy) -> &str {
         GroupBy::Channel => case.channel(),
         GroupBy::Category => case.category().unwrap_or(""),
         GroupBy::Workflow => case.workflow.id(),
-    }
+        GroupBy::Actor | GroupBy::Field => return counts::group(case, by, resolved),
+    })
 }
 
 /// Reduces a case to its facts at `now`; each started clock's outcome goes to `outcomes`.

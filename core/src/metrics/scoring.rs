@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::escape_pointer;
-use crate::metrics::{MetricsError, MetricsRow, SlaRow};
+use crate::metrics::{MetricsError, MetricsQuery, MetricsRow, SlaRow};
 
 /// The composite score and its tiers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,8 +18,10 @@ use crate::metrics::{MetricsError, MetricsRow, SlaRow};
 #[serde(deny_unknown_fields)]
 pub struct Scoring {
     /// Weight of each rate column in the score: `response_rate`, `resolution_rate`,
-    /// `satisfaction_rate`, `first_contact_rate` or `on_time:<sla rule>`; `response`,
-    /// `resolution` and `satisfaction` name the first three. Only their ratios matter.
+    /// `satisfaction_rate`, `first_contact_rate`, `on_time:<sla rule>`, `share:<split count>`
+    /// (such as `share:post/original=true`, 原创率) or `measure:<name>` (a host-supplied
+    /// figure divided by the largest supplied for any group); `response`, `resolution` and
+    /// `satisfaction` name the first three. Only their ratios matter.
     /// Default: 响应率 0.1, 解决率 0.5, 满意率 0.4 (a local choice, see `docs/metrics.md`).
     #[serde(default = "default_weights")]
     #[cfg_attr(feature = "typescript", tsify(type = "Record<string, number>"))]
@@ -87,6 +89,13 @@ pub(crate) enum Column {
     FirstContact,
     /// `on_time_rate_with_open_overdue` of an SLA rule.
     OnTime(String),
+    /// A split count's share of its transition's count.
+    Share(String),
+    /// A host-supplied figure over the largest supplied for any group.
+    Measure {
+        name: String,
+        best: f64,
+    },
 }
 
 impl Column {
@@ -96,7 +105,15 @@ impl Column {
             "resolution_rate" | "resolution" => Column::Resolution,
             "satisfaction_rate" | "satisfaction" => Column::Satisfaction,
             "first_contact_rate" => Column::FirstContact,
-            _ => Column::OnTime(name.strip_prefix("on_time:")?.to_owned()),
+            _ => match name.split_once(':')? {
+                ("on_time", sla) => Column::OnTime(sla.to_owned()),
+                ("share", key) => Column::Share(key.to_owned()),
+                ("measure", m) => Column::Measure {
+                    name: m.to_owned(),
+                    best: 0.0,
+                },
+                _ => return None,
+            },
         })
     }
 
@@ -112,6 +129,18 @@ impl Column {
                 .iter()
                 .find(|s| s.sla == *sla)
                 .and_then(|s| of(s.met as f64, s.met + s.late + s.open_overdue)),
+            Column::Share(key) => {
+                let (t, _) = key.split_once('/')?;
+                of(
+                    *row.counts.get(key).unwrap_or(&0) as f64,
+                    *row.counts.get(t)?,
+                )
+            }
+            // Every group at 0 is no reason to score nobody.
+            Column::Measure { name, best } => {
+                let v = row.measures.get(name)?;
+                Some(if *best > 0.0 { v / best } else { 0.0 })
+            }
         }
     }
 }
@@ -128,9 +157,10 @@ impl Scorer {
     /// least 0 and not all 0, a credit from 0 to 1, tiers named once with a `min` from 0 to
     /// 100 each.
     pub(crate) fn new(
-        s: &Scoring,
+        q: &MetricsQuery,
         mut sla_ids: impl FnMut(&str) -> bool,
     ) -> Result<Scorer, MetricsError> {
+        let s = &q.scoring;
         let bad = |path: String, reason: String| MetricsError::InvalidScoring { path, reason };
         let mut columns: Vec<(Column, f64)> = Vec::with_capacity(s.weights.len());
         for (name, &w) in &s.weights {
@@ -138,10 +168,42 @@ impl Scorer {
             let Some(column) = Column::parse(name) else {
                 let reason = format!(
                     "`{name}` is not a rate the score can weigh: response_rate, \
-                     resolution_rate, satisfaction_rate, first_contact_rate or on_time:<sla rule>"
+                     resolution_rate, satisfaction_rate, first_contact_rate, \
+                     on_time:<sla rule>, share:<transition>/<field>=<value> or measure:<name>"
                 );
                 return Err(bad(path, reason));
             };
+            let mut column = column;
+            match &mut column {
+                Column::Share(key) => {
+                    let split = key.split_once('/').and_then(|(t, rest)| {
+                        let (field, _) = rest.split_once('=')?;
+                        Some((t, field))
+                    });
+                    let counted = split.is_some_and(|(t, f)| {
+                        q.counts
+                            .iter()
+                            .any(|c| c.transition == t && c.by.as_deref() == Some(f))
+                    });
+                    if !counted {
+                        let reason = format!(
+                            "`{name}` is not the share of a count the query asks for: write \
+                             share:<transition>/<field>=<value> with a counter of that \
+                             transition by that field in `counts`"
+                        );
+                        return Err(bad(path, reason));
+                    }
+                }
+                Column::Measure { name: m, best } => {
+                    let supplied = q.measures.values().filter_map(|g| g.get(m.as_str()));
+                    *best = supplied.fold(f64::NAN, |a, &b| a.max(b));
+                    if best.is_nan() {
+                        let reason = format!("no group has a measure `{m}` in `measures`");
+                        return Err(bad(path, reason));
+                    }
+                }
+                _ => {}
+            }
             if let Column::OnTime(sla) = &column {
                 if !sla_ids(sla) {
                     let reason = format!("no workflow measured has an SLA rule `{sla}`");

@@ -36,7 +36,8 @@ pub struct Rank {
 pub(crate) fn rank(rows: &[MetricsRow], by: GroupBy, min_callbacks: u32) -> Vec<Rank> {
     let mut ranked: Vec<Rank> = rows
         .iter()
-        .filter(|r| !(by == GroupBy::Unit && r.group.is_empty()))
+        // Cases with no unit, actor or field value form no group to rank.
+        .filter(|r| !(by_nobody(by) && r.group.is_empty()))
         .filter(|r| r.callbacks >= u64::from(min_callbacks))
         .filter_map(|r| {
             Some(Rank {
@@ -86,8 +87,14 @@ pub(crate) fn rank(rows: &[MetricsRow], by: GroupBy, min_callbacks: u32) -> Vec<
     ranked
 }
 
+fn by_nobody(by: GroupBy) -> bool {
+    matches!(by, GroupBy::Unit | GroupBy::Actor | GroupBy::Field)
+}
+
 /// The columns of the rows table, in order; `levels` stands for one column per level of
-/// [`Metrics::levels`], named `level:<value>`.
+/// [`Metrics::levels`], named `level:<value>`, `counts` for one per key of
+/// [`Metrics::counts`] (`count:<key>`), `shares` for one per split key (`share:<key>`), and
+/// `measures` for one per name of [`Metrics::measures`] (`measure:<name>`).
 pub const ROW_COLUMNS: &[&str] = &[
     "group",
     "name",
@@ -123,6 +130,9 @@ pub const ROW_COLUMNS: &[&str] = &[
     "resolution_rate",
     "satisfaction_rate",
     "first_contact_rate",
+    "counts",
+    "shares",
+    "measures",
     "score",
     "tier",
 ];
@@ -175,6 +185,18 @@ impl Metrics {
             .iter()
             .flat_map(|&c| match c {
                 "levels" => self.levels.iter().map(|l| format!("level:{l}")).collect(),
+                "counts" => self.counts.iter().map(|k| format!("count:{k}")).collect(),
+                "shares" => self
+                    .counts
+                    .iter()
+                    .filter(|k| k.contains('/'))
+                    .map(|k| format!("share:{k}"))
+                    .collect(),
+                "measures" => self
+                    .measures
+                    .iter()
+                    .map(|m| format!("measure:{m}"))
+                    .collect(),
                 c => vec![c.to_owned()],
             })
             .collect();
@@ -199,9 +221,12 @@ fn table<T: Serialize>(columns: &[impl AsRef<str>], items: &[&T]) -> String {
         let cells: Vec<String> = names
             .iter()
             .map(|c| {
-                let v = match c.strip_prefix("level:") {
-                    Some(level) => value.get("levels").and_then(|l| l.get(level)),
-                    None => value.get(*c),
+                let v = match c.split_once(':') {
+                    Some((kind @ ("level" | "count" | "share" | "measure"), key)) => {
+                        let map = format!("{kind}s");
+                        value.get(map).and_then(|m| m.get(key))
+                    }
+                    _ => value.get(*c),
                 };
                 cell(v.unwrap_or(&Json::Null))
             })
@@ -245,7 +270,11 @@ mod tests {
     fn csv_columns_are_every_field_once() {
         let mut cols: Vec<String> = ROW_COLUMNS.iter().map(|s| s.to_string()).collect();
         cols.sort();
-        assert_eq!(cols, keys::<MetricsRow>());
+        // The maps of counts, shares and measures are left out when empty.
+        let mut fields = keys::<MetricsRow>();
+        fields.extend(["counts", "measures", "shares"].map(String::from));
+        fields.sort();
+        assert_eq!(cols, fields);
         let mut cols: Vec<String> = SLA_COLUMNS.iter().map(|s| s.to_string()).collect();
         cols.sort();
         assert_eq!(cols, keys::<SlaRow>());

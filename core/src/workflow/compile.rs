@@ -606,6 +606,33 @@ impl Checker {
             };
             let requires = field_list("requires", &t.requires);
             let set = field_list("set", &t.set);
+            if t.notify_citizen && !def.citizen {
+                let message = format!(
+                    "transition `{}` tells the citizen, but the workflow has none (`citizen`: false)",
+                    t.id
+                );
+                self.push(E::Invalid { message }, format!("{path}/notify_citizen"));
+            }
+            let publish = t.publish.as_deref().and_then(|id| {
+                let ix = field_ix(id);
+                let path = format!("{path}/publish");
+                match ix.and_then(|ix| fields.get(usize::from(ix))) {
+                    None => self.push_help(
+                        E::UnknownField { id: id.to_owned() },
+                        path,
+                        declared("fields", fields.iter().map(|f| &f.id)),
+                    ),
+                    Some(f) if f.kind != FieldKind::List => {
+                        let message = format!(
+                            "`publish` names the channels' field, a list; `{id}` is of type `{}`",
+                            f.kind
+                        );
+                        self.push(E::Invalid { message }, path);
+                    }
+                    Some(_) => return ix,
+                }
+                None
+            });
             out.push(Transition {
                 id: t.id.as_str().into(),
                 to: to.unwrap_or(0),
@@ -616,6 +643,7 @@ impl Checker {
                 action: t.action,
                 within: None,
                 notify_citizen: t.notify_citizen,
+                publish,
             });
         }
         (self.errors() == before).then_some(out)

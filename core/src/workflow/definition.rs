@@ -30,6 +30,11 @@ pub struct WorkflowDef {
     /// Longer description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Whether its cases answer a citizen (default `true`). `false` for outbound work (a post,
+    /// a 舆情, an account's quarter): no effect tells a citizen, and no transition may
+    /// `notify_citizen`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub citizen: bool,
     /// Typed case attributes.
     #[serde(default)]
     pub fields: Vec<FieldDef>,
@@ -177,6 +182,11 @@ pub struct TransitionDef {
     /// Whether taking it tells the citizen, on every channel the matter came from.
     #[serde(default, skip_serializing_if = "is_false")]
     pub notify_citizen: bool,
+    /// A `list` field naming channels: taking it queues one `publish` effect per channel listed
+    /// (the payload's value, else the case's), so every account releases the same content
+    /// together (双微联动). A command when the list is empty is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish: Option<String>,
 }
 
 /// The `from` of a transition: a list of state ids, or `"*"` for every non-terminal state
@@ -223,4 +233,12 @@ impl<'de> Deserialize<'de> for FromStates {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
 }

@@ -65,6 +65,8 @@ pub(crate) struct Transition {
     /// The SLA rule whose deadline bounds it.
     pub within: Option<u16>,
     pub notify_citizen: bool,
+    /// The list field of channels it publishes to.
+    pub publish: Option<u16>,
 }
 
 /// A validated workflow, ready to run cases.

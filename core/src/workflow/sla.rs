@@ -42,6 +42,29 @@ pub struct SlaDef {
     /// What a start after a stop does: a fresh clock, or continue the old one.
     #[serde(default)]
     pub reentry: Reentry,
+    /// What the clock counts from: its start (default), or the case's opening, for a limit
+    /// that runs from the discovery of a matter but whose target depends on a later decision
+    /// (国办发〔2016〕80号: the grade of a 舆情 sets the limit, counted from the 舆情 itself).
+    #[serde(default, skip_serializing_if = "Since::is_start")]
+    pub since: Since,
+}
+
+/// What a clock counts from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Since {
+    /// The event that starts it.
+    #[default]
+    Start,
+    /// The case's opening, whenever the clock starts.
+    Open,
+}
+
+impl Since {
+    fn is_start(&self) -> bool {
+        *self == Since::Start
+    }
 }
 
 /// Events that start or stop a clock.
@@ -170,6 +193,7 @@ pub(crate) struct Sla {
     pub breach: Box<[Breach]>,
     pub extension: Option<Extension>,
     pub reentry: Reentry,
+    pub since: Since,
 }
 
 #[derive(Clone, Debug)]
@@ -313,6 +337,7 @@ pub(crate) fn compile(defs: &[SlaDef], cx: &Context<'_>, out: &mut Vec<Diagnosti
             breach: breach.into(),
             extension,
             reentry: d.reentry,
+            since: d.since,
         });
     }
     feasibility(&rules, cx, out);

@@ -7,8 +7,8 @@ import { h, mount } from "./dom.js";
 import { required } from "./case.js";
 import { CHANNELS, LEVELS, span } from "./text.js";
 
-/** One clock as a badge. */
-export function badge(desk: Desk, clock: ClockView): HTMLElement {
+/** One clock of a case of `workflow` as a badge. */
+export function badge(desk: Desk, clock: ClockView, workflow = desk.workflow.id): HTMLElement {
   const colour =
     clock.status === "breached"
       ? "red"
@@ -29,12 +29,12 @@ export function badge(desk: Desk, clock: ClockView): HTMLElement {
   return h(
     "span",
     { class: `badge ${colour}`, "data-sla": clock.sla, "data-status": clock.status, title },
-    `${desk.slaTitle(clock.sla)} ${left}`,
+    `${desk.slaTitle(clock.sla, workflow)} ${left}`,
   );
 }
 
 export function renderBoard(desk: Desk, selected: string | undefined, open: (id: string) => void): void {
-  const rows = desk.cases.map((id) => {
+  const rows = desk.casesOf(desk.workflow.id).map((id) => {
     const c = desk.engine.getCase(id);
     const supervisions = c.handling?.supervisions ?? [];
     const open_supervisions = supervisions.filter((s) => s.answered_at === undefined);

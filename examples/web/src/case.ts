@@ -322,6 +322,8 @@ function outbox(desk: Desk, caseId: string, page: Page): HTMLElement {
         return `通知${ROLES[e.role ?? ""] ?? e.role}：${why}`;
       case "publish_reply":
         return "公开答复";
+      case "publish":
+        return `发布到${CHANNELS[e.channel ?? ""] ?? e.channel}（${e.detail ?? ""}）`;
       case "supervision_notice":
         return `向${desk.unitName(e.unit)}送达${LEVELS[e.level ?? ""] ?? ""}通知`;
       case "flag":

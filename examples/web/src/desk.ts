@@ -1,5 +1,7 @@
 // The host: what a township desk's web front end does with the engine. It loads the
-// definitions, plays the seeded week, keeps the clock, and is the only code that calls civicflow.
+// definitions (the requests' workflow, and the accounts' publishing and account-health), plays
+// the seeded week and the accounts' posts, keeps the clock, and is the only code that calls
+// civicflow.
 // Connected to `civicflow serve` (the page served with `--desk`), the server keeps the cases:
 // commands go to `POST /v1`, and the page's engine holds copies of the cases, brought up to date
 // from the server (`GET /v1/cases`, `history`) so that the page renders from them at once.
@@ -22,7 +24,10 @@ import type {
 } from "civicflow/web";
 import calendar from "../../../calendars/cn-mainland.json";
 import qingshan from "../../../orgs/qingshan.json";
+import accountHealth from "../../../templates/account-health.json";
+import publishing from "../../../templates/publishing.json";
 import township from "../../../templates/township.json";
+import outbound from "../data/outbound.json";
 import week from "../data/week.json";
 
 export const MINUTE = 60_000;
@@ -88,7 +93,12 @@ const CLERK: Actor = { id: "clerk@town", roles: ["clerk"], unit: "town" };
 
 export class Desk {
   readonly engine: Engine;
+  /** The citizens' requests: the case board, the case panel and the dashboard. */
   readonly workflow: WorkflowDef = township as unknown as WorkflowDef;
+  /** Every workflow loaded, by id: the requests', and the accounts' posts and health. */
+  readonly workflows: Record<string, WorkflowDef> = Object.fromEntries(
+    [township, publishing, accountHealth].map((w) => [w.id, w as unknown as WorkflowDef]),
+  );
   readonly org: OrgDef = qingshan as unknown as OrgDef;
   /** The start of the seeded week; the dashboard measures from it. */
   readonly start: number = week.start;
@@ -104,13 +114,14 @@ export class Desk {
     this.engine = new Engine();
     this.engine.loadCalendar(calendar as unknown as CalendarDef);
     this.engine.loadOrg(this.org);
-    this.engine.loadWorkflow(this.workflow);
+    for (const workflow of Object.values(this.workflows)) this.engine.loadWorkflow(workflow);
     if (remote !== undefined) {
       // The server delivers the effects: the page's copies hold none.
       this.engine.setOptions({ outbox: "host" });
       return;
     }
-    for (const request of week.steps as unknown as Request[]) {
+    // The seeded week, then the accounts' posts and releases up to the same `now`.
+    for (const request of [...week.steps, ...outbound.steps] as unknown as Request[]) {
       const answer = this.engine.call(request);
       if (!answer.ok) throw new Error(`the seeded week: ${JSON.stringify(answer.errors)}`);
       if (request.op === "open_case") this.cases.push(request.case_id);
@@ -187,8 +198,13 @@ export class Desk {
     return this.workflow.transitions.find((t) => t.id === id)?.title ?? id;
   }
 
-  slaTitle(id: string): string {
-    return this.workflow.slas?.find((s) => s.id === id)?.title ?? id;
+  slaTitle(id: string, workflow = this.workflow.id): string {
+    return this.workflows[workflow]?.slas?.find((s) => s.id === id)?.title ?? id;
+  }
+
+  /** The cases of one workflow, in the order they were opened. */
+  casesOf(workflow: string): string[] {
+    return this.cases.filter((id) => this.engine.getCase(id).workflow === workflow);
   }
 
   /** The clocks worth a badge: running, paused, or breached. */
@@ -228,6 +244,23 @@ export class Desk {
 
   /** The dashboard's query: the week's cases by unit, at the desk's clock. */
   metricsQuery(): AtNotNow<Omit<MetricsQuery, "format">> {
-    return { at: this.now, from: this.start, group_by: "unit", scoring: { tiers: TIERS } };
+    return { at: this.now, from: this.start, workflow: this.workflow.id, group_by: "unit", scoring: { tiers: TIERS } };
+  }
+
+  /** The account board's query: posts per account of the account-health cases opened in
+   * [from, to), split by kind and by originality (政务指数 and 原创率 are their shares). */
+  accountsQuery(from: number, to: number): AtNotNow<Omit<MetricsQuery, "format">> {
+    return {
+      at: this.now,
+      from,
+      to,
+      workflow: "account-health",
+      group_by: "field",
+      field: "account",
+      counts: [
+        { transition: "post", by: "kind" },
+        { transition: "post", by: "original" },
+      ],
+    };
   }
 }

@@ -1,10 +1,13 @@
-// The page: the case board and the case panel, the dashboard, and the clock that moves `now`.
+// The page: the case board and the case panel, the dashboard, the 发布 board and the account
+// health board, and the clock that moves `now`.
 
+import { renderAccounts } from "./accounts.js";
 import { renderBoard } from "./board.js";
 import { type Acting, renderCase, suggestActor } from "./case.js";
 import { renderDashboard } from "./dashboard.js";
 import { DAY, Desk, HOUR } from "./desk.js";
 import { h, mount } from "./dom.js";
+import { renderPublishing } from "./publishing.js";
 import { LEVELS, when } from "./text.js";
 
 const desk = await Desk.open();
@@ -34,6 +37,8 @@ function refresh(): void {
   renderBoard(desk, selected, open);
   if (selected !== undefined) renderCase(desk, selected, acting, { refresh, open, say });
   if (tab === "dashboard") renderDashboard(desk);
+  if (tab === "publishing") renderPublishing(desk);
+  if (tab === "accounts") renderAccounts(desk);
 }
 
 function renderClock(): void {
@@ -76,16 +81,21 @@ function renderClock(): void {
 for (const button of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
   button.addEventListener("click", () => {
     tab = button.dataset["tab"] ?? "board";
-    for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b === button);
-    document.getElementById("board-view")!.hidden = tab !== "board";
-    document.getElementById("dashboard-view")!.hidden = tab !== "dashboard";
+    for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
+      b.classList.toggle("active", b === button);
+      document.getElementById(`${b.dataset["tab"] ?? ""}-view`)!.hidden = b !== button;
+    }
     refresh();
   });
 }
 
 // For the browser test: the engine's state, to compare with the API run outside the page.
 Object.assign(window, {
-  civicflowDemo: { snapshot: () => desk.engine.snapshot(), metricsQuery: () => desk.metricsQuery() },
+  civicflowDemo: {
+    snapshot: () => desk.engine.snapshot(),
+    metricsQuery: () => desk.metricsQuery(),
+    accountsQuery: (from: number, to: number) => desk.accountsQuery(from, to),
+  },
 });
 refresh();
 document.body.dataset["ready"] = "true";

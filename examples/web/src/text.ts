@@ -45,6 +45,13 @@ export const REASONS: Record<string, string> = {
   overdue: "逾期",
 };
 
+/** A post's kind (信息类别) in publishing and account-health. */
+export const POST_KINDS: Record<string, string> = {
+  government: "政务",
+  service: "服务",
+  repost: "转载",
+};
+
 export const KINDS: Record<string, string> = {
   city: "市",
   district: "区县",

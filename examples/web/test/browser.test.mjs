@@ -7,47 +7,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { Engine } from "civicflow";
+import { join } from "node:path";
+import { launch, watch } from "./chromium.mjs";
+import { reference as seeded, shots } from "./seed.mjs";
 import { serve } from "../serve.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..", "..");
-const shots = join(here, "..", "test-results");
-const json = (p) => JSON.parse(readFileSync(join(root, p), "utf8"));
-
-/** The seeded week through the npm package in Node: what the page must show at start. */
-function referenceWeek() {
-  const engine = new Engine();
-  engine.loadCalendar(json("calendars/cn-mainland.json"));
-  engine.loadOrg(json("orgs/qingshan.json"));
-  engine.loadWorkflow(json("templates/township.json"));
-  const week = json("examples/web/data/week.json");
-  for (const request of week.steps) assert.equal(engine.call(request).ok, true, JSON.stringify(request));
-  return { engine, week };
-}
 
 test("the township desk works in Chromium", async () => {
-  const { engine: reference, week } = referenceWeek();
-  const cases = reference.snapshot().cases.map((c) => c.id);
+  const { engine: reference, week } = seeded();
+  const cases = reference.snapshot().cases.map((c) => c.id).filter((id) => reference.getCase(id).workflow === "township");
   const server = await serve(0);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launch();
   mkdirSync(shots, { recursive: true });
   const problems = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-    page.on("pageerror", (e) => problems.push(String(e)));
+    watch(page, problems);
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
 
-    // The board: a row per case of the week, in the states the API gives.
+    // The board: a row per request of the week, in the states the API gives.
     const rows = page.locator("#board tr[data-case]");
     assert.equal(await rows.count(), cases.length);
     for (const id of cases) {
