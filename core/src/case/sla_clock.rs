@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::working_time::Duration;
 use crate::calendar::{Calendar, CalendarError};
-use crate::workflow::sla::{lengthen, Reentry, Since, Sla, WarnAt};
+use crate::workflow::sla::{lengthen, same_basis, Reentry, Since, Sla, WarnAt};
 
 /// Facts about one rule on one case.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,6 +28,9 @@ pub(crate) struct Clock {
     /// Warnings and breach steps fired in this cycle (bit i = step i).
     pub warned: u64,
     pub breached: u64,
+    /// Cancelled by a start that found no target (a rule counted from the opening): a later
+    /// start whose target applies revives it.
+    pub dormant: bool,
 }
 
 /// What happened to the case, as far as clocks care.
@@ -73,16 +76,35 @@ impl Clock {
         }
         let starts =
             (change.opened && rule.start_on_open) || by(&rule.start_enter, &rule.start_transitions);
-        // A rule counted from the opening is re-targeted by a start while it runs (a 舆情
-        // regraded): what already fired stands, and with no target left the clock is cancelled.
-        if starts && self.active() && !change.terminal && rule.since == Since::Open {
+        let since_open = rule.since == Since::Open;
+        // A rule counted from the opening has one deadline per case. A start while it runs (a
+        // 舆情 regraded) re-targets it: what already fired stands; with no target left it is
+        // cancelled, dormant, and a later start with a target revives it.
+        if starts && !change.terminal && since_open && (self.active() || self.dormant) {
             match target() {
-                Some(t) => self.target = t,
-                None => {
+                Some(t) => {
+                    let basis = |ix: u16| rule.targets.get(usize::from(ix)).map(|(_, d)| *d);
+                    // Extensions are amounts in the target's unit: another unit voids them.
+                    if let (Some(old), Some(new)) = (basis(self.target), basis(t)) {
+                        if !same_basis(old, new) {
+                            self.extensions.clear();
+                        }
+                    }
+                    self.target = t;
+                    if self.dormant {
+                        self.dormant = false;
+                        self.cancelled_at = None;
+                    }
+                }
+                None if self.active() => {
                     self.close_pause(change.at);
                     self.cancelled_at = Some(change.at);
+                    self.dormant = true;
                 }
+                None => {}
             }
+        } else if starts && since_open && self.stopped_at.is_some() {
+            // Met or late once, counted from the opening: a later start changes nothing.
         } else if starts && !self.active() && !change.terminal && self.cancelled_at.is_none() {
             match (rule.reentry, self.stopped_at) {
                 (Reentry::Resume, Some(stopped)) => {

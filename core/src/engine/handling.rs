@@ -138,6 +138,10 @@ impl Engine {
             if case.is_terminal() || (of != workflow && !across.iter().any(|a| **a == *of)) {
                 continue;
             }
+            // A case without a citizen (a 舆情) is nobody's duplicate nor primary.
+            if !case.workflow().definition().citizen {
+                continue;
+            }
             let primary = case.primary().unwrap_or(case.id()).to_owned();
             if !out.contains(&primary) {
                 out.push(primary);
@@ -157,7 +161,7 @@ impl Engine {
         let (Some(keys), Some(h)) = (keys, wf.handling()) else {
             return Ok(None);
         };
-        if h.duplicates == P::Allow {
+        if h.duplicates == P::Allow || !wf.definition().citizen {
             return Ok(None);
         }
         let found = self.duplicates_in(wf.id(), &h.across, keys);

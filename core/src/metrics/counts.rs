@@ -158,15 +158,19 @@ fn key(v: &Value) -> Cow<'_, str> {
 }
 
 /// The group of `case` when grouped by actor or field: the id of the actor who first took the
-/// transition, or the field's value; `""` when there is none.
-pub(crate) fn group<'c>(case: &'c Case, by: GroupBy, r: &Resolved) -> Cow<'c, str> {
+/// transition by `now`, or the field's value; `""` when there is none.
+pub(crate) fn group<'c>(case: &'c Case, by: GroupBy, r: &Resolved, now: i64) -> Cow<'c, str> {
     let found = match by {
-        GroupBy::Actor => case.history.iter().find_map(|e| match e.kind {
-            EventKind::Transitioned { transition, .. } if Some(transition) == r.actor_of => {
-                Some(Cow::Borrowed(&*e.actor.id))
-            }
-            _ => None,
-        }),
+        GroupBy::Actor => case
+            .history
+            .iter()
+            .take_while(|e| e.at <= now)
+            .find_map(|e| match e.kind {
+                EventKind::Transitioned { transition, .. } if Some(transition) == r.actor_of => {
+                    Some(Cow::Borrowed(&*e.actor.id))
+                }
+                _ => None,
+            }),
         GroupBy::Field => r
             .field
             .and_then(|f| case.fields.get(usize::from(f))?.as_ref())

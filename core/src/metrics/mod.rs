@@ -553,7 +553,7 @@ impl Engine {
             counts::count(case, q, &info.resolved, &mut facts.counts);
             total.add(&facts, &outcomes);
             chain.clear();
-            let group = group_of(case, q.group_by, &info.resolved);
+            let group = group_of(case, q.group_by, &info.resolved, q.now);
             if q.roll_up {
                 let mut at = &*group;
                 while let Some(parent) = org.and_then(|o| o.parent(at)) {
@@ -664,7 +664,12 @@ fn check(q: &MetricsQuery) -> Result<(), MetricsError> {
     Ok(())
 }
 
-fn group_of<'c>(case: &'c Case, by: GroupBy, resolved: &counts::Resolved) -> Cow<'c, str> {
+fn group_of<'c>(
+    case: &'c Case,
+    by: GroupBy,
+    resolved: &counts::Resolved,
+    now: i64,
+) -> Cow<'c, str> {
     Cow::Borrowed(match by {
         GroupBy::Unit => case
             .handling
@@ -674,7 +679,7 @@ fn group_of<'c>(case: &'c Case, by: GroupBy, resolved: &counts::Resolved) -> Cow
         GroupBy::Channel => case.channel(),
         GroupBy::Category => case.category().unwrap_or(""),
         GroupBy::Workflow => case.workflow.id(),
-        GroupBy::Actor | GroupBy::Field => return counts::group(case, by, resolved),
+        GroupBy::Actor | GroupBy::Field => return counts::group(case, by, resolved, now),
     })
 }
 

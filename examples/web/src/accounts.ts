@@ -128,7 +128,7 @@ export function renderAccounts(desk: Desk): void {
         post === undefined ? h("span", { class: "none" }, "无发布记录") : [when(post.at), " ", h("span", { class: `kind ${kind}` }, POST_KINDS[kind ?? ""] ?? kind)],
       ),
       h("td", {}, h("span", { class: `badge ${health}`, "data-since": since, title: `两周期限 ${when(since + limit)}` }, text)),
-      h("td", { class: "clocks" }, clock !== undefined && ["running", "paused", "breached"].includes(clock.status) ? badge(desk, clock, WORKFLOW) : "—"),
+      h("td", { class: "clocks" }, clock?.active === true ? badge(desk, clock, WORKFLOW) : "—"),
       h(
         "td",
         { "data-interaction": interaction === undefined ? "" : String(interaction) },

@@ -42,15 +42,19 @@ function title(c: CaseView): HTMLElement {
   );
 }
 
-/** Where a post not yet released stands: sent back (and why), awaiting release, or since when
- * it is under review. */
+/** Where a post not yet released stands: back in the draft (and why, after a 退改), awaiting
+ * release, or since when it is under review. */
 function note(desk: Desk, c: CaseView, events: Transitioned[]): HTMLElement {
   const latest = events.at(-1);
-  if (c.state === "drafting" && latest?.transition.startsWith("return_")) {
+  if (c.state === "drafting") {
+    // The last 退改 since the last submission, even when the draft was revised after it.
+    const back = events.filter((e) => e.transition.startsWith("return_")).at(-1);
+    const submitted = last(events, "submit");
+    if (back === undefined || (submitted !== undefined && submitted.at > back.at)) return h("td", {}, "起草中");
     return h(
       "td",
-      { class: "returned", "data-returned": latest.transition },
-      `${transitionTitle(desk, latest.transition)}（${when(latest.at)}）：${String(latest.payload["reason"] ?? "")}`,
+      { class: "returned", "data-returned": back.transition },
+      `${transitionTitle(desk, back.transition)}（${when(back.at)}）：${String(back.payload["reason"] ?? "")}`,
     );
   }
   if (c.state === "approved" && latest !== undefined) return h("td", {}, `${when(latest.at)} 终审签发，待发布`);
@@ -68,7 +72,8 @@ function inReview(desk: Desk, ids: string[]): HTMLElement {
       title(c),
       h("td", {}, String(c.fields["account"] ?? "")),
       h("td", {}, h("span", { class: `state ${c.state_category ?? ""}` }, c.state_title ?? c.state)),
-      h("td", { class: "clocks" }, desk.clocks(id).map((k) => badge(desk, k, WORKFLOW))),
+      // Only the review under way: a review that ended late is history, not a countdown.
+      h("td", { class: "clocks" }, desk.clocks(id).filter((k) => k.active).map((k) => badge(desk, k, WORKFLOW))),
       note(desk, c, transitioned(desk, id)),
     );
   });
@@ -105,6 +110,8 @@ function released(desk: Desk, ids: string[]): HTMLElement {
     const list = release?.payload["channels"];
     const channels = [...new Set(Array.isArray(list) ? list.map(String) : [])];
     const corrections = events.filter((e) => e.transition === "correct").length;
+    // Delivery as of the latest publication on these channels: the release, a 勘误 or the 撤稿.
+    const latest = events.filter((e) => ["release", "correct", "withdraw"].includes(e.transition)).at(-1);
     return h(
       "tr",
       { "data-case": id, "data-state": c.state, "data-channels": channels.join(" "), class: c.terminal ? "closed" : "" },
@@ -116,7 +123,7 @@ function released(desk: Desk, ids: string[]): HTMLElement {
         "td",
         { class: "channels" },
         channels.map((name) =>
-          channel(desk, name, pending.find((e) => e.case_id === id && e.seq === release?.seq && e.channel === name)),
+          channel(desk, name, pending.find((e) => e.case_id === id && e.seq === latest?.seq && e.channel === name)),
         ),
       ),
       h(
@@ -144,7 +151,7 @@ export function renderPublishing(desk: Desk): void {
     h("h2", {}, `发布台账 · 先审后发（初审、复审、终审）`),
     h("h3", {}, `待审与待发（${open.length}）`),
     inReview(desk, open),
-    h("h3", {}, `已发布（${out.length}）`),
+    h("h3", {}, `已发布与已撤稿（${out.length}）`),
     h("p", { class: "meta" }, "一次发布同时推送到所列的每个渠道（双微联动），每个渠道一条发布事项。"),
     released(desk, out),
   );
