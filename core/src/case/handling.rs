@@ -42,6 +42,19 @@ fn given(payload: &[(u16, Value)], field: u16) -> Option<&Value> {
     payload.iter().find(|(ix, _)| *ix == field).map(|(_, v)| v)
 }
 
+/// The value of field `field` that a transition's event stands for: the payload's when the
+/// transition takes the field (see [`Transition::takes`]) and the event gives it, else the
+/// case's. A correction or a count uses what the release or the draft was given.
+pub(crate) fn carried_value<'a>(
+    case: &'a Case,
+    takes: bool,
+    field: u16,
+    payload: &'a [(u16, Value)],
+) -> Option<&'a Value> {
+    let from_payload = if takes { given(payload, field) } else { None };
+    from_payload.or_else(|| case.field_value(field))
+}
+
 impl Case {
     pub(crate) fn handling_config(&self) -> Option<&Handling> {
         self.workflow.handling.as_ref()

@@ -42,6 +42,7 @@ use crate::workflow::guard::Scope;
 use crate::workflow::Workflow;
 
 mod replay;
+pub(crate) use handling::carried_value;
 pub(crate) use publish::publish_channels;
 pub(crate) use replay::continue_history;
 pub use replay::replay;

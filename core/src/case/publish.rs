@@ -2,6 +2,7 @@
 //! channels, and taking it queues one `publish` effect per channel, so the WeChat, Weibo, web
 //! and app accounts release the same content from the same event.
 
+use crate::case::handling::carried_value;
 use crate::case::{Case, CaseError};
 use crate::value::Value;
 use crate::workflow::Transition;
@@ -15,12 +16,7 @@ pub(crate) fn publish_channels<'a>(
     field: u16,
     payload: &'a [(u16, Value)],
 ) -> Vec<&'a str> {
-    let takes = transition.set.contains(&field) || transition.requires.contains(&field);
-    let given = payload
-        .iter()
-        .find(|(ix, _)| takes && *ix == field)
-        .map(|(_, v)| v);
-    let value = given.or_else(|| case.fields.get(usize::from(field))?.as_ref());
+    let value = carried_value(case, transition.takes(field), field, payload);
     let mut channels: Vec<&str> = Vec::new();
     if let Some(Value::List(list)) = value {
         for c in list.iter().map(|c| &**c) {

@@ -135,8 +135,7 @@ pub(crate) fn resolve(q: &MetricsQuery, wf: &Workflow) -> Resolved {
             Some(by) => {
                 let f = wf.field_index(by)?;
                 let tr = wf.transition(t)?;
-                let takes = tr.set.contains(&f) || tr.requires.contains(&f);
-                Some((t, Some(f), i, takes))
+                Some((t, Some(f), i, tr.takes(f)))
             }
             None => Some((t, None, i, false)),
         }
@@ -212,12 +211,7 @@ pub(crate) fn count(case: &Case, q: &MetricsQuery, r: &Resolved, out: &mut BTree
                 continue;
             };
             let name = c.by.as_deref().unwrap_or_default();
-            let given = payload
-                .iter()
-                .find(|(ix, _)| takes && *ix == f)
-                .map(|(_, v)| v);
-            let value = given.or_else(|| case.fields.get(usize::from(f))?.as_ref());
-            if let Some(v) = value {
+            if let Some(v) = crate::case::carried_value(case, takes, f, payload) {
                 add(Cow::Owned(format!("{}/{name}={}", c.transition, key(v))));
             }
         }

@@ -69,6 +69,14 @@ pub(crate) struct Transition {
     pub publish: Option<u16>,
 }
 
+impl Transition {
+    /// Whether taking it gives field `field` a value (it `set`s or `requires` the field): only
+    /// then does its payload's value of that field count, over the case's.
+    pub fn takes(&self, field: u16) -> bool {
+        self.set.contains(&field) || self.requires.contains(&field)
+    }
+}
+
 /// A validated workflow, ready to run cases.
 #[derive(Debug)]
 pub struct Workflow {
