@@ -1,7 +1,9 @@
-// The Node benchmark of issue 8: civicflow (npm package), XState 5 and robot3 on the same
-// petition workload, in one process, interleaved round by round. Run with
-// `node --expose-gc node.mjs [--json out.json]`; `run.sh` runs it and writes the tables of
-// docs/performance.md. Figures are reported, never asserted.
+// The Node benchmark of issues 8 and 29: civicflow (npm package), XState 5 and robot3 on the
+// same petition workload, in two modes. The batch mode runs fresh engines of BENCH_CASES cases,
+// all three libraries in one process, interleaved round by round. The long-lived mode
+// (longlived.mjs) keeps one engine per library, in a process of its own, while cases accumulate
+// to BENCH_HELD. Run with `node --expose-gc node.mjs [--json out.json]`; `run.sh` runs it and
+// writes the tables of docs/performance.md. Figures are reported, never asserted.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { civicflow } from "./workload/civicflow.mjs";
@@ -122,6 +124,17 @@ function heap() {
   return out;
 }
 
+// The long-lived mode: a process per library, one after the other (never side by side: two
+// cores). XState holds a few GB at 1,000,000 cases, hence the larger heap limit.
+function longLived() {
+  const out = {};
+  for (const lib of ["civicflow", "xstate", "robot3"]) {
+    const args = ["--expose-gc", "--max-old-space-size=16384", `${here}longlived.mjs`, lib];
+    out[lib] = JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 }));
+  }
+  return out;
+}
+
 function gzipBytes(file) {
   return Number(execFileSync("sh", ["-c", `gzip -9c '${file}' | wc -c`], { encoding: "utf8" }).trim());
 }
@@ -162,6 +175,7 @@ const result = {
   cases_per_round: CASES,
   timing: timing(),
   heap: heap(),
+  long_lived: longLived(),
   bundle: bundles(),
 };
 if (sink === 0) console.error("unreachable: keeps the work observable");

@@ -33,8 +33,32 @@ const rows = [
   [`per transition among ${open} open cases, two SLA clocks`, `a transition with SLA upkeep among ${int(Number(open))} open cases`],
 ];
 
+// The long-lived mode: one engine per library, cases accumulating (longlived.mjs).
+const ll = r.long_lived;
+const lc = ll.civicflow;
+const lx = ll.xstate;
+const lr = ll.robot3;
+const marks = Object.keys(lc.at).map(Number);
+const llRow = (label, f, compare = true) =>
+  `| ${label} | ${us(f(lc))} | ${us(f(lx))} | ${us(f(lr))} | ${compare ? ratio(f(lc), f(lx)) : ""} | ${compare ? ratio(f(lc), f(lr)) : ""} |`;
+const longLived = [
+  `**Long-lived engine** (one engine per library for the whole run, in a process of its own; cases added ${int(lc.window)} at a time and held, to ${int(lc.held)}; figures from 100,000 held cases on are means over every window from there):`,
+  "",
+  "| what | civicflow | XState 5.33 | robot3 1.4 | civicflow vs XState | civicflow vs robot3 |",
+  "|---|---|---|---|---|---|",
+  llRow("per transition, open included, ≥ 100,000 held", (x) => x.from_100k.transition_ns),
+  llRow("send only, ≥ 100,000 held", (x) => x.from_100k.send_ns),
+  ...marks.map((m) => llRow(`open a case at ${int(m)} held`, (x) => x.at[m].open_ns)),
+  `| heap per held case (closed, history kept) | ${int(lc.heap_per_case)} B | ${int(lx.heap_per_case)} B | ${int(lr.heap_per_case)} B | | |`,
+  `| whole run | ${lc.seconds} s | ${lx.seconds} s | ${lr.seconds} s | | |`,
+  "",
+];
+
 const lines = [
   "<!-- bench:begin (written by bench/run.sh; do not edit by hand) -->",
+  "",
+  ...longLived,
+  `**Batch mode** (fresh engines of ${int(r.cases_per_round)} cases, the three libraries in one process, interleaved):`,
   "",
   `Run of ${new Date().toISOString().slice(0, 10)}: Node ${r.node}, ${r.cpus} cores (${os.cpus()[0]?.model ?? "cpu"}); ${r.rounds} interleaved rounds of ${int(r.cases_per_round)} cases per library, medians.`,
   "",

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs issue 8's benchmarks and writes their tables into docs/performance.md (between the
-# `bench:begin` and `bench:end` markers): the Node comparison of civicflow's npm package with
-# XState and robot3 (node.mjs, heap.mjs) and the same workload in Rust (criterion,
-# core/benches/petition.rs). Installs what it needs first. About 5 minutes on 2 cores.
-# BENCH_ROUNDS, BENCH_CASES and CIVICFLOW_BENCH_OPEN change the sizes.
+# Runs the benchmarks of issues 8 and 29 and writes their tables into docs/performance.md
+# (between the `bench:begin` and `bench:end` markers): the Node comparison of civicflow's npm
+# package with XState and robot3 in its two modes, long-lived (longlived.mjs: one engine,
+# cases accumulating to BENCH_HELD) and batch (node.mjs, heap.mjs: fresh engines of
+# BENCH_CASES), and the same workload in Rust (criterion, core/benches/petition.rs). Installs
+# what it needs first. About 15 minutes on 2 cores. BENCH_ROUNDS, BENCH_CASES, BENCH_HELD and
+# CIVICFLOW_BENCH_OPEN change the sizes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -12,7 +14,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 bash "$root/bindings-wasm/build.sh" >/dev/null
-echo "== node: civicflow, XState, robot3 (interleaved)"
+echo "== node: civicflow, XState, robot3 (batch, interleaved; then long-lived, one process each)"
 node --expose-gc node.mjs --json results.json >/dev/null
 echo "== rust: criterion"
 (cd "$root" && cargo bench -p civicflow --bench petition 2>&1 | grep -E '^petition|time:|open cases' || true)

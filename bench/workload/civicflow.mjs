@@ -41,6 +41,15 @@ export const civicflow = {
   send(id, event) {
     engine.send(id, event.type, actor(event), ++clock);
   },
+  // What a long-lived host does between batches, untimed: deliver the queued effects (the
+  // citizen's notices) and acknowledge them, so the outbox never fills.
+  upkeep() {
+    for (;;) {
+      const { effects } = engine.drainOutbox({ now: clock, limit: 10_000 });
+      if (effects.length === 0) return;
+      engine.ackEffects(effects.map((e) => e.id));
+    }
+  },
   result(id) {
     return resultIn(engine, id);
   },

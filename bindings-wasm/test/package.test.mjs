@@ -108,8 +108,8 @@ test("the package ships what its exports map names, and nothing else", () => {
     assert.doesNotThrow(() => readFileSync(join(pkgDir, t)), t);
   }
   const listing = JSON.parse(run("npm", ["pack", "--dry-run", "--json", pkgDir], root))[0].files.map((f) => f.path).sort();
-  // One .wasm, for Node and the web.
-  assert.deepEqual(listing.filter((p) => p.endsWith(".wasm")), ["wasm/civicflow_wasm_bg.wasm"]);
+  // Two builds of one module: the web's for size, Node's for speed.
+  assert.deepEqual(listing.filter((p) => p.endsWith(".wasm")), ["wasm/civicflow_wasm_bg.wasm", "wasm/civicflow_wasm_node.wasm"]);
   assert.ok(!listing.some((p) => p.endsWith(".ts") && !p.endsWith(".d.ts") && !p.endsWith(".d.cts")), listing.join(" "));
-  assert.deepEqual(readdirSync(join(pkgDir, "wasm")).sort(), ["civicflow_wasm.cjs", "civicflow_wasm.js", "civicflow_wasm_bg.wasm"]);
+  assert.deepEqual(readdirSync(join(pkgDir, "wasm")).sort(), ["civicflow_wasm.cjs", "civicflow_wasm.js", "civicflow_wasm_bg.wasm", "civicflow_wasm_node.wasm"]);
 });

@@ -2,7 +2,8 @@
 //!
 //! Each event's hash is SHA-256 over the previous event's hash (32 zero bytes before the
 //! first) followed by the event's canonical encoding: its JSON form without `hash`, object keys
-//! sorted, no whitespace, numbers as serde_json writes them. Changing, removing, reordering or
+//! sorted, no whitespace, numbers as serde_json writes them (written straight from the record
+//! by [`crate::support::canonical`], with no JSON `Value` in between). Changing, removing, reordering or
 //! inserting an event changes the hash of that event and of every one after it; the last hash
 //! (the head) exported and kept elsewhere also reveals events cut from the end.
 
@@ -37,59 +38,21 @@ impl Default for HashedPrefix {
 pub(crate) fn link(prev: &[u8; 32], record: &EventRecord) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(prev);
-    let mut value = serde_json::to_value(record).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.remove("hash");
-    }
     let mut bytes = Vec::with_capacity(256);
-    canonical(&value, &mut bytes);
+    // An event record always has a canonical form: string keys, integers and strings.
+    let _ = crate::support::canonical::write(record, &mut bytes, Some("hash"));
     hasher.update(&bytes);
     hasher.finalize().into()
 }
 
-/// Writes `value` with object keys sorted. serde_json sorts them already unless a crate turns
-/// on its `preserve_order` feature; the chain must not depend on what else is linked in.
-pub(crate) fn canonical(value: &serde_json::Value, out: &mut Vec<u8>) {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                // A string always serializes.
-                let _ = serde_json::to_writer(&mut *out, k);
-                out.push(b':');
-                canonical(v, out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                canonical(v, out);
-            }
-            out.push(b']');
-        }
-        scalar => {
-            let _ = serde_json::to_writer(&mut *out, scalar);
-        }
-    }
-}
-
 /// Lower-case hexadecimal.
 pub fn hex(hash: &[u8; 32]) -> String {
-    use std::fmt::Write;
+    // A nibble is below 16, so `from_digit` always gives a digit.
+    let digit = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('0');
     let mut s = String::with_capacity(64);
-    for b in hash {
-        // Writing to a String cannot fail.
-        let _ = write!(s, "{b:02x}");
+    for &b in hash {
+        s.push(digit(b >> 4));
+        s.push(digit(b & 15));
     }
     s
 }

@@ -263,6 +263,8 @@ impl Engine {
         let (before, from) = (case.effects.len(), case.history.len());
         // Rare: the outbox is full, so a command that queues an effect must be undone.
         let backup = self.outbox.is_full(&self.limits).then(|| case.clone());
+        // To tell whether the command moved a clock (cheap: a clock is a few numbers).
+        let clocks_before = (!case.clocks.is_empty()).then(|| case.clocks.clone());
         command(case, env)?;
         if let Some(backup) = backup {
             if let Err(full) = self.outbox.refuse_growth(&self.limits, &backup, case) {
@@ -278,7 +280,8 @@ impl Engine {
         let followed = case.closed_linked().is_some();
         // Only SLA clocks and handling tasks have timers.
         if !case.clocks.is_empty() || case.handling.is_some() {
-            self.reindex(case_id);
+            let slas_moved = clocks_before.as_deref() != Some(&*case.clocks);
+            self.reindex_after(case_id, slas_moved);
         }
         Ok(followed)
     }
@@ -306,8 +309,13 @@ impl Engine {
             .share_events(case.history.get_mut(from..).unwrap_or_default());
         self.outbox.add(&case, before);
         let id = case.id.clone();
+        // Only SLA clocks and handling tasks have timers; a case without either needs its
+        // entries moved only if a case it replaces had some.
+        let timed = !case.clocks.is_empty() || case.handling.is_some();
         self.cases.insert(id.clone(), case);
-        self.reindex(&id);
+        if timed || self.case_timers.contains_key(&id) {
+            self.reindex(&id);
+        }
     }
 
     /// Extends a running SLA clock of a case, as the rule's extension policy allows.

@@ -84,9 +84,11 @@ impl Engine {
     /// that they decide on the same rules.
     pub fn definitions_digest(&self) -> String {
         use sha2::Digest;
+        // Through a `Value`, not `support::canonical`: not a hot path, and writing the
+        // definitions' types straight would add their code to the WebAssembly module.
         let value = serde_json::to_value(self.definitions_snapshot()).unwrap_or_default();
         let mut bytes = Vec::with_capacity(4096);
-        crate::case::hash_chain::canonical(&value, &mut bytes);
+        let _ = crate::support::canonical::write(&value, &mut bytes, None);
         crate::case::hash_chain::hex(&sha2::Sha256::digest(&bytes).into())
     }
 

@@ -300,20 +300,57 @@ impl Engine {
         }
     }
 
-    /// Recomputes a case's entries in the timer index.
+    /// Recomputes a case's entries in the timer index. Most commands leave a case's timers
+    /// as they were (a step inside one stage moves no clock): then the index is not touched.
     pub(crate) fn reindex(&mut self, case_id: &str) {
+        self.reindex_after(case_id, true);
+    }
+
+    /// [`Engine::reindex`] after a command that left the case's SLA clocks as they were
+    /// (`slas_moved` false): their timers are kept, not placed on the calendar again, which
+    /// is most of the cost of a command on a case with clocks.
+    pub(crate) fn reindex_after(&mut self, case_id: &str, slas_moved: bool) {
+        let new = if slas_moved {
+            self.pending_timers_of(case_id, None)
+        } else {
+            let kept = self.case_timers.get(case_id).map(|old| {
+                old.iter()
+                    .filter(|t| matches!(t.slot, DueItem::Sla { .. }))
+                    .cloned()
+                    .collect()
+            });
+            self.pending_timers_of(case_id, Some(kept.unwrap_or_default()))
+        };
+        let old = self.case_timers.get(case_id);
+        if old.map_or(new.is_empty(), |old| *old == new) {
+            return;
+        }
         if let Some(old) = self.case_timers.remove(case_id) {
             for t in &old {
                 self.timers.remove(t);
             }
         }
+        if let Some(first) = new.first() {
+            let id = first.case.clone();
+            self.timers.extend(new.iter().cloned());
+            self.case_timers.insert(id, new);
+        }
+    }
+
+    /// Every timer a case has now: its SLA clocks' pending steps (`slas` when they are
+    /// known not to have moved) and its handling tasks.
+    fn pending_timers_of(&self, case_id: &str, slas: Option<Vec<Timer>>) -> Vec<Timer> {
         let Some(case) = self.cases.get(case_id) else {
-            return;
+            return Vec::new();
         };
         let wf = case.workflow();
         let id = &case.id;
-        let mut new = Vec::new();
+        let known = slas.is_some();
+        let mut new = slas.unwrap_or_default();
         for ((rule, c), sla) in wf.slas.iter().zip(case.clocks()).zip(0u16..) {
+            if known {
+                break;
+            }
             let Some(cal) = self.calendars.get(&*rule.calendar) else {
                 continue;
             };
@@ -335,11 +372,7 @@ impl Engine {
                 slot: DueItem::Task(task),
             }));
         }
-        if !new.is_empty() {
-            self.timers.extend(new.iter().cloned());
-            let id = case.id.clone();
-            self.case_timers.insert(id, new);
-        }
+        new
     }
 
     pub(super) fn reindex_all(&mut self) {
