@@ -2,19 +2,22 @@
 // (`node --expose-gc longlived.mjs civicflow|xstate|robot3`): one engine (or, for XState and
 // robot3, one array of live actors) for the whole run, cases accumulating past BENCH_HELD
 // (1,000,000 by default) and never dropped. Cases are added in windows of BENCH_WINDOW
-// (10,000), the last one starting at BENCH_HELD held cases. A window opens its cases (timed: the open cost), then sends each one the 12 events of the path
-// (timed: the send cost), and then, untimed, the host's upkeep (civicflow's outbox delivered and
-// acknowledged). Windows that start at 10,000, 100,000 and 1,000,000 held cases are
-// reported, and the mean over every window at 100,000 or more. Heap per held case is read at
-// the end, after gc(). Prints JSON; node.mjs runs it for each library and run.sh writes the
-// tables. Figures are reported, never asserted.
+// (10,000), the last one starting at BENCH_HELD held cases. A window opens its cases (timed:
+// the open cost), then sends each one the 12 events of the path (timed: the send cost), and
+// then, untimed, the host's upkeep (civicflow's outbox delivered and acknowledged). Windows
+// that start at 10,000, 100,000 and 1,000,000 held cases are reported, and the mean over every
+// window at 100,000 or more. Heap per held case is read at the end, after gc(). Prints JSON;
+// node.mjs runs it for each library and run.sh writes the tables. Figures are reported, never
+// asserted.
 import { PATH } from "./workload/path.mjs";
 
 const name = process.argv[2];
 const { [name]: lib } = await import(`./workload/${name}.mjs`);
 const HELD = Number(process.env.BENCH_HELD ?? 1_000_000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 10_000);
+// A mark is a window's start: WINDOW must divide it.
 const MARKS = [10_000, 100_000, 1_000_000].filter((m) => m <= HELD);
+if (MARKS.some((m) => m % WINDOW !== 0)) throw new Error("BENCH_WINDOW must divide 10,000");
 const gc = globalThis.gc;
 if (typeof gc !== "function") throw new Error("run with --expose-gc");
 

@@ -112,4 +112,9 @@ test("the package ships what its exports map names, and nothing else", () => {
   assert.deepEqual(listing.filter((p) => p.endsWith(".wasm")), ["wasm/civicflow_wasm_bg.wasm", "wasm/civicflow_wasm_node.wasm"]);
   assert.ok(!listing.some((p) => p.endsWith(".ts") && !p.endsWith(".d.ts") && !p.endsWith(".d.cts")), listing.join(" "));
   assert.deepEqual(readdirSync(join(pkgDir, "wasm")).sort(), ["civicflow_wasm.cjs", "civicflow_wasm.js", "civicflow_wasm_bg.wasm", "civicflow_wasm_node.wasm"]);
+  // Node's glue loads the speed build, the web's the size build.
+  const nodeGlue = readFileSync(join(pkgDir, "wasm", "civicflow_wasm.cjs"), "utf8");
+  assert.match(nodeGlue, /civicflow_wasm_node\.wasm/);
+  assert.doesNotMatch(nodeGlue, /civicflow_wasm_bg\.wasm/);
+  assert.match(readFileSync(join(pkgDir, "wasm", "civicflow_wasm.js"), "utf8"), /civicflow_wasm_bg\.wasm/);
 });

@@ -39,8 +39,12 @@ pub(crate) fn link(prev: &[u8; 32], record: &EventRecord) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(prev);
     let mut bytes = Vec::with_capacity(256);
-    // An event record always has a canonical form: string keys, integers and strings.
-    let _ = crate::support::canonical::write(record, &mut bytes, Some("hash"));
+    // An event record always has a canonical form: string keys, integers and strings. Were
+    // it ever refused, the event would count as `null`, as `to_value` failing did before.
+    if crate::support::canonical::write(record, &mut bytes, Some("hash")).is_err() {
+        bytes.clear();
+        bytes.extend_from_slice(b"null");
+    }
     hasher.update(&bytes);
     hasher.finalize().into()
 }

@@ -69,7 +69,12 @@ struct Object<'a> {
     pending: Option<Cow<'static, str>>,
     /// Set for a struct variant: the object closes, then the object around it.
     variant: bool,
+    /// Set for serde_json's arbitrary-precision number: its one member is the digits.
+    number: bool,
 }
+
+/// The struct name serde_json gives a number under `arbitrary_precision`.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 impl Object<'_> {
     fn member<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result {
@@ -91,8 +96,22 @@ impl Object<'_> {
             buf,
             mut members,
             variant,
+            number,
             ..
         } = self;
+        if number {
+            // The digits, written as a JSON string: without their quotes.
+            let digits = members
+                .first()
+                .and_then(|(_, start, end)| buf.get(*start..*end));
+            let digits = digits.unwrap_or_default();
+            out.extend_from_slice(
+                digits
+                    .get(1..digits.len().saturating_sub(1))
+                    .unwrap_or_default(),
+            );
+            return Ok(());
+        }
         // Stable: of equal keys, the last one given stands, as when a map is built.
         members.sort_by(|a, b| a.0.cmp(&b.0));
         out.push(b'{');
@@ -127,11 +146,13 @@ impl<'a> Canonical<'a> {
         }
         Ok(Object {
             out: self.out,
-            skip: self.skip,
+            // Only the top level's own members are left out, not a variant's.
+            skip: self.skip.filter(|_| variant.is_none()),
             buf: Vec::new(),
             members: Vec::new(),
             pending: None,
             variant: variant.is_some(),
+            number: false,
         })
     }
 
@@ -246,8 +267,13 @@ impl<'a> ser::Serializer for Canonical<'a> {
         self.object(None)
     }
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Object<'a>> {
-        self.object(None)
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Object<'a>> {
+        let mut object = self.object(None)?;
+        // With serde_json's `arbitrary_precision` (which any crate of a host's build may turn
+        // on), a `Value` number serializes as this struct holding its digits: written as the
+        // number it is, as `to_value` would keep it.
+        object.number = name == NUMBER_TOKEN;
+        Ok(object)
     }
 
     fn serialize_struct_variant(
@@ -460,9 +486,35 @@ mod tests {
                 String::from_utf8(reference(&record, skip)).unwrap()
             );
         }
-        // Only the top level leaves a member out.
+        // Only the top level leaves a member out, not a member of a variant at the top.
         let nested = json!({"hash": 1, "x": {"hash": 2}});
         assert_eq!(canonical(&nested, Some("hash")), br#"{"x":{"hash":2}}"#);
+        #[derive(Serialize)]
+        enum Top {
+            V { hash: u8, x: u8 },
+        }
+        let top = Top::V { hash: 1, x: 2 };
+        assert_eq!(canonical(&top, Some("hash")), reference(&top, Some("hash")));
+    }
+
+    /// A number as serde_json serializes it under `arbitrary_precision`.
+    struct Digits(&'static str);
+
+    impl Serialize for Digits {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeStruct;
+            let mut number = s.serialize_struct(NUMBER_TOKEN, 1)?;
+            number.serialize_field(NUMBER_TOKEN, self.0)?;
+            number.end()
+        }
+    }
+
+    #[test]
+    fn an_arbitrary_precision_number_is_written_as_a_number() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("b", Digits("1.50"));
+        map.insert("a", Digits("-7"));
+        assert_eq!(canonical(&map, None), br#"{"a":-7,"b":1.50}"#);
     }
 
     fn json_value() -> impl Strategy<Value = Value> {
