@@ -135,6 +135,11 @@ function longLived() {
   return out;
 }
 
+// How long persisting a 10,000-case engine blocks: civicflow only (stall.mjs).
+function stall() {
+  return JSON.parse(execFileSync(process.execPath, [`${here}stall.mjs`], { encoding: "utf8" }));
+}
+
 function gzipBytes(file) {
   return Number(execFileSync("sh", ["-c", `gzip -9c '${file}' | wc -c`], { encoding: "utf8" }).trim());
 }
@@ -176,6 +181,7 @@ const result = {
   timing: timing(),
   heap: heap(),
   long_lived: longLived(),
+  stall: stall(),
   bundle: bundles(),
 };
 if (sink === 0) console.error("unreachable: keeps the work observable");

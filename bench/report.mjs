@@ -10,6 +10,7 @@ const cf = t.civicflow;
 const xs = t["XState 5.33"];
 const rb = t["robot3 1.4"];
 
+const ms = (x) => (x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US")) + " ms";
 const us = (ns) => (ns / 1000).toFixed(ns < 10_000 ? 2 : 1) + " µs";
 const int = (x) => Math.round(x).toLocaleString("en-US");
 const ratio = (a, b) => (b / a).toFixed(2) + "×";
@@ -42,7 +43,7 @@ const marks = Object.keys(lc.at).map(Number);
 const llRow = (label, f, compare = true) =>
   `| ${label} | ${us(f(lc))} | ${us(f(lx))} | ${us(f(lr))} | ${compare ? ratio(f(lc), f(lx)) : ""} | ${compare ? ratio(f(lc), f(lr)) : ""} |`;
 const longLived = [
-  `**Long-lived engine** (one engine per library for the whole run, in a process of its own; cases added ${int(lc.window)} at a time and held, to ${int(lc.held)}; figures from 100,000 held cases on are means over every window from there):`,
+  `**Long-lived engine** (one engine per library for the whole run, in a process of its own; cases added ${int(lc.window)} at a time and held, to ${int(lc.held)}. Rows marked ≥ 100,000 are means over every window from 100,000 held on, the windows where a map doubles included; rows "at N held" are the one window that starts there):`,
   "",
   "| what | civicflow | XState 5.33 | robot3 1.4 | civicflow vs XState | civicflow vs robot3 |",
   "|---|---|---|---|---|---|",
@@ -52,10 +53,13 @@ const longLived = [
     : [
         llRow("per transition, open included, ≥ 100,000 held", (x) => x.from_100k.transition_ns),
         llRow("send only, ≥ 100,000 held", (x) => x.from_100k.send_ns),
+        llRow("open a case, ≥ 100,000 held", (x) => x.from_100k.open_ns),
       ]),
   ...marks.map((m) => llRow(`open a case at ${int(m)} held`, (x) => x.at[m].open_ns)),
   `| heap per held case (closed, history kept) | ${int(lc.heap_per_case)} B | ${int(lx.heap_per_case)} B | ${int(lr.heap_per_case)} B | | |`,
   `| whole run | ${lc.seconds} s | ${lx.seconds} s | ${lr.seconds} s | | |`,
+  "",
+  `**Persisting a whole engine** (civicflow, ${int(r.stall.cases)} cases, half closed and half mid-path, \`bench/stall.mjs\`): one \`snapshot()\` call blocks ${ms(r.stall.snapshot_first_ms)} the first time (every event hashed) and ${ms(r.stall.snapshot_again_ms)} the next (${int(r.stall.snapshot_bytes)} characters of JSON); one \`history\` call per case takes ${ms(r.stall.per_case_total_ms)} in all, the longest call ${ms(r.stall.per_case_longest_ms)}.`,
   "",
 ];
 

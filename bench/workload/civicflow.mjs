@@ -50,6 +50,10 @@ export const civicflow = {
       engine.ackEffects(effects.map((e) => e.id));
     }
   },
+  // The whole engine in one call (bench/stall.mjs only).
+  snapshot() {
+    return engine.snapshot();
+  },
   result(id) {
     return resultIn(engine, id);
   },
