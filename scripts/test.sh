@@ -64,7 +64,8 @@ bindings-wasm/build.sh
 # petition path to its end, refuse a wrong role and come back from its persisted form (the
 # timings of so small a run mean nothing and are not looked at).
 (cd bench && npm ci --no-audit --no-fund --loglevel=error &&
-  BENCH_ROUNDS=1 BENCH_CASES=20 BENCH_HEAP_CASES=200 node --expose-gc node.mjs >/dev/null)
+  BENCH_ROUNDS=1 BENCH_CASES=20 BENCH_HEAP_CASES=200 BENCH_HELD=20000 BENCH_STALL_CASES=200 \
+    node --expose-gc node.mjs >/dev/null)
 echo "bench: the three libraries agree on the workload"
 
 # Fuzzing: each cargo-fuzz target on its committed seeds for a short fixed time (fuzz/run.sh
