@@ -18,6 +18,11 @@ cat >"$dir/civicflow.toml.new" <<TOML
 # The desk's server. The seeded week carries its own times, hence trust_client_time; a desk in
 # service leaves it false so that the database's clock decides.
 trust_client_time = true
+# The seeded week is dated January 2026: with the archiver on, its closed cases would leave the
+# board whenever their notices happened to be delivered before the archiver's round, so the
+# board's cases would depend on the order the server's threads ran in. A desk in service keeps
+# the default (closed cases archived 7 days after their last change).
+archive_after_seconds = 0
 [[delivery]]
 kind = "log"
 path = "$dir/effects.jsonl"

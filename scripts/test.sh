@@ -67,6 +67,9 @@ bindings-wasm/build.sh
   BENCH_ROUNDS=1 BENCH_CASES=20 BENCH_HEAP_CASES=200 BENCH_HELD=20000 BENCH_STALL_CASES=200 \
     node --expose-gc node.mjs >/dev/null)
 echo "bench: the three libraries agree on the workload"
+# The Rust benchmarks whose figures docs/performance.md quotes, once each on a few cases (test
+# mode), for the same reason: the metrics bench once stopped at the outbox's limit unnoticed.
+CIVICFLOW_BENCH_CASES=2000 CIVICFLOW_BENCH_OPEN=2000 cargo test -q -p civicflow --bench metrics --bench petition
 
 # Fuzzing: each cargo-fuzz target on its committed seeds for a short fixed time (fuzz/run.sh
 # runs longer ones); a panic, hang or unbounded allocation fails the run.

@@ -7,6 +7,7 @@
 pub(crate) mod error;
 pub(crate) mod notice;
 pub(crate) mod working_time;
+pub(crate) mod zone;
 
 pub use error::{CalendarError, InvalidCalendar};
 
@@ -166,6 +167,8 @@ pub(crate) type Intervals = Box<[(i64, i64)]>;
 pub struct Calendar {
     pub(crate) def: CalendarDef,
     pub(crate) tz: TimeZone,
+    /// The span around the covered years in which `tz` keeps one offset.
+    pub(crate) steady: zone::Steady,
     /// First and last covered day (days since 1970-01-01, local civil dates).
     pub(crate) first_day: i64,
     pub(crate) last_day: i64,
@@ -253,6 +256,7 @@ impl Parts {
     fn finish(self, def: CalendarDef) -> Calendar {
         let mut cal = Calendar {
             def,
+            steady: zone::Steady::around(&self.tz, self.first_day),
             tz: self.tz,
             first_day: self.first_day,
             last_day: self.last_day,

@@ -265,13 +265,22 @@ pub struct Between {
 
 impl Calendar {
     fn local(&self, at: i64) -> Result<(i64, i64), CalendarError> {
-        let ts = Timestamp::from_millisecond(at).map_err(|_| CalendarError::OutOfRange { at })?;
-        let local = at + i64::from(self.tz.to_offset(ts).seconds()) * 1000;
+        let local = match self.steady.local(at) {
+            Some(local) => local,
+            None => {
+                let ts = Timestamp::from_millisecond(at)
+                    .map_err(|_| CalendarError::OutOfRange { at })?;
+                at + i64::from(self.tz.to_offset(ts).seconds()) * 1000
+            }
+        };
         Ok((local.div_euclid(DAY_MS), local.rem_euclid(DAY_MS)))
     }
 
     fn instant(&self, day: i64, ms_of_day: i64) -> Result<i64, CalendarError> {
         let wall = day * DAY_MS + ms_of_day;
+        if let Some(at) = self.steady.instant(wall) {
+            return Ok(at);
+        }
         let out = || CalendarError::OutOfRange { at: wall };
         let civil = Timestamp::from_millisecond(wall)
             .map_err(|_| out())?

@@ -204,11 +204,20 @@ pub struct ClockView {
 pub(crate) struct Deadline {
     pub due: i64,
     pub provisional: bool,
-    /// The clock's whole budget in its unit, pauses aside (for fractional warnings).
-    pub budget: i64,
     /// Paused time in its unit, up to `now` for an open pause.
     pub paused: i64,
     pub target: Duration,
+    /// When the clock started, and when it would fall due without its pauses.
+    start: i64,
+    unpaused: i64,
+}
+
+impl Deadline {
+    /// The clock's whole budget in its unit, pauses aside (for fractional warnings). Only
+    /// warnings need it, so it is not computed with the deadline.
+    pub fn budget(&self, cal: &Calendar) -> Result<i64, CalendarError> {
+        metric(cal, self.target, self.start, self.unpaused)
+    }
 }
 
 /// Time from `a` to `b` in a target's unit: working time for working bases, local wall-clock
@@ -242,35 +251,32 @@ pub(crate) fn deadline(
     if let Some(since) = clock.paused_since {
         paused += metric(cal, target, since, now.max(since))?;
     }
+    // The deadline without pauses, which the paused time then moves.
+    let base = cal.add(start, target)?;
     let (due, provisional) = match target {
-        Duration::NaturalDays { days, roll_forward } => {
+        Duration::NaturalDays { roll_forward, .. } => {
             // Roll the unpaused deadline, move it by the paused time on the wall clock (so a DST
             // change inside a pause does not move it off midnight), then roll again: a pause
             // can only push a deadline later, never inside an earlier working day.
-            let base = cal.add(start, Duration::NaturalDays { days, roll_forward })?;
             let mut due = cal.shift_wall(base.at, paused)?;
             if roll_forward {
                 due = cal.roll_forward(due)?;
             }
             (due, base.provisional || !cal.covers_instant(due - 1)?)
         }
-        Duration::Calendar(_) => {
-            let base = cal.add(start, target)?;
-            (base.at + paused, base.provisional)
-        }
+        Duration::Calendar(_) => (base.at + paused, base.provisional),
         Duration::WorkingDays(_) | Duration::WorkingTime(_) => {
-            let base = cal.add(start, target)?;
             let shifted = cal.add_working(base.at, paused)?;
             (shifted.at, base.provisional || shifted.provisional)
         }
     };
-    let unpaused = cal.add(start, target)?.at;
     Ok(Some(Deadline {
         due,
         provisional,
-        budget: metric(cal, target, start, unpaused)?,
         paused,
         target,
+        start,
+        unpaused: base.at,
     }))
 }
 
@@ -290,6 +296,7 @@ pub(crate) fn pending_timers(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    let mut budget = None;
     for (i, (_, at)) in (0u16..).zip(rule.warnings.iter()) {
         if clock.warned & (1u64 << i) != 0 {
             continue;
@@ -298,7 +305,11 @@ pub(crate) fn pending_timers(
             WarnAt::Before(before @ Duration::WorkingDays(_)) => cal.sub(day_of(d.due), before)?,
             WarnAt::Before(before) => cal.sub(d.due, before)?,
             WarnAt::Fraction(f) => {
-                let left = ((1.0 - f) * d.budget as f64) as i64;
+                let budget = match budget {
+                    Some(b) => b,
+                    None => *budget.insert(d.budget(cal)?),
+                };
+                let left = ((1.0 - f) * budget as f64) as i64;
                 match d.target {
                     Duration::WorkingDays(_) | Duration::WorkingTime(_) => {
                         cal.add_working(d.due, -left)?.at

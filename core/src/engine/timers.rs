@@ -300,15 +300,16 @@ impl Engine {
         }
     }
 
-    /// Recomputes a case's entries in the timer index. Most commands leave a case's timers
-    /// as they were (a step inside one stage moves no clock): then the index is not touched.
+    /// Recomputes a case's entries in the timer index.
     pub(crate) fn reindex(&mut self, case_id: &str) {
         self.reindex_after(case_id, true);
     }
 
     /// [`Engine::reindex`] after a command that left the case's SLA clocks as they were
     /// (`slas_moved` false): their timers are kept, not placed on the calendar again, which
-    /// is most of the cost of a command on a case with clocks.
+    /// is most of the cost of a command on a case with clocks. Most commands leave a case's
+    /// timers as they were (a step inside one stage moves no clock): then the index is not
+    /// touched.
     pub(crate) fn reindex_after(&mut self, case_id: &str, slas_moved: bool) {
         let new = if slas_moved {
             self.pending_timers_of(case_id, None)
@@ -345,24 +346,23 @@ impl Engine {
         };
         let wf = case.workflow();
         let id = &case.id;
-        let known = slas.is_some();
+        let recompute = slas.is_none();
         let mut new = slas.unwrap_or_default();
-        for ((rule, c), sla) in wf.slas.iter().zip(case.clocks()).zip(0u16..) {
-            if known {
-                break;
-            }
-            let Some(cal) = self.calendars.get(&*rule.calendar) else {
-                continue;
-            };
-            // A clock whose deadline cannot be placed on the calendar has no timers.
-            for (due, kind, step) in
-                crate::case::sla_clock::pending_timers(rule, c, cal).unwrap_or_default()
-            {
-                new.push(Timer {
-                    due,
-                    case: id.clone(),
-                    slot: DueItem::Sla { sla, kind, step },
-                });
+        if recompute {
+            for ((rule, c), sla) in wf.slas.iter().zip(case.clocks()).zip(0u16..) {
+                let Some(cal) = self.calendars.get(&*rule.calendar) else {
+                    continue;
+                };
+                // A clock whose deadline cannot be placed on the calendar has no timers.
+                for (due, kind, step) in
+                    crate::case::sla_clock::pending_timers(rule, c, cal).unwrap_or_default()
+                {
+                    new.push(Timer {
+                        due,
+                        case: id.clone(),
+                        slot: DueItem::Sla { sla, kind, step },
+                    });
+                }
             }
         }
         if let Some(h) = case.handling_view().filter(|_| !case.is_terminal()) {

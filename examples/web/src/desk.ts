@@ -145,14 +145,16 @@ export class Desk {
     this.now = now;
     let changed = false;
     for (const c of cases) {
-      this.since = Math.max(this.since, c.updated_at - 1);
       const held = this.cases.includes(c.case_id) ? this.engine.getCase(c.case_id).events : 0;
-      if (held >= c.version) continue;
-      const history = await this.remote.call(CLERK, { op: "history", case_id: c.case_id });
-      if (!history.ok) continue;
-      this.engine.appendEvents(c.case_id, history.result.events);
-      if (!this.cases.includes(c.case_id)) this.cases.push(c.case_id);
-      changed = true;
+      if (held < c.version) {
+        const history = await this.remote.call(CLERK, { op: "history", case_id: c.case_id });
+        // Not brought up to date: `since` stays before it, so the next poll asks again.
+        if (!history.ok) break;
+        this.engine.appendEvents(c.case_id, history.result.events);
+        if (!this.cases.includes(c.case_id)) this.cases.push(c.case_id);
+        changed = true;
+      }
+      this.since = Math.max(this.since, c.updated_at - 1);
     }
     this.cases.sort((a, b) => this.engine.getCase(a).opened_at - this.engine.getCase(b).opened_at);
     return changed;
