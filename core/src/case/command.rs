@@ -83,11 +83,7 @@ pub struct Opening<'a> {
 pub const SYSTEM_ACTOR: &str = "system";
 
 pub(crate) fn system_actor() -> ActorRecord {
-    ActorRecord {
-        id: SYSTEM_ACTOR.into(),
-        roles: 0,
-        unit: None,
-    }
+    ActorRecord::new(SYSTEM_ACTOR.into(), 0, None)
 }
 
 /// The record of `actor`, with the ids the engine shared for it when given.
@@ -112,12 +108,9 @@ pub(crate) fn record_actor(
             reason,
         });
     }
-    let (id, unit) = crate::case::shared_ids::SharedActor::of(shared, actor);
-    Ok(ActorRecord {
-        id,
-        roles: wf.role_mask(&actor.roles),
-        unit,
-    })
+    Ok(crate::case::shared_ids::SharedActor::record(
+        shared, actor, wf,
+    ))
 }
 
 pub(crate) fn check_time(at: i64) -> Result<(), CaseError> {

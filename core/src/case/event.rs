@@ -3,11 +3,43 @@
 
 use super::*;
 
+/// Who acted, as an event records it: one pointer, shared by the events of the same actor
+/// with the same roles (the engine keeps one of each, see `shared_ids`), since an engine's
+/// million cases are mostly by a few thousand staff.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ActorRecord {
+pub(crate) struct ActorRecord(Arc<ActorData>);
+
+/// An actor's id, roles in the workflow (a bit per role) and unit.
+#[derive(Debug, PartialEq)]
+pub(crate) struct ActorData {
     pub id: Arc<str>,
     pub roles: u64,
     pub unit: Option<Arc<str>>,
+}
+
+impl ActorRecord {
+    pub(crate) fn new(id: Arc<str>, roles: u64, unit: Option<Arc<str>>) -> Self {
+        ActorRecord(Arc::new(ActorData { id, roles, unit }))
+    }
+
+    /// Whether nothing but the engine's table holds it (and this reference).
+    pub(crate) fn unused(&self) -> bool {
+        Arc::strong_count(&self.0) <= 2
+    }
+
+    /// Whether both are the one record the engine keeps.
+    #[cfg(test)]
+    pub(crate) fn same(&self, other: &ActorRecord) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for ActorRecord {
+    type Target = ActorData;
+
+    fn deref(&self) -> &ActorData {
+        &self.0
+    }
 }
 
 /// Decisions a command took from the organisation or a calendar. They are recorded, so that
@@ -520,3 +552,11 @@ pub(crate) fn step_index(
     };
     pos.and_then(|p| u16::try_from(p).ok())
 }
+
+// Events are most of a held case's memory (`docs/performance.md`, heap per case): their size
+// is checked when the crate compiles, for WebAssembly and for 64-bit targets.
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(std::mem::size_of::<Event>() == 32);
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Event>() == 48);
+const _: () = assert!(std::mem::size_of::<ActorRecord>() == std::mem::size_of::<usize>());

@@ -288,11 +288,7 @@ impl Engine {
         };
         let upper = upper.to_owned();
         let mut changed = case.clone();
-        let system = crate::case::ActorRecord {
-            id: SYSTEM_ACTOR.into(),
-            roles: 0,
-            unit: None,
-        };
+        let system = crate::case::ActorRecord::new(SYSTEM_ACTOR.into(), 0, None);
         changed.raise_supervision(system, level, &upper, due_at, required, at);
         self.commit(changed);
     }

@@ -175,15 +175,8 @@ impl Engine {
     /// [`Case::apply`].
     pub fn apply(&mut self, case_id: &str, cmd: &Command<'_>) -> Result<&Case, CaseError> {
         self.follow_ups.clear();
-        let shared = self.names.share_actor(cmd.actor);
-        let run = self.run_command(case_id, Some(cmd.transition), |case, env| {
-            let env = crate::case::CommandContext {
-                actor: Some(&shared),
-                ..env
-            };
-            case.apply_with(cmd, env)
-        });
-        drop(shared);
+        let applied = Some((cmd.transition, cmd.actor));
+        let run = self.run_command(case_id, applied, |case, env| case.apply_with(cmd, env));
         if self.forget_if_refused(cmd.actor, run)? {
             self.follow_primary(case_id, cmd.at);
         }
@@ -205,7 +198,8 @@ impl Engine {
         outcome
     }
 
-    /// Number of distinct actor, unit and channel ids the engine keeps for sharing.
+    /// Number of distinct actor, unit and channel ids, and actor records, the engine keeps for
+    /// sharing.
     #[cfg(test)]
     pub(crate) fn shared_names(&self) -> usize {
         self.names.len()
@@ -222,17 +216,35 @@ impl Engine {
         self.case_or_err(case_id)
     }
 
-    /// [`Engine::change_case`] without looking the case up again: whether the case is now
-    /// closed with linked duplicates that may follow it. `transition`: the command is `apply`
-    /// of it, which recorded its actor with ids the engine already shares, and which needs
-    /// the duplicates that would follow it loaded; other commands' events are pointed at the
-    /// shared ids afterwards.
+    /// [`Engine::run_command_as`], then the actor's record forgotten when the command was
+    /// refused and no event holds it.
     fn run_command(
         &mut self,
         case_id: &str,
-        transition: Option<&str>,
+        applied: Option<(&str, &Actor)>,
         command: impl FnOnce(&mut Case, crate::case::CommandContext<'_>) -> Result<(), CaseError>,
     ) -> Result<bool, CaseError> {
+        let mut shared = None;
+        let outcome = self.run_command_as(case_id, applied, &mut shared, command);
+        if let Some(shared) = shared {
+            self.names.release_actor(shared, outcome.is_err());
+        }
+        outcome
+    }
+
+    /// [`Engine::change_case`] without looking the case up again: whether the case is now
+    /// closed with linked duplicates that may follow it. `applied`: the command is `apply` of
+    /// that transition by that actor, whose ids and record the engine shares (in `shared`)
+    /// before it runs, and which needs the duplicates that would follow it loaded; other
+    /// commands' events are pointed at the shared ids afterwards.
+    fn run_command_as(
+        &mut self,
+        case_id: &str,
+        applied: Option<(&str, &Actor)>,
+        shared: &mut Option<crate::case::shared_ids::SharedActor>,
+        command: impl FnOnce(&mut Case, crate::case::CommandContext<'_>) -> Result<(), CaseError>,
+    ) -> Result<bool, CaseError> {
+        let transition = applied.map(|(t, _)| t);
         let env = crate::case::CommandContext {
             org: self.org.as_deref(),
             calendars: &self.calendars,
@@ -265,6 +277,11 @@ impl Engine {
         let backup = self.outbox.is_full(&self.limits).then(|| case.clone());
         // To tell whether the command moved a clock (cheap: a clock is a few numbers).
         let clocks_before = (!case.clocks.is_empty()).then(|| case.clocks.clone());
+        *shared = applied.map(|(_, actor)| self.names.share_actor(actor, Some(&case.workflow)));
+        let env = crate::case::CommandContext {
+            actor: shared.as_ref(),
+            ..env
+        };
         command(case, env)?;
         if let Some(backup) = backup {
             if let Err(full) = self.outbox.refuse_growth(&self.limits, &backup, case) {

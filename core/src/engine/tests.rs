@@ -31,11 +31,11 @@ fn cases_share_ids_and_refusals_leave_none_behind() {
     let clerk = Actor::new("u-clerk", &["clerk"]);
     open(&mut engine, "a", &clerk).unwrap();
     open(&mut engine, "b", &clerk).unwrap();
-    // The clerk's id and the channel, once each for both cases.
-    assert_eq!(engine.shared_names(), 2);
+    // The clerk's id, the channel and the clerk's record, once each for both cases.
+    assert_eq!(engine.shared_names(), 3);
     let (a, b) = (engine.case("a").unwrap(), engine.case("b").unwrap());
-    let (ea, eb) = (&a.history[0].actor.id, &b.history[0].actor.id);
-    assert!(std::sync::Arc::ptr_eq(ea, eb));
+    let (ea, eb) = (&a.history[0].actor, &b.history[0].actor);
+    assert!(ea.same(eb) && std::sync::Arc::ptr_eq(&ea.id, &eb.id));
 
     // Refused: a role the transition does not allow, then an unknown case.
     let stranger = Actor::new("u-stranger", &["citizen"]);
@@ -49,7 +49,7 @@ fn cases_share_ids_and_refusals_leave_none_behind() {
     assert!(engine.apply("a", &cmd).is_err());
     assert!(engine.apply("nowhere", &cmd).is_err());
     assert!(open(&mut engine, "", &stranger).is_err());
-    assert_eq!(engine.shared_names(), 2);
+    assert_eq!(engine.shared_names(), 3);
     assert_eq!(engine.case("a").unwrap(), &before);
 
     // Kept once an event records it.
@@ -59,17 +59,19 @@ fn cases_share_ids_and_refusals_leave_none_behind() {
         ..cmd
     };
     engine.apply("a", &cmd).unwrap();
-    assert_eq!(engine.shared_names(), 3);
+    assert_eq!(engine.shared_names(), 5);
+    // Found before the command ran, its record is the one the engine keeps.
+    engine.apply("b", &cmd).unwrap();
+    assert_eq!(engine.shared_names(), 5);
+    let (a, b) = (engine.case("a").unwrap(), engine.case("b").unwrap());
+    assert!(a.history[1].actor.same(&b.history[1].actor));
 
     // A case restored into another engine shares that engine's ids too.
     let history = engine.history("a").unwrap();
     let mut other = self::engine();
     open(&mut other, "x", &clerk).unwrap();
     other.restore_case(&history).unwrap();
-    assert_eq!(other.shared_names(), 3);
+    assert_eq!(other.shared_names(), 5);
     let (x, a) = (other.case("x").unwrap(), other.case("a").unwrap());
-    assert!(std::sync::Arc::ptr_eq(
-        &x.history[0].actor.id,
-        &a.history[0].actor.id
-    ));
+    assert!(x.history[0].actor.same(&a.history[0].actor));
 }
