@@ -4,7 +4,7 @@
 use super::*;
 
 /// Who acted, as an event records it: one pointer, shared by the events of the same actor
-/// with the same roles (the engine keeps one of each, see `shared_ids`), since an engine's
+/// with the same role bits (the engine keeps one of each, see `shared_ids`), since an engine's
 /// million cases are mostly by a few thousand staff.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ActorRecord(Arc<ActorData>);

@@ -1,8 +1,10 @@
-//! Actor and unit ids shared by the events that record them.
+//! Actor and unit ids, and actor records, shared by the events that record them.
 //!
 //! Every event records who acted. A case's dozen events are mostly by a handful of staff, and
-//! an engine's million cases by a few thousand: an event keeps a shared pointer to the id
-//! instead of its own copy, which saves an allocation per event and most of its memory.
+//! an engine's million cases by a few thousand: an event keeps one shared pointer to a record
+//! of the actor's id, unit and role bits instead of its own copy, which saves an allocation per
+//! event and most of its memory. The role bits are read through the case's own workflow, so
+//! one record serves every workflow that gives the actor the same bits.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -108,7 +110,8 @@ impl Names {
 pub(crate) struct SharedActor {
     pub id: Arc<str>,
     pub unit: Option<Arc<str>>,
-    /// The actor's record with its roles in a workflow, and that workflow's address.
+    /// The actor's record with its role bits in the case's workflow, and that workflow's
+    /// address.
     pub record: Option<(usize, ActorRecord)>,
 }
 

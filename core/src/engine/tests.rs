@@ -65,6 +65,15 @@ fn cases_share_ids_and_refusals_leave_none_behind() {
     assert_eq!(engine.shared_names(), 5);
     let (a, b) = (engine.case("a").unwrap(), engine.case("b").unwrap());
     assert!(a.history[1].actor.same(&b.history[1].actor));
+    // A refusal (accepted already) by an actor whose record events hold keeps it, in the
+    // engine and in a copy of it.
+    let mut copy = engine.clone();
+    for e in [&mut engine, &mut copy] {
+        assert!(e.apply("a", &cmd).is_err());
+        assert_eq!(e.shared_names(), 5);
+        let (a, b) = (e.case("a").unwrap(), e.case("b").unwrap());
+        assert!(a.history[1].actor.same(&b.history[1].actor));
+    }
 
     // A case restored into another engine shares that engine's ids too.
     let history = engine.history("a").unwrap();
