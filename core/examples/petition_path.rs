@@ -4,7 +4,10 @@
 //! machine is doing, as timings on a shared 2-core machine do.
 //!
 //! `scripts/count-instructions.sh` builds it, runs it under callgrind with and without SLA, and
-//! prints the instructions per case (`docs/performance.md` quotes them).
+//! prints the instructions per case (`docs/performance.md` quotes them). Two more modes, on the
+//! path without SLA, add what the bench's persist and restore do per case: `persist` writes each
+//! case's history as JSON text (hash chain included), `restore` also parses that text and
+//! restores the case into a second engine; the script subtracts the modes from one another.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use civicflow::{Actor, Command, Engine, Limits, Opening, Values};
@@ -14,7 +17,8 @@ mod common;
 use common::PATH;
 
 fn main() {
-    let sla = std::env::args().nth(1).as_deref() == Some("sla");
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    let sla = mode == "sla";
     let cases: usize = std::env::args()
         .nth(2)
         .and_then(|s| s.parse().ok())
@@ -69,6 +73,23 @@ fn main() {
             };
             engine.apply(&id, &cmd).unwrap();
         }
+    }
+    if mode == "persist" || mode == "restore" {
+        let mut restored = engine.clone_definitions();
+        let mut bytes = 0;
+        for c in 0..cases {
+            let text = serde_json::to_string(&engine.history(&format!("c{c}")).unwrap()).unwrap();
+            bytes += text.len();
+            if mode == "restore" {
+                let history: Vec<civicflow::EventRecord> = serde_json::from_str(&text).unwrap();
+                restored.restore_case(&history).unwrap();
+            }
+        }
+        println!(
+            "{} bytes of JSON, {} restored",
+            bytes,
+            restored.case_count()
+        );
     }
     println!("{} cases", engine.case_count());
 }

@@ -93,7 +93,7 @@ impl Case {
         };
         case.update_clocks(&change, &actor, Some((opening.channel, opening.at)));
         case.push(Event {
-            at: opening.at,
+            at: At::new(opening.at),
             actor,
             kind: EventKind::Opened(Box::new(OpenedEvent {
                 channel: opening.channel.into(),
@@ -261,7 +261,7 @@ impl Case {
             self.update_clocks(&change, &actor, None);
         }
         self.push(Event {
-            at: cmd.at,
+            at: At::new(cmd.at),
             actor,
             kind: EventKind::Transitioned {
                 transition: t_ix,
@@ -318,14 +318,14 @@ impl Case {
         }
         *fired |= 1u64 << step;
         self.push(Event {
-            at,
+            at: At::new(at),
             actor: system_actor(),
-            kind: EventKind::SlaTimer {
+            kind: EventKind::SlaTimer(Box::new(TimerEvent {
                 sla: s,
                 kind,
                 step,
                 due_at,
-            },
+            })),
         });
         Ok(())
     }
@@ -413,7 +413,7 @@ impl Case {
             c.extensions.push(amount);
         }
         self.push(Event {
-            at,
+            at: At::new(at),
             actor: record,
             kind: EventKind::SlaExtended(Box::new(ExtendedEvent {
                 sla: s,

@@ -139,7 +139,7 @@ impl Case {
             };
             let (state, state_title) = state(to);
             timeline.push(PublicEvent {
-                at: e.at,
+                at: e.at(),
                 transition: transition.map(|t| wf.transition_id(t).to_owned()),
                 title: transition.and_then(|t| wf.transition_title(t).map(str::to_owned)),
                 state,
@@ -174,7 +174,7 @@ impl Case {
     pub(crate) fn closed_at(&self) -> Option<i64> {
         let wf = &*self.workflow;
         self.history.iter().rev().find_map(|e| match e.kind {
-            EventKind::Transitioned { to, .. } if wf.is_terminal(to) => Some(e.at),
+            EventKind::Transitioned { to, .. } if wf.is_terminal(to) => Some(e.at()),
             _ => None,
         })
     }

@@ -175,9 +175,10 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
             carried,
             ..
         } => transition_effects(case, record, *transition, *to, carried, emit),
-        EventKind::SlaTimer {
-            sla, kind, step, ..
-        } => {
+        EventKind::SlaTimer(timer) => {
+            let crate::case::event::TimerEvent {
+                sla, kind, step, ..
+            } = &**timer;
             let Some(rule) = wf.definition().slas.get(usize::from(*sla)) else {
                 return;
             };
@@ -220,9 +221,9 @@ pub(crate) fn effects(case: &Case, event: &Event, emit: &mut Emit) {
                 }));
             });
         }
-        EventKind::SupervisionAnswered { index, .. } => {
+        EventKind::SupervisionAnswered(answered) => {
             let by = record
-                .and_then(|r| r.supervisions.get(*index))
+                .and_then(|r| r.supervisions.get(answered.index))
                 .map(|s| s.unit.as_str());
             emit.unit(by, "supervision_answered");
         }

@@ -64,21 +64,13 @@ pub(crate) enum EventKind {
         text: Box<str>,
     },
     SupervisionRaised(Box<SupervisionEvent>),
-    SupervisionAnswered {
-        index: usize,
-        text: Box<str>,
-    },
+    SupervisionAnswered(Box<AnsweredEvent>),
     Linked {
         primary: Box<str>,
     },
     DuplicateLinked(Box<DuplicateEvent>),
     Overdue(Box<OverdueEvent>),
-    SlaTimer {
-        sla: u16,
-        kind: TimerKind,
-        step: u16,
-        due_at: i64,
-    },
+    SlaTimer(Box<TimerEvent>),
     SlaExtended(Box<ExtendedEvent>),
 }
 
@@ -127,6 +119,20 @@ pub(crate) struct SupervisionEvent {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+pub(crate) struct AnsweredEvent {
+    pub index: usize,
+    pub text: Box<str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TimerEvent {
+    pub sla: u16,
+    pub kind: TimerKind,
+    pub step: u16,
+    pub due_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct DuplicateEvent {
     pub case_id: Box<str>,
     pub channel: Box<str>,
@@ -145,10 +151,38 @@ pub(crate) struct ExtendedEvent {
     pub reason: Box<str>,
 }
 
+/// An event's instant, UTC milliseconds, aligned to 4 bytes instead of 8: in WebAssembly an
+/// `i64` field would align the whole event to 8 and pad it from 24 bytes to 32.
+#[derive(Clone, Copy)]
+#[repr(C, packed(4))]
+pub(crate) struct At(i64);
+
+impl At {
+    pub(crate) fn new(millis: i64) -> Self {
+        At(millis)
+    }
+
+    pub(crate) fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl PartialEq for At {
+    fn eq(&self, other: &At) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// One entry of a case's history, in compact form. [`Case::history`] gives the JSON form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    pub(crate) at: i64,
+    pub(crate) at: At,
     pub(crate) actor: ActorRecord,
     pub(crate) kind: EventKind,
 }
@@ -156,7 +190,7 @@ pub struct Event {
 impl Event {
     /// When it happened, UTC milliseconds.
     pub fn at(&self) -> i64 {
-        self.at
+        self.at.get()
     }
 
     /// Who acted.
@@ -556,7 +590,7 @@ pub(crate) fn step_index(
 // Events are most of a held case's memory (`docs/performance.md`, heap per case): their size
 // is checked when the crate compiles, for WebAssembly and for 64-bit targets.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(std::mem::size_of::<Event>() == 32);
+const _: () = assert!(std::mem::size_of::<Event>() == 24);
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Event>() == 48);
+const _: () = assert!(std::mem::size_of::<Event>() == 40);
 const _: () = assert!(std::mem::size_of::<ActorRecord>() == std::mem::size_of::<usize>());

@@ -47,8 +47,9 @@ pub(crate) use publish::publish_channels;
 pub(crate) use replay::continue_history;
 pub use replay::replay;
 
-// Variants that most cases never see, or see once, are boxed: an event is 48 bytes in
-// WebAssembly instead of 64, and a history is most of a case's memory.
+// Variants that most cases never see, or see once, are boxed, and an event's instant is aligned
+// to 4 bytes: an event is 24 bytes in WebAssembly (checked in `event.rs`), and a history is
+// most of a case's memory.
 
 /// A case.
 #[derive(Clone, Debug)]
@@ -102,8 +103,8 @@ impl CommandContext<'static> {
 fn opened(history: &[Event]) -> (&str, i64) {
     match history.first() {
         Some(e) => match &e.kind {
-            EventKind::Opened(o) => (&o.channel, e.at),
-            _ => ("", e.at),
+            EventKind::Opened(o) => (&o.channel, e.at()),
+            _ => ("", e.at()),
         },
         None => ("", 0),
     }
@@ -166,7 +167,7 @@ impl Case {
 
     /// When its last event happened.
     pub fn updated_at(&self) -> i64 {
-        self.history.last().map_or(0, |e| e.at)
+        self.history.last().map_or(0, |e| e.at())
     }
 
     /// The compact history.

@@ -48,7 +48,7 @@ impl Engine {
         // A closed case has no timers left; this drops their index entry all the same.
         self.reindex(case_id);
         self.forget_keys(&case);
-        Ok(case)
+        Ok(*case)
     }
 
     /// Takes any case out of the engine, open or closed, with its timers, its entries in the
@@ -69,7 +69,7 @@ impl Engine {
         self.reindex(case_id);
         self.outbox.forget(&case);
         self.forget_keys(&case);
-        Ok(case)
+        Ok(*case)
     }
 
     /// Removes what the engine's cross-case indexes hold for a case that has left.

@@ -98,7 +98,7 @@ impl Engine {
         let primary = dup.primary().ok_or_else(|| CaseError::NotLinked {
             case_id: case_id.to_owned(),
         })?;
-        let closed = self.cases.get(primary).map(Case::is_terminal);
+        let closed = self.cases.get(primary).map(|c| c.is_terminal());
         match closed {
             None => {
                 return Err(CaseError::LinkedNotLoaded {

@@ -144,7 +144,7 @@ impl Engine {
             .iter()
             .filter(|(_, case)| matches(case, query))
             .filter(|(id, _)| overdue.is_none_or(|(want, at)| self.is_overdue(id, at) == want))
-            .map(|(id, case)| (case.opened_at(), &**id, case))
+            .map(|(id, case)| (case.opened_at(), &**id, &**case))
             .collect();
         matching.sort_unstable_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
         let total = matching.len();

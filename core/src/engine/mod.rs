@@ -45,6 +45,11 @@ use crate::workflow::graph::{self, GraphFormat, PathToClose};
 use crate::workflow::Workflow;
 use crate::workflow::{DefinitionError, Diagnostic, InvalidDefinition};
 
+/// The cases by id. Boxed: a hash map keeps empty slots as large as its full ones, so a case
+/// inline (72 bytes in WebAssembly) would cost its size again in empty slots at the map's
+/// usual load; a box costs one pointer (`docs/performance.md`, heap per case).
+pub(crate) type CaseMap = FxMap<Arc<str>, Box<Case>>;
+
 /// A citizen key and a matter key.
 pub(crate) type MatterKey = (Box<str>, Box<str>);
 
@@ -57,7 +62,7 @@ pub struct Engine {
     timers: BTreeSet<Timer>,
     /// The entries of `timers` that belong to each case, to update them in O(log n).
     case_timers: FxMap<Arc<str>, Vec<Timer>>,
-    pub(crate) cases: FxMap<Arc<str>, Case>,
+    pub(crate) cases: CaseMap,
     limits: Limits,
     pub(crate) org: Option<Arc<crate::org::Org>>,
     pub(crate) outbox: crate::engine::outbox::Outbox,
@@ -316,7 +321,8 @@ impl Engine {
 
     /// Replaces a case with its changed self: new effects queued, timers moved, the ids of new
     /// events (all of a new, restored or replayed case's) shared.
-    pub(crate) fn commit(&mut self, mut case: Case) {
+    pub(crate) fn commit(&mut self, case: impl Into<Box<Case>>) {
+        let mut case: Box<Case> = case.into();
         let old = self.cases.get(case.id());
         let (before, from) = old.map_or((0, 0), |c| (c.effects.len(), c.history.len()));
         if let Some(touched) = self.touched.as_mut() {
@@ -355,7 +361,7 @@ impl Engine {
 
     /// A case by id.
     pub fn case(&self, case_id: &str) -> Option<&Case> {
-        self.cases.get(case_id)
+        self.cases.get(case_id).map(|c| &**c)
     }
 
     pub(crate) fn case_or_err(&self, case_id: &str) -> Result<&Case, CaseError> {
@@ -410,7 +416,7 @@ impl Engine {
         }
         let id = case.id.clone();
         self.insert_case(case);
-        self.cases.get(&id).ok_or(HistoryError::Empty)
+        self.cases.get(&id).map(|c| &**c).ok_or(HistoryError::Empty)
     }
 
     /// Rebuilds a case from its history on a loaded workflow, without adding it to the engine.

@@ -120,7 +120,7 @@ impl Outbox {
     /// until `now + lease_ms`.
     pub(crate) fn drain(
         &mut self,
-        cases: &FxMap<std::sync::Arc<str>, Case>,
+        cases: &crate::engine::CaseMap,
         now: i64,
         limit: usize,
         lease_ms: i64,
@@ -150,7 +150,7 @@ impl Outbox {
     /// [`UnknownEffect`] for the first id that names no effect.
     pub(crate) fn ack(
         &mut self,
-        cases: &FxMap<std::sync::Arc<str>, Case>,
+        cases: &crate::engine::CaseMap,
         ids: &[String],
     ) -> Result<usize, UnknownEffect> {
         for (index, id) in ids.iter().enumerate() {
@@ -179,7 +179,7 @@ impl Outbox {
     }
 
     /// Ids of the pending effects, oldest first.
-    pub(crate) fn pending_ids(&self, cases: &FxMap<std::sync::Arc<str>, Case>) -> Vec<String> {
+    pub(crate) fn pending_ids(&self, cases: &crate::engine::CaseMap) -> Vec<String> {
         self.queue
             .values()
             .filter_map(|p| {
@@ -236,7 +236,7 @@ impl Outbox {
     }
 
     /// Keeps only effects whose ids are listed, in the listed order (a restored snapshot).
-    pub(crate) fn keep(&mut self, cases: &FxMap<std::sync::Arc<str>, Case>, ids: &[String]) {
+    pub(crate) fn keep(&mut self, cases: &crate::engine::CaseMap, ids: &[String]) {
         let mut fresh = Outbox::empty(self.mode);
         for id in ids {
             let Some(&n) = self.by_id.get(id.as_str()) else {

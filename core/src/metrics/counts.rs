@@ -163,7 +163,7 @@ pub(crate) fn group<'c>(case: &'c Case, by: GroupBy, r: &Resolved, now: i64) -> 
         GroupBy::Actor => case
             .history
             .iter()
-            .take_while(|e| e.at <= now)
+            .take_while(|e| e.at() <= now)
             .find_map(|e| match e.kind {
                 EventKind::Transitioned { transition, .. } if Some(transition) == r.actor_of => {
                     Some(Cow::Borrowed(&*e.actor.id))
@@ -191,7 +191,7 @@ pub(crate) fn count(case: &Case, q: &MetricsQuery, r: &Resolved, out: &mut BTree
         }
     };
     // Events after the measure's instant are not counted, as clocks are not read past it.
-    for e in case.history.iter().take_while(|e| e.at <= q.now) {
+    for e in case.history.iter().take_while(|e| e.at() <= q.now) {
         let EventKind::Transitioned {
             transition,
             carried,

@@ -570,7 +570,7 @@ impl Engine {
         let mut outcomes = Vec::new();
         let mut cases = self.cases.values();
         loop {
-            let batch: [Option<&Case>; AHEAD] = std::array::from_fn(|_| cases.next());
+            let batch: [Option<&Case>; AHEAD] = std::array::from_fn(|_| cases.next().map(|c| &**c));
             if batch.iter().all(Option::is_none) {
                 break;
             }
@@ -840,7 +840,7 @@ fn facts<'a>(
     // self-transition on it, such as an acknowledgement of receipt, decides nothing).
     let first = case.history.iter().find_map(|e| match e.kind {
         EventKind::Transitioned { from, to, .. } if from == wf.initial && to != from => {
-            Some((e.at, to))
+            Some((e.at(), to))
         }
         _ => None,
     });
