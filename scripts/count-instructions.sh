@@ -14,14 +14,14 @@ count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-declare -A total
 for mode in sla nosla; do
   base="$(count "$mode" 0)"
-  total[$mode]="$(count "$mode" "$cases")"
-  echo "$mode: $(((total[$mode] - base) / cases)) instructions per case ($cases cases)"
+  total="$(count "$mode" "$cases")"
+  echo "$mode: $(((total - base) / cases)) instructions per case ($cases cases)"
 done
-# What the npm bench's persist and restore do, by difference with the path alone (no SLA).
-total[persist]="$(count persist "$cases")"
-total[restore]="$(count restore "$cases")"
-echo "persist: $(((total[persist] - total[nosla]) / cases)) instructions per case (history as JSON text)"
-echo "restore: $(((total[restore] - total[persist]) / cases)) instructions per case (parse it, restore_case)"
+# The Rust side of the npm bench's persist and restore, natively, by difference with the path
+# alone (no SLA): `total` is the no-SLA run's, the last of the loop.
+persist="$(count persist "$cases")"
+restore="$(count restore "$cases")"
+echo "persist: $(((persist - total) / cases)) instructions per case (history as JSON text)"
+echo "restore: $(((restore - persist) / cases)) instructions per case (parse it, restore_case, drop)"

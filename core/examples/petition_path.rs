@@ -7,7 +7,8 @@
 //! prints the instructions per case (`docs/performance.md` quotes them). Two more modes, on the
 //! path without SLA, add what the bench's persist and restore do per case: `persist` writes each
 //! case's history as JSON text (hash chain included), `restore` also parses that text and
-//! restores the case into a second engine; the script subtracts the modes from one another.
+//! restores the case into a second engine (dropped at the end, which `restore` counts too); the
+//! script subtracts the modes from one another.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use civicflow::{Actor, Command, Engine, Limits, Opening, Values};

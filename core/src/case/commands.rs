@@ -93,7 +93,7 @@ impl Case {
         };
         case.update_clocks(&change, &actor, Some((opening.channel, opening.at)));
         case.push(Event {
-            at: At::new(opening.at),
+            at: opening.at,
             actor,
             kind: EventKind::Opened(Box::new(OpenedEvent {
                 channel: opening.channel.into(),
@@ -261,7 +261,7 @@ impl Case {
             self.update_clocks(&change, &actor, None);
         }
         self.push(Event {
-            at: At::new(cmd.at),
+            at: cmd.at,
             actor,
             kind: EventKind::Transitioned {
                 transition: t_ix,
@@ -318,7 +318,7 @@ impl Case {
         }
         *fired |= 1u64 << step;
         self.push(Event {
-            at: At::new(at),
+            at,
             actor: system_actor(),
             kind: EventKind::SlaTimer(Box::new(TimerEvent {
                 sla: s,
@@ -413,7 +413,7 @@ impl Case {
             c.extensions.push(amount);
         }
         self.push(Event {
-            at: At::new(at),
+            at,
             actor: record,
             kind: EventKind::SlaExtended(Box::new(ExtendedEvent {
                 sla: s,

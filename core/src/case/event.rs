@@ -64,7 +64,7 @@ pub(crate) enum EventKind {
         text: Box<str>,
     },
     SupervisionRaised(Box<SupervisionEvent>),
-    SupervisionAnswered(Box<AnsweredEvent>),
+    SupervisionAnswered(Box<SupervisionAnsweredEvent>),
     Linked {
         primary: Box<str>,
     },
@@ -119,7 +119,7 @@ pub(crate) struct SupervisionEvent {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct AnsweredEvent {
+pub(crate) struct SupervisionAnsweredEvent {
     pub index: usize,
     pub text: Box<str>,
 }
@@ -151,38 +151,10 @@ pub(crate) struct ExtendedEvent {
     pub reason: Box<str>,
 }
 
-/// An event's instant, UTC milliseconds, aligned to 4 bytes instead of 8: in WebAssembly an
-/// `i64` field would align the whole event to 8 and pad it from 24 bytes to 32.
-#[derive(Clone, Copy)]
-#[repr(C, packed(4))]
-pub(crate) struct At(i64);
-
-impl At {
-    pub(crate) fn new(millis: i64) -> Self {
-        At(millis)
-    }
-
-    pub(crate) fn get(self) -> i64 {
-        self.0
-    }
-}
-
-impl PartialEq for At {
-    fn eq(&self, other: &At) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl std::fmt::Debug for At {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.get().fmt(f)
-    }
-}
-
 /// One entry of a case's history, in compact form. [`Case::history`] gives the JSON form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    pub(crate) at: At,
+    pub(crate) at: i64,
     pub(crate) actor: ActorRecord,
     pub(crate) kind: EventKind,
 }
@@ -190,7 +162,7 @@ pub struct Event {
 impl Event {
     /// When it happened, UTC milliseconds.
     pub fn at(&self) -> i64 {
-        self.at.get()
+        self.at
     }
 
     /// Who acted.

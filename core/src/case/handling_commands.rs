@@ -39,7 +39,7 @@ impl Case {
             task.opinion = Some(opinion.to_owned());
         }
         self.push(Event {
-            at: At::new(at),
+            at,
             actor: record,
             kind: EventKind::Opinion {
                 text: opinion.into(),
@@ -75,7 +75,7 @@ impl Case {
             });
         }
         self.push(Event {
-            at: At::new(at),
+            at,
             actor,
             kind: EventKind::SupervisionRaised(Box::new(SupervisionEvent {
                 level,
@@ -142,9 +142,9 @@ impl Case {
         sup.answered_at = Some(at);
         sup.answer = Some(answer.to_owned());
         self.push(Event {
-            at: At::new(at),
+            at,
             actor: record,
-            kind: EventKind::SupervisionAnswered(Box::new(AnsweredEvent {
+            kind: EventKind::SupervisionAnswered(Box::new(SupervisionAnsweredEvent {
                 index,
                 text: answer.into(),
             })),
@@ -177,7 +177,7 @@ impl Case {
         }
         *overdue = true;
         self.push(Event {
-            at: At::new(at),
+            at,
             actor: crate::case::system_actor(),
             kind: EventKind::Overdue(Box::new(OverdueEvent { task, due_at })),
         });
@@ -209,7 +209,7 @@ impl Case {
             h.primary = Some(primary.to_owned());
         }
         self.push(Event {
-            at: At::new(at),
+            at,
             actor,
             kind: EventKind::Linked {
                 primary: primary.into(),
@@ -232,7 +232,7 @@ impl Case {
             });
         }
         self.push(Event {
-            at: At::new(at),
+            at,
             actor,
             kind: EventKind::DuplicateLinked(Box::new(DuplicateEvent {
                 case_id: duplicate.into(),

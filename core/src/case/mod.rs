@@ -47,9 +47,8 @@ pub(crate) use publish::publish_channels;
 pub(crate) use replay::continue_history;
 pub use replay::replay;
 
-// Variants that most cases never see, or see once, are boxed, and an event's instant is aligned
-// to 4 bytes: an event is 24 bytes in WebAssembly (checked in `event.rs`), and a history is
-// most of a case's memory.
+// Variants that most cases never see, or see once, are boxed: an event is 24 bytes in
+// WebAssembly (checked in `event.rs`), and a history is most of a case's memory.
 
 /// A case.
 #[derive(Clone, Debug)]
