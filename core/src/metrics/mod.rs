@@ -425,7 +425,7 @@ impl Sums {
     pub(crate) fn finish(
         mut self,
         group: &str,
-        slots: &SlaSlots,
+        slots: &[(usize, &str)],
         scorer: &Scorer,
         levels: &[String],
         measures: Option<&BTreeMap<String, f64>>,
@@ -449,8 +449,8 @@ impl Sums {
         }
         let mut by_slot = std::mem::take(&mut self.slas);
         let slas = slots
-            .by_id()
-            .filter_map(|(slot, sla)| {
+            .iter()
+            .filter_map(|&(slot, sla)| {
                 let mut s = std::mem::take(by_slot.get_mut(slot)?);
                 if s.started == 0 {
                     return None;
@@ -510,11 +510,11 @@ impl SlaSlots {
         }
     }
 
-    /// Every slot with its rule id, by id (the order of the rows).
-    fn by_id(&self) -> impl Iterator<Item = (usize, &str)> {
+    /// Every slot with its rule id, by id (the order of the rows): sorted once for all groups.
+    fn by_id(&self) -> Vec<(usize, &str)> {
         let mut order: Vec<(usize, &str)> = self.ids.iter().map(|id| &**id).enumerate().collect();
         order.sort_unstable_by_key(|&(_, id)| id);
-        order.into_iter()
+        order
     }
 }
 
@@ -605,6 +605,7 @@ impl Engine {
             }
         }
         let groups = groups.into_sorted();
+        let slots = slots.by_id();
         let mut rows = Vec::with_capacity(groups.len());
         let mut slas = Vec::new();
         for (group, sums) in groups {
